@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { AuthModule } from './auth/auth.module.js';
+import { appConfig } from './config/app.config.js';
+import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
+import { ImagesModule } from './images/images.module.js';
+import { MailModule } from './mail/mail.module.js';
+import { ProfileModule } from './profile/profile.module.js';
+import { UsersModule } from './users/users.module.js';
+
+@Module({
+  imports: [
+    // .env is read by main.ts before anything else, so the CLI and the app see the same values.
+    ConfigModule.forRoot({ isGlobal: true, load: [appConfig], ignoreEnvFile: true, cache: true }),
+    DatabaseModule,
+    MailModule,
+    AuthModule,
+    UsersModule,
+    ProfileModule,
+    ImagesModule,
+    HealthModule,
+  ],
+})
+export class AppModule {}

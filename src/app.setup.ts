@@ -1,0 +1,29 @@
+import type { INestApplication } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
+import { createValidationPipe } from './common/validation.js';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigError } from './config/parse-config.js';
+import { createExpressApp, finishExpressApp } from './platform/express.platform.js';
+import { setupSwagger } from './swagger.js';
+
+/** Builds and initialises the whole application, as main.ts runs it and as the tests drive it. */
+export async function createApp(config: AppConfig): Promise<INestApplication> {
+  if (config.httpPlatform !== 'express') {
+    throw new ConfigError(`HTTP_PLATFORM=${config.httpPlatform} is not available in this build; use express`);
+  }
+  const app = await createExpressApp(config);
+  configureApp(app);
+  await app.init();
+  finishExpressApp(app);
+  return app;
+}
+
+/** What every platform shares: prefix, errors, validation, docs, shutdown. */
+export function configureApp(app: INestApplication): void {
+  app.setGlobalPrefix('one_auth');
+  app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost)));
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  setupSwagger(app);
+}

@@ -1,0 +1,29 @@
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import { PASSWORD_STRATEGY } from './strategies/password.strategy.js';
+import { TOKEN_STRATEGY } from './strategies/token.strategy.js';
+
+export const BAD_PASSWORD_MESSAGE = 'Email or password is not correct';
+export const BAD_TOKEN_MESSAGE = 'Email or token is not correct';
+
+// A failed check is a 401 with the endpoint's message; an error while
+// checking (database down) goes on to the exception filter as it is.
+function handle<T>(message: string, error: unknown, principal: T | false): T {
+  if (error) throw error;
+  if (!principal) throw new UnauthorizedException(message);
+  return principal;
+}
+
+@Injectable()
+export class PasswordAuthGuard extends AuthGuard(PASSWORD_STRATEGY) {
+  override handleRequest<T>(error: unknown, principal: T | false): T {
+    return handle(BAD_PASSWORD_MESSAGE, error, principal);
+  }
+}
+
+@Injectable()
+export class TokenAuthGuard extends AuthGuard(TOKEN_STRATEGY) {
+  override handleRequest<T>(error: unknown, principal: T | false): T {
+    return handle(BAD_TOKEN_MESSAGE, error, principal);
+  }
+}

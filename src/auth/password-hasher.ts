@@ -1,0 +1,38 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import * as argon2 from 'argon2';
+
+/** argon2id with OWASP's recommended minimum: 19 MiB, 2 passes, 1 lane. */
+export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+/** Unicode NFKC, so the same password typed on different keyboards is the same password. */
+export function normalizePassword(password: string): string {
+  return password.normalize('NFKC');
+}
+
+@Injectable()
+export class PasswordHasher implements OnModuleInit {
+  /** Verified against when there is no account, so that a miss costs what a hit costs. */
+  private dummyHash = '';
+
+  async onModuleInit(): Promise<void> {
+    this.dummyHash = await this.hash('one_auth dummy password, never matches');
+  }
+
+  hash(password: string): Promise<string> {
+    return argon2.hash(normalizePassword(password), ARGON2_OPTIONS);
+  }
+
+  /** Compares in constant time; a null hash still costs one verification. */
+  async verify(hash: string | null, password: string): Promise<boolean> {
+    try {
+      const ok = await argon2.verify(hash ?? this.dummyHash, normalizePassword(password));
+      return ok && hash !== null;
+    } catch {
+      return false;
+    }
+  }
+
+  needsRehash(hash: string): boolean {
+    return argon2.needsRehash(hash, ARGON2_OPTIONS);
+  }
+}

@@ -1,0 +1,42 @@
+import type { Request } from 'express';
+import { BasicStrategy } from 'passport-http';
+import { parseAuthorization } from '../authorization-header.js';
+
+type Verified = (error: unknown, principal?: unknown) => void;
+
+// Passport attaches these actions to a strategy before calling authenticate().
+export interface RfcBasicStrategy {
+  success(principal: unknown): void;
+  fail(status?: number): void;
+  error(error: Error): void;
+}
+
+/**
+ * passport-http's Basic strategy with RFC 7617 parsing. The stock one splits
+ * the decoded pair at every colon (cutting passwords that contain one) and
+ * answers some malformed headers with 400; this one splits at the first colon,
+ * decodes UTF-8, answers every malformed header with a plain failure (401),
+ * and, when asked, also takes `Bearer <token>` (handed to verify with a null
+ * user id).
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class RfcBasicStrategy extends BasicStrategy {
+  protected acceptsBearer = false;
+
+  override authenticate(request: Request): void {
+    const credentials = parseAuthorization(request.headers.authorization);
+    if (!credentials || (credentials.scheme === 'bearer' && !this.acceptsBearer)) {
+      this.fail(401);
+      return;
+    }
+    const verified: Verified = (error, principal) => {
+      if (error) this.error(error as Error);
+      else if (!principal) this.fail(401);
+      else this.success(principal);
+    };
+    // passport-http keeps the verify callback (Nest's validate()) in _verify.
+    const verify = (this as unknown as { _verify: (user: string | null, secret: string, done: Verified) => void })._verify;
+    if (credentials.scheme === 'bearer') verify.call(this, null, credentials.token, verified);
+    else verify.call(this, credentials.userId, credentials.secret, verified);
+  }
+}

@@ -1,0 +1,23 @@
+import type { IncomingMessage } from 'node:http';
+
+export const JSON_ONLY_MESSAGE = 'Unsupported media type, please use json type';
+export const MULTIPART_ONLY_MESSAGE = 'Unsupported media type, please use multipart/form-data';
+
+/** Paths whose body is a multipart upload rather than JSON. */
+const MULTIPART_PATHS = /\/api\/images\/?$/;
+
+export function carriesBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/**
+ * The media-type rule of the API: a body must be JSON, or multipart on the
+ * upload route. Returns the 415 message to answer with, or undefined if fine.
+ */
+export function unsupportedBodyMessage(request: IncomingMessage, path: string): string | undefined {
+  if (!carriesBody(request)) return undefined;
+  const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (MULTIPART_PATHS.test(path)) return type === 'multipart/form-data' ? undefined : MULTIPART_ONLY_MESSAGE;
+  return type === 'application/json' ? undefined : JSON_ONLY_MESSAGE;
+}

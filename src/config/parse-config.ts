@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { LogLevel } from '@nestjs/common';
+import ms from 'ms';
+import type { AppConfig, DatabaseConfig } from './app-config.js';
+
+type Env = Record<string, string | undefined>;
+
+/** Raised for a bad environment value; the message names the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const LOG_LEVELS: Record<string, LogLevel[]> = {
+  fatal: ['fatal'],
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  verbose: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
+
+const MIN_SECRET_LENGTH = 32;
+
+/**
+ * Reads and validates every variable of the configuration table. Anything
+ * wrong stops the service at start with a message naming the variable.
+ */
+export function parseConfig(env: Env): AppConfig {
+  const nodeEnv = env.NODE_ENV?.trim() || 'development';
+  const port = parseInteger(env, 'PORT', 8000, 0, 65535);
+  const host = env.HOST?.trim() || '0.0.0.0';
+  const dataDir = resolve(env.DATA_DIR?.trim() || './data');
+
+  return {
+    nodeEnv,
+    port,
+    host,
+    httpPlatform: parseChoice(env, 'HTTP_PLATFORM', ['express', 'fastify'], 'express'),
+    publicUrl: parsePublicUrl(env, port),
+    database: parseDatabaseUrl(env.DATABASE_URL?.trim() || `sqlite:${join(dataDir, 'one_auth.sqlite')}`),
+    smtpUrl: parseSmtpUrl(env),
+    mailFrom: env.MAIL_FROM?.trim() || 'one_auth <no-reply@localhost>',
+    dataDir,
+    secret: resolveSecret(env, nodeEnv, dataDir),
+    tokenTtlMs: parseDuration(env, 'TOKEN_TTL', '30d'),
+    tokenIdleTtlMs: parseDuration(env, 'TOKEN_IDLE_TTL', '7d'),
+    codeTtlMs: parseDuration(env, 'CODE_TTL', '10m'),
+    maxImageBytes: parseInteger(env, 'MAX_IMAGE_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    maxJsonBytes: parseInteger(env, 'MAX_JSON_BYTES', 16 * 1024, 1024, 10 * 1024 * 1024),
+    trustProxy: parseTrustProxy(env),
+    logLevels: LOG_LEVELS[parseChoice(env, 'LOG_LEVEL', Object.keys(LOG_LEVELS), 'info')],
+  };
+}
+
+function parseInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function parseChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (!choices.includes(raw as T)) {
+    throw new ConfigError(`${name} must be one of ${choices.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+export function parseDuration(env: Env, name: string, fallback: string): number {
+  const raw = env[name]?.trim() || fallback;
+  const value = /^\d+$/.test(raw) ? Number(raw) * 1000 : ms(raw as ms.StringValue);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1000) {
+    throw new ConfigError(`${name} must be a duration such as 30d, 12h, 10m or 90s (at least 1s), got "${raw}"`);
+  }
+  return value;
+}
+
+function parsePublicUrl(env: Env, port: number): string {
+  const raw = env.PUBLIC_URL?.trim() || `http://localhost:${port}`;
+  if (!isHttpUrl(raw)) throw new ConfigError(`PUBLIC_URL must be an absolute http(s) URL, got "${raw}"`);
+  return raw.replace(/\/+$/, '');
+}
+
+export function parseDatabaseUrl(raw: string): DatabaseConfig {
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path) throw new ConfigError('DATABASE_URL must name a file after "sqlite:"');
+    return { type: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+  }
+  if (/^(mysql|mariadb):\/\//.test(raw)) {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError('DATABASE_URL is not a valid mysql:// URL');
+    }
+    if (!url.hostname || url.pathname.length < 2) {
+      throw new ConfigError('DATABASE_URL must look like mysql://user:pass@host:3306/db');
+    }
+    return { type: 'mysql', url: raw.replace(/^mariadb:/, 'mysql:') };
+  }
+  throw new ConfigError('DATABASE_URL must start with sqlite: or mysql://');
+}
+
+function parseSmtpUrl(env: Env): string | undefined {
+  const raw = env.SMTP_URL?.trim();
+  if (!raw) return undefined;
+  try {
+    const url = new URL(raw);
+    if ((url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname) return raw;
+  } catch {
+    // fall through to the error below
+  }
+  throw new ConfigError('SMTP_URL must look like smtp://user:pass@host:port or smtps://...');
+}
+
+function parseTrustProxy(env: Env): boolean | number | string[] {
+  const raw = env.TRUST_PROXY?.trim().toLowerCase();
+  if (!raw || raw === 'false' || raw === '0') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const list = raw.split(',').map((item) => item.trim());
+  const ok = list.every((item) => /^(loopback|linklocal|uniquelocal|[0-9a-f.:]+(\/\d{1,3})?)$/.test(item));
+  if (!ok) {
+    throw new ConfigError('TRUST_PROXY must be false, true, a hop count or a comma-separated list of addresses');
+  }
+  return list;
+}
+
+/**
+ * The key for code hashes and the outbox cipher. Taken from SECRET; outside
+ * production a random one is generated once into DATA_DIR so that restarts
+ * keep codes and queued mail readable.
+ */
+function resolveSecret(env: Env, nodeEnv: string, dataDir: string): string {
+  const raw = env.SECRET?.trim();
+  if (raw) {
+    if (raw.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(`SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+    }
+    return raw;
+  }
+  if (nodeEnv === 'production') throw new ConfigError('SECRET is required when NODE_ENV=production');
+  const file = join(dataDir, 'secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  try {
+    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch (error) {
+    // Another instance sharing DATA_DIR wrote it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim();
+    throw error;
+  }
+}
+
+export function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}

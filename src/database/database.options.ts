@@ -1,0 +1,61 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import { AccessTokenEntity } from '../auth/access-token.entity.js';
+import type { AppConfig } from '../config/app-config.js';
+import { ImageEntity } from '../images/image.entity.js';
+import { OutboxMessageEntity } from '../mail/outbox-message.entity.js';
+import { UserEntity } from '../users/user.entity.js';
+import { ValidationCodeEntity } from '../users/validation-code.entity.js';
+import { InitialSchemaMysql1764000000000 } from './migrations/mysql/1764000000000-initial-schema.js';
+import { InitialSchemaSqlite1764000000000 } from './migrations/sqlite/1764000000000-initial-schema.js';
+
+export const ENTITIES = [UserEntity, ValidationCodeEntity, AccessTokenEntity, OutboxMessageEntity, ImageEntity];
+
+// Classes, not globs: globs are loaded with Node's own import(), which the
+// test runner cannot see into. One list per dialect, in order.
+const MIGRATIONS = {
+  sqlite: [InitialSchemaSqlite1764000000000],
+  mysql: [InitialSchemaMysql1764000000000],
+};
+
+/** How long a query may wait for a connection or a lock before the request fails with 503. */
+const DB_WAIT_MS = 5000;
+
+/** One set of options for the app and the TypeORM CLI. The schema only ever changes by migration. */
+export function buildDataSourceOptions(config: Pick<AppConfig, 'database'>): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    synchronize: false,
+    migrationsTableName: 'migrations',
+    logging: false,
+  } as const;
+  const { database } = config;
+  if (database.type === 'sqlite') {
+    if (database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: database.path,
+      migrations: MIGRATIONS.sqlite,
+      enableWAL: true,
+      timeout: DB_WAIT_MS,
+      prepareDatabase: (db: { pragma(source: string): unknown }) => {
+        db.pragma('foreign_keys = ON');
+        db.pragma('synchronous = NORMAL');
+      },
+    };
+  }
+  return {
+    ...common,
+    type: 'mysql',
+    url: database.url,
+    migrations: MIGRATIONS.mysql,
+    charset: 'utf8mb4_bin',
+    timezone: 'Z',
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    connectTimeout: DB_WAIT_MS,
+    extra: { connectionLimit: 10, waitForConnections: true, queueLimit: 500, enableKeepAlive: true },
+  };
+}

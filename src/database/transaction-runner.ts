@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+
+/**
+ * Runs units of work that write. On MySQL each gets its own pooled
+ * connection and transaction. better-sqlite3 has a single connection that
+ * TypeORM shares between all callers, so two interleaved transactions would
+ * silently merge (a rollback of one undoing the other's writes); here writes
+ * queue one behind the other, which is all SQLite can do anyway. A ten-line
+ * promise queue rather than a dependency: it is all the locking needed.
+ */
+@Injectable()
+export class TransactionRunner {
+  private readonly serialize: boolean;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.serialize = dataSource.options.type === 'better-sqlite3';
+  }
+
+  run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.serialize) return this.dataSource.transaction(work);
+    const result = this.tail.then(() => this.dataSource.transaction(work));
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}

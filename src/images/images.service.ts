@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, NotFoundException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { appConfig, type AppConfigType } from '../config/app.config.js';
+import { TransactionRunner } from '../database/transaction-runner.js';
+import { ImageEntity } from './image.entity.js';
+import { IMAGE_FORMATS, processImage, TooManyPixelsError, UnsupportedImageError } from './image-processor.js';
+import { IMAGE_STORAGE, type ImageStorage } from './image-storage.js';
+
+export const UNSUPPORTED_IMAGE_MESSAGE = 'Unsupported image type';
+const NAME_PATTERN = /^[0-9a-f]{32}\.(png|jpg|webp|gif)$/;
+const TYPE_BY_EXTENSION: Record<string, string> = Object.fromEntries(
+  Object.values(IMAGE_FORMATS).map(({ extension, contentType }) => [extension, contentType]),
+);
+
+@Injectable()
+export class ImagesService {
+  constructor(
+    @Inject(IMAGE_STORAGE) private readonly storage: ImageStorage,
+    @Inject(appConfig.KEY) private readonly config: AppConfigType,
+    private readonly transactions: TransactionRunner,
+  ) {}
+
+  /** Checks, cleans and stores an upload under a new name; answers its public URL. */
+  async upload(userId: number, bytes: Buffer): Promise<{ url: string }> {
+    const image = await processImage(bytes).catch((error: unknown) => {
+      if (error instanceof TooManyPixelsError) throw new PayloadTooLargeException('Image has too many pixels');
+      if (error instanceof UnsupportedImageError) throw new UnsupportedMediaTypeException(UNSUPPORTED_IMAGE_MESSAGE);
+      throw error;
+    });
+    const { extension, contentType } = IMAGE_FORMATS[image.format];
+    const name = `${randomBytes(16).toString('hex')}.${extension}`;
+    await this.storage.save(name, image.data);
+    await this.transactions.run((tx) =>
+      tx.insert(ImageEntity, { name, userId, contentType, bytes: image.data.length, createdAt: Date.now() }),
+    );
+    return { url: `${this.config.publicUrl}/one_auth/images/${name}` };
+  }
+
+  async open(name: string) {
+    const stored = NAME_PATTERN.test(name) ? await this.storage.open(name) : null;
+    if (!stored) throw new NotFoundException('Image not found');
+    return { ...stored, contentType: TYPE_BY_EXTENSION[name.slice(name.lastIndexOf('.') + 1)] };
+  }
+}

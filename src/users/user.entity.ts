@@ -1,0 +1,50 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { epochMs } from '../database/epoch-ms.transformer.js';
+
+export const UserStatus = {
+  /** Spelling kept from the original API: clients compare against it. */
+  Inactive: 'deactived',
+  Active: 'active',
+} as const;
+export type UserStatus = (typeof UserStatus)[keyof typeof UserStatus];
+
+@Entity({ name: 'users' })
+export class UserEntity {
+  @PrimaryGeneratedColumn({ type: 'int' })
+  id: number;
+
+  /** Trimmed and lower-cased before it gets here; unique. */
+  @Column({ type: 'varchar', length: 254, unique: true })
+  email: string;
+
+  @Column({ type: 'varchar', length: 16, default: UserStatus.Inactive })
+  status: UserStatus;
+
+  @Column({ name: 'password_hash', type: 'varchar', length: 255, nullable: true })
+  passwordHash: string | null;
+
+  @Column({ name: 'first_name', type: 'varchar', length: 100, default: '' })
+  firstName: string;
+
+  @Column({ name: 'last_name', type: 'varchar', length: 100, default: '' })
+  lastName: string;
+
+  @Column({ type: 'varchar', length: 100, default: '' })
+  country: string;
+
+  @Column({ type: 'varchar', length: 100, default: '' })
+  department: string;
+
+  @Column({ type: 'varchar', length: 2048, default: '' })
+  avatar: string;
+
+  /** When the last validation code was issued; gates re-sending within a minute. */
+  @Column({ name: 'code_sent_at', type: 'bigint', nullable: true, transformer: epochMs })
+  codeSentAt: number | null;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
+  createdAt: number;
+
+  @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs })
+  updatedAt: number;
+}

@@ -1,0 +1,40 @@
+import { Body, Controller, HttpCode, Post, Put } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { ErrorResponseDto } from '../common/dto/message.dto.js';
+import { AccountStatusDto, ActivatedAccountDto, RegisterDto } from './dto/register.dto.js';
+import { SetPasswordDto } from './dto/validation-code.dto.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('registration')
+@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Missing or invalid field' })
+@Controller('api/user')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Register an email: creates the account (inactive) and mails a 6-digit code' })
+  @ApiCreatedResponse({ type: AccountStatusDto })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, example: { message: 'Email already used' } })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'More than 5 codes an hour; see Retry-After' })
+  register(@Body() dto: RegisterDto): Promise<AccountStatusDto> {
+    return this.users.register(dto.email);
+  }
+
+  @Put()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Set the password with a mailed code (activation and reset); answers a new token' })
+  @ApiOkResponse({ type: ActivatedAccountDto })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: '"User not exist" or "Invalid code"' })
+  setPassword(@Body() dto: SetPasswordDto): Promise<ActivatedAccountDto> {
+    return this.users.setPassword(dto);
+  }
+}

@@ -1,0 +1,26 @@
+import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { epochMs } from '../database/epoch-ms.transformer.js';
+import { UserEntity } from './user.entity.js';
+
+/** The one live validation code of an account, kept only as a keyed hash. */
+@Entity({ name: 'validation_codes' })
+export class ValidationCodeEntity {
+  @PrimaryColumn({ name: 'user_id', type: 'int' })
+  userId: number;
+
+  @OneToOne(() => UserEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id' })
+  user?: Relation<UserEntity>;
+
+  @Column({ name: 'code_hash', type: 'varchar', length: 64 })
+  codeHash: string;
+
+  @Column({ name: 'failed_attempts', type: 'int', default: 0 })
+  failedAttempts: number;
+
+  @Column({ name: 'expires_at', type: 'bigint', transformer: epochMs })
+  expiresAt: number;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
+  createdAt: number;
+}

@@ -1,0 +1,111 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { EntityManager, Repository } from 'typeorm';
+import { TooManyRequestsError } from '../common/api-error.js';
+import { appConfig, type AppConfigType } from '../config/app.config.js';
+import { TransactionRunner } from '../database/transaction-runner.js';
+import { buildCodeMail } from '../mail/mail-message.js';
+import { MailOutbox } from '../mail/mail-outbox.service.js';
+import { UserEntity } from './user.entity.js';
+import { ValidationCodeEntity } from './validation-code.entity.js';
+import { CODE_PATTERN, generateCode, hashCode, sameHash } from './validation-code.js';
+
+export const CODE_MAIL_PURPOSE = 'validation_code';
+/** Wrong guesses that kill a code. */
+export const MAX_CODE_FAILURES = 5;
+/** A repeat request within this keeps the live code and sends nothing. */
+export const RESEND_INTERVAL_MS = 60_000;
+/** Code mails per address per hour. */
+export const CODES_PER_HOUR = 5;
+const HOUR_MS = 3_600_000;
+
+export type IssueOutcome = 'sent' | 'kept';
+
+@Injectable()
+export class ValidationCodesService {
+  constructor(
+    @InjectRepository(ValidationCodeEntity) private readonly codes: Repository<ValidationCodeEntity>,
+    @Inject(appConfig.KEY) private readonly config: AppConfigType,
+    private readonly transactions: TransactionRunner,
+    private readonly mail: MailOutbox,
+  ) {}
+
+  /**
+   * Replaces the account's code with a new one and queues its mail in the
+   * same transaction. Within a minute of the last code, keeps it and sends
+   * nothing; past the hourly allowance, 429.
+   */
+  async issue(user: UserEntity): Promise<IssueOutcome> {
+    const now = Date.now();
+    if (user.codeSentAt !== null && now - user.codeSentAt < RESEND_INTERVAL_MS) return 'kept';
+    await this.enforceHourlyLimit(user.email, now);
+    const code = generateCode();
+    const sent = await this.transactions.run(async (tx) => {
+      // The gate: of concurrent requests for one account, one moves code_sent_at and sends.
+      const gate = await tx
+        .createQueryBuilder()
+        .update(UserEntity)
+        .set({ codeSentAt: now, updatedAt: now })
+        .where('id = :id AND (code_sent_at IS NULL OR code_sent_at <= :cutoff)', { id: user.id, cutoff: now - RESEND_INTERVAL_MS })
+        .execute();
+      if (gate.affected !== 1) return false;
+      await tx.delete(ValidationCodeEntity, { userId: user.id });
+      await tx.insert(ValidationCodeEntity, {
+        userId: user.id,
+        codeHash: hashCode(this.config.secret, user.id, code),
+        failedAttempts: 0,
+        expiresAt: now + this.config.codeTtlMs,
+        createdAt: now,
+      });
+      await this.mail.enqueue(tx, user.email, CODE_MAIL_PURPOSE, buildCodeMail(code, this.config.codeTtlMs));
+      return true;
+    });
+    if (sent) this.mail.notifyQueued();
+    return sent ? 'sent' : 'kept';
+  }
+
+  /** Whether `code` is the account's live code; a wrong one counts against it. Consumes nothing. */
+  async check(userId: number, code: string): Promise<boolean> {
+    const row = await this.codes.findOneBy({ userId });
+    if (!row || row.expiresAt <= Date.now() || row.failedAttempts >= MAX_CODE_FAILURES) return false;
+    if (CODE_PATTERN.test(code) && sameHash(hashCode(this.config.secret, userId, code), row.codeHash)) return true;
+    await this.recordFailure(row);
+    return false;
+  }
+
+  /**
+   * Uses the code up, inside the caller's transaction. Atomic: one DELETE
+   * that matches only a live, unexhausted code, so of concurrent uses exactly
+   * one sees a row affected.
+   */
+  async consume(tx: EntityManager, userId: number, code: string): Promise<boolean> {
+    if (!CODE_PATTERN.test(code)) return false;
+    const result = await tx
+      .createQueryBuilder()
+      .delete()
+      .from(ValidationCodeEntity)
+      .where('user_id = :userId AND code_hash = :hash', { userId, hash: hashCode(this.config.secret, userId, code) })
+      .andWhere('expires_at > :now AND failed_attempts < :max', { now: Date.now(), max: MAX_CODE_FAILURES })
+      .execute();
+    return result.affected === 1;
+  }
+
+  private async recordFailure(row: ValidationCodeEntity): Promise<void> {
+    // Bound to this code's hash: a failure never lands on a newer code by accident.
+    await this.transactions.run((tx) =>
+      tx
+        .createQueryBuilder()
+        .update(ValidationCodeEntity)
+        .set({ failedAttempts: () => 'failed_attempts + 1' })
+        .where('user_id = :userId AND code_hash = :hash', { userId: row.userId, hash: row.codeHash })
+        .execute(),
+    );
+  }
+
+  private async enforceHourlyLimit(email: string, now: number): Promise<void> {
+    const since = now - HOUR_MS;
+    if ((await this.mail.countSince(email, CODE_MAIL_PURPOSE, since)) < CODES_PER_HOUR) return;
+    const oldest = (await this.mail.oldestSince(email, CODE_MAIL_PURPOSE, since)) ?? now;
+    throw new TooManyRequestsError((oldest + HOUR_MS - now) / 1000, 'Too many codes requested, please retry later');
+  }
+}
