@@ -26,9 +26,7 @@ export class AuthService {
     if (this.hasher.needsRehash(hash)) {
       // Parameters changed since this hash was made: upgrade it now that we know the password.
       const upgraded = await this.hasher.hash(password);
-      await this.transactions.run((tx) =>
-        tx.update(UserEntity, { id: user.id, passwordHash: hash }, { passwordHash: upgraded }),
-      );
+      await this.transactions.run((tx) => tx.update(UserEntity, { id: user.id, passwordHash: hash }, { passwordHash: upgraded }));
     }
     return user;
   }

@@ -106,7 +106,11 @@ function bodyParserStatus(exception: unknown): number | undefined {
 }
 
 export function isDatabaseUnavailable(exception: unknown): boolean {
-  for (let error = exception as { code?: unknown; driverError?: unknown; message?: unknown } | undefined, depth = 0; error && depth < 3; depth++) {
+  for (
+    let error = exception as { code?: unknown; driverError?: unknown; message?: unknown } | undefined, depth = 0;
+    error && depth < 3;
+    depth++
+  ) {
     if (typeof error.code === 'string' && DATABASE_UNAVAILABLE.has(error.code)) return true;
     if (typeof error.message === 'string' && /Pool is closed|Queue limit reached|connect ETIMEDOUT|Connection lost/i.test(error.message)) {
       return true;
@@ -115,4 +119,3 @@ export function isDatabaseUnavailable(exception: unknown): boolean {
   }
   return false;
 }
-

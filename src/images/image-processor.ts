@@ -27,7 +27,7 @@ export interface ProcessedImage {
  */
 export async function processImage(input: Buffer): Promise<ProcessedImage> {
   let format: string | undefined;
-  let pixels = 0;
+  let pixels: number;
   try {
     const metadata = await sharp(input, { limitInputPixels: false }).metadata();
     format = metadata.format;
@@ -38,7 +38,11 @@ export async function processImage(input: Buffer): Promise<ProcessedImage> {
   if (!format || !(format in IMAGE_FORMATS)) throw new UnsupportedImageError(`format ${format}`);
   if (pixels > MAX_IMAGE_PIXELS) throw new TooManyPixelsError(`${pixels} pixels`);
   try {
-    const data = await sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS, animated: format === 'gif' || format === 'webp', failOn: 'error' })
+    const data = await sharp(input, {
+      limitInputPixels: MAX_IMAGE_PIXELS,
+      animated: format === 'gif' || format === 'webp',
+      failOn: 'error',
+    })
       .rotate()
       .toFormat(format as ImageFormat)
       .toBuffer();

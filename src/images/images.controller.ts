@@ -1,4 +1,15 @@
-import { BadRequestException, Controller, Get, Header, HttpCode, Param, Post, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Post,
+  StreamableFile,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiBadRequestResponse,
@@ -36,7 +47,8 @@ export class ImagesController {
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, example: { message: 'Unsupported image type' } })
   upload(@Principal() principal: TokenPrincipal, @UploadedFile() file: Express.Multer.File | undefined): Promise<ImageUrlDto> {
-    if (!file?.buffer?.length) throw new BadRequestException({ message: 'file is required', errors: [{ field: 'file', message: 'file is required' }] });
+    if (!file?.buffer?.length)
+      throw new BadRequestException({ message: 'file is required', errors: [{ field: 'file', message: 'file is required' }] });
     return this.images.upload(principal.user.id, file.buffer);
   }
 

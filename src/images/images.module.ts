@@ -20,7 +20,11 @@ import { LocalImageStorage } from './local-image-storage.js';
   controllers: [ImagesController],
   providers: [
     ImagesService,
-    { provide: IMAGE_STORAGE, inject: [appConfig.KEY], useFactory: (config: AppConfigType) => new LocalImageStorage(join(config.dataDir, 'images')) },
+    {
+      provide: IMAGE_STORAGE,
+      inject: [appConfig.KEY],
+      useFactory: (config: AppConfigType) => new LocalImageStorage(join(config.dataDir, 'images')),
+    },
   ],
 })
 export class ImagesModule {}

@@ -18,7 +18,9 @@ export const MAIL_TRANSPORT = Symbol('MAIL_TRANSPORT');
 const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000, dnsTimeout: 5_000 };
 
 export function createMailTransport(config: Pick<AppConfig, 'smtpUrl' | 'mailFrom' | 'dataDir'>): MailTransport {
-  return config.smtpUrl ? new SmtpTransport(config.smtpUrl, config.mailFrom) : new FileTransport(join(config.dataDir, 'mail'), config.mailFrom);
+  return config.smtpUrl
+    ? new SmtpTransport(config.smtpUrl, config.mailFrom)
+    : new FileTransport(join(config.dataDir, 'mail'), config.mailFrom);
 }
 
 class SmtpTransport implements MailTransport {

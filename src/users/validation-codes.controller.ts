@@ -1,5 +1,12 @@
 import { Body, Controller, HttpCode, Post, Put } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { ErrorResponseDto, MessageDto } from '../common/dto/message.dto.js';
 import { CheckCodeDto, RequestCodeDto } from './dto/validation-code.dto.js';
 import { UsersService } from './users.service.js';

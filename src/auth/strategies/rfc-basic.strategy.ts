@@ -5,6 +5,7 @@ import { parseAuthorization } from '../authorization-header.js';
 type Verified = (error: unknown, principal?: unknown) => void;
 
 // Passport attaches these actions to a strategy before calling authenticate().
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface RfcBasicStrategy {
   success(principal: unknown): void;
   fail(status?: number): void;

@@ -44,7 +44,11 @@ export class UpdateProfileDto {
   @ProfileText('department', 'BSC')
   department?: string;
 
-  @ApiPropertyOptional({ example: 'http://testurl/image.png', maxLength: MAX_AVATAR_URL, description: 'Absolute http(s) URL, or "" to clear' })
+  @ApiPropertyOptional({
+    example: 'http://testurl/image.png',
+    maxLength: MAX_AVATAR_URL,
+    description: 'Absolute http(s) URL, or "" to clear',
+  })
   @WhenPresent()
   @IsString({ message: 'avatar must be a string' })
   @MaxLength(MAX_AVATAR_URL, { message: `avatar must be at most ${MAX_AVATAR_URL} characters` })

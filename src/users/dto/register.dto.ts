@@ -19,6 +19,9 @@ export class ActivatedAccountDto extends AccountStatusDto {
   @ApiProperty({ enum: Object.values(UserStatus), example: UserStatus.Active })
   declare status: string;
 
-  @ApiProperty({ example: 'q7xJ0d3c9kS5Yh2mW8rT1vN4bL6pZ0aE3fG7hK9mQ2s', description: 'A new token; every older token of the account is revoked' })
+  @ApiProperty({
+    example: 'q7xJ0d3c9kS5Yh2mW8rT1vN4bL6pZ0aE3fG7hK9mQ2s',
+    description: 'A new token; every older token of the account is revoked',
+  })
   access_token: string;
 }

@@ -1,0 +1,78 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from './parse-config.js';
+
+const dataDir = () => mkdtempSync(join(tmpdir(), 'one_auth-config-'));
+
+describe('parseConfig', () => {
+  it('has the documented defaults', () => {
+    const dir = dataDir();
+    const config = parseConfig({ DATA_DIR: dir });
+    expect(config).toMatchObject({
+      port: 8000,
+      host: '0.0.0.0',
+      httpPlatform: 'express',
+      publicUrl: 'http://localhost:8000',
+      database: { type: 'sqlite', path: join(dir, 'one_auth.sqlite') },
+      smtpUrl: undefined,
+      mailFrom: 'one_auth <no-reply@localhost>',
+      tokenTtlMs: 30 * 86_400_000,
+      tokenIdleTtlMs: 7 * 86_400_000,
+      codeTtlMs: 600_000,
+      maxImageBytes: 5_242_880,
+      trustProxy: false,
+    });
+  });
+
+  it('generates SECRET once into DATA_DIR and reuses it', () => {
+    const dir = dataDir();
+    const first = parseConfig({ DATA_DIR: dir }).secret;
+    expect(first.length).toBeGreaterThanOrEqual(32);
+    expect(readFileSync(join(dir, 'secret'), 'utf8')).toBe(first);
+    expect(parseConfig({ DATA_DIR: dir }).secret).toBe(first);
+  });
+
+  it('reads the other values', () => {
+    const config = parseConfig({
+      DATA_DIR: dataDir(),
+      PORT: '9000',
+      DATABASE_URL: 'mysql://u:p@db:3306/one_auth',
+      SMTP_URL: 'smtps://u:p@mail.example.com:465',
+      TOKEN_TTL: '12h',
+      TOKEN_IDLE_TTL: '90s',
+      CODE_TTL: '5m',
+      TRUST_PROXY: '1',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config.publicUrl).toBe('http://localhost:9000');
+    expect(config.database).toEqual({ type: 'mysql', url: 'mysql://u:p@db:3306/one_auth' });
+    expect(config.tokenTtlMs).toBe(43_200_000);
+    expect(config.tokenIdleTtlMs).toBe(90_000);
+    expect(config.codeTtlMs).toBe(300_000);
+    expect(config.trustProxy).toBe(1);
+    expect(config.logLevels).toContain('debug');
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['HTTP_PLATFORM', 'koa'],
+    ['PUBLIC_URL', 'ftp://x'],
+    ['DATABASE_URL', 'postgres://x/y'],
+    ['SMTP_URL', 'http://mail'],
+    ['TOKEN_TTL', 'forever'],
+    ['CODE_TTL', '0s'],
+    ['MAX_IMAGE_BYTES', '-1'],
+    ['TRUST_PROXY', 'maybe please'],
+    ['LOG_LEVEL', 'loud'],
+    ['SECRET', 'short'],
+  ])('stops with a message naming %s for %j', (name, value) => {
+    expect(() => parseConfig({ DATA_DIR: dataDir(), [name]: value })).toThrow(new RegExp(`^${name}`));
+  });
+
+  it('requires SECRET in production', () => {
+    expect(() => parseConfig({ DATA_DIR: dataDir(), NODE_ENV: 'production' })).toThrow(/^SECRET is required/);
+  });
+});

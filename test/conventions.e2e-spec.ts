@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp, uniqueEmail } from './helpers/test-app.js';
+
+const USER = '/one_auth/api/user';
+
+describe('conventions of every endpoint', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it.each([
+    ['text/plain', 'email=a@b.co'],
+    ['application/x-www-form-urlencoded', 'email=a%40b.co'],
+    ['application/xml', '<email>a@b.co</email>'],
+  ])('answers 415 for a %s body', async (type, body) => {
+    const response = await t.http.post(USER).set('Content-Type', type).send(body).expect(415);
+    expect(response.body).toEqual({ message: 'Unsupported media type, please use json type' });
+  });
+
+  it('accepts application/json with a charset', async () => {
+    await t.http
+      .post(USER)
+      .set('Content-Type', 'application/json; charset=utf-8')
+      .send(JSON.stringify({ email: uniqueEmail() }))
+      .expect(201);
+  });
+
+  it.each(['{bad', '{"email": "a@b.co"', '"just a string"', 'null'])('answers 400 "Malformed JSON body" for %s', async (body) => {
+    const response = await t.http.post(USER).set('Content-Type', 'application/json').send(body).expect(400);
+    expect(response.body).toEqual({ message: 'Malformed JSON body' });
+  });
+
+  it('answers 400 for a JSON array body', async () => {
+    const response = await t.http.post(USER).set('Content-Type', 'application/json').send('[1,2]').expect(400);
+    expect(response.body.message).toEqual(expect.any(String));
+  });
+
+  it('answers 413 for a body over the limit', async () => {
+    const response = await t.http
+      .post(USER)
+      .send({ email: uniqueEmail(), padding: 'x'.repeat(64 * 1024) })
+      .expect(413);
+    expect(response.body).toEqual({ message: 'Payload too large' });
+  });
+
+  it('answers 404 JSON for unknown routes, inside and outside the prefix', async () => {
+    for (const path of ['/one_auth/api/nothing', '/one_auth/', '/elsewhere', '/']) {
+      const response = await t.http.get(path).expect(404);
+      expect(response.body).toEqual({ message: 'Not found' });
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+    }
+  });
+
+  it('answers 404 for a known path with another method', async () => {
+    const response = await t.http.patch(USER).send({ email: uniqueEmail() }).expect(404);
+    expect(response.body).toEqual({ message: 'Not found' });
+  });
+
+  it('echoes a client X-Request-Id and makes one otherwise', async () => {
+    const echoed = await t.http.get('/one_auth/health/live').set('X-Request-Id', 'req-42.abc').expect(200);
+    expect(echoed.headers['x-request-id']).toBe('req-42.abc');
+    const made = await t.http.get('/one_auth/health/live').expect(200);
+    expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const hostile = await t.http.get('/one_auth/health/live').set('X-Request-Id', 'x'.repeat(500)).expect(200);
+    expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('does not announce the framework', async () => {
+    const response = await t.http.get('/one_auth/health/live').expect(200);
+    expect(response.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('serves liveness and readiness', async () => {
+    expect((await t.http.get('/one_auth/health/live').expect(200)).body).toEqual({ status: 'ok' });
+    expect((await t.http.get('/one_auth/health/ready').expect(200)).body).toEqual({ status: 'ok', database: 'up' });
+  });
+
+  it('keeps 200 parallel registrations over 20 mixed-case addresses to 20 accounts and 20 mails, no 5xx', async () => {
+    const emails = Array.from({ length: 20 }, () => uniqueEmail('burst'));
+    const calls = Array.from({ length: 200 }, (_, i) => {
+      const email = emails[i % 20];
+      return t.http.post(USER).send({ email: i % 3 === 0 ? email.toUpperCase() : email });
+    });
+    const statuses = (await Promise.all(calls)).map((response) => response.status);
+    expect(statuses.every((status) => status === 201)).toBe(true);
+    for (const email of emails) await t.smtp.waitForCode(email);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (const email of emails) expect(t.smtp.mailsTo(email)).toHaveLength(1);
+    const [{ count }] = await t.dataSource.query(`SELECT COUNT(*) AS count FROM users WHERE email LIKE 'burst-%'`);
+    expect(Number(count)).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe('API documentation (endpoint 14)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('serves Swagger UI at /one_auth/docs', async () => {
+    const response = await t.http.get('/one_auth/docs').redirects(1).expect(200);
+    expect(response.text).toContain('swagger-ui');
+  });
+
+  it('describes every endpoint in OpenAPI 3 with the Basic scheme, schemas and examples', async () => {
+    const { body: doc } = await t.http.get('/one_auth/docs-json').expect(200);
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.components.securitySchemes.basic).toEqual(expect.objectContaining({ type: 'http', scheme: 'basic' }));
+    const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(operations.sort()).toEqual(
+      [
+        'POST /one_auth/api/user',
+        'PUT /one_auth/api/validation_code',
+        'PUT /one_auth/api/user',
+        'GET /one_auth/api/access_tokens',
+        'POST /one_auth/api/images',
+        'PUT /one_auth/api/user/profile',
+        'DELETE /one_auth/api/access_tokens',
+        'GET /one_auth/api/validations',
+        'POST /one_auth/api/validation_code',
+        'GET /one_auth/api/user/profile',
+        'GET /one_auth/images/{name}',
+        'GET /one_auth/health/live',
+        'GET /one_auth/health/ready',
+      ].sort(),
+    );
+    const login = doc.paths['/one_auth/api/access_tokens'].get;
+    expect(login.security).toContainEqual({ basic: [] });
+    expect(Object.keys(login.responses)).toEqual(expect.arrayContaining(['200', '401']));
+    const register = doc.paths['/one_auth/api/user'].post;
+    expect(register.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/RegisterDto');
+    expect(doc.components.schemas.RegisterDto.properties.email.example).toEqual(expect.any(String));
+    expect(doc.components.schemas.UpdateProfileDto.properties.avatar.example).toEqual(expect.any(String));
+    expect(doc.paths['/one_auth/api/images'].post.requestBody.content['multipart/form-data']).toBeDefined();
+  });
+});
