@@ -21,6 +21,8 @@ export class ProfileService {
       changes.updatedAt = Date.now();
       await this.transactions.run((tx) => tx.update(UserEntity, { id: user.id }, changes));
     }
-    return { ...toUserProfile({ ...user, ...changes }), access_token: accessToken };
+    // Field order of the original API: the profile, then the token, then the email.
+    const { email, ...profile } = toUserProfile({ ...user, ...changes });
+    return { ...profile, access_token: accessToken, email };
   }
 }
