@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { normalizeEmail } from '../common/email.js';
+import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
+import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
 import { UserEntity, UserStatus } from '../users/user.entity.js';
 import { PasswordHasher } from './password-hasher.js';
 
@@ -12,15 +14,41 @@ export class AuthService {
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly hasher: PasswordHasher,
     private readonly transactions: TransactionRunner,
+    private readonly limiter: RateLimiter,
+    @Inject(appConfig.KEY) private readonly config: AppConfigType,
   ) {}
 
   /**
    * The active account behind `email:password`, or null. Unknown email,
    * inactive account and wrong password cost one argon2 verification each,
-   * so neither the answer nor its timing tells them apart.
+   * so neither the answer nor its timing tells them apart. Failures count
+   * against the account, the client address and both together (429 past
+   * the limits); a success does not count.
    */
-  async verifyPassword(email: string, password: string): Promise<UserEntity | null> {
-    const user = await this.users.findOneBy({ email: normalizeEmail(email) });
+  async verifyPassword(email: string, password: string, address: string): Promise<UserEntity | null> {
+    const account = normalizeEmail(email);
+    const { limits } = this.config;
+    const reservation = await this.limiter.reserve(
+      [
+        { bucket: `login:account+address:${account} ${address}`, rule: limits.loginFailuresPerAccountAndAddress },
+        { bucket: `login:account:${account}`, rule: limits.loginFailuresPerAccount },
+        { bucket: `login:address:${address}`, rule: limits.loginFailuresPerAddress },
+      ],
+      'Too many failed logins, please retry later',
+    );
+    let user: UserEntity | null;
+    try {
+      user = await this.check(account, password);
+    } catch (error) {
+      await this.limiter.release(reservation).catch(() => undefined);
+      throw error;
+    }
+    if (user) await this.limiter.release(reservation);
+    return user;
+  }
+
+  private async check(email: string, password: string): Promise<UserEntity | null> {
+    const user = await this.users.findOneBy({ email });
     const hash = user?.status === UserStatus.Active ? user.passwordHash : null;
     if (!(await this.hasher.verify(hash, password)) || !user || !hash) return null;
     if (this.hasher.needsRehash(hash)) {

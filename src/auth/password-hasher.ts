@@ -1,8 +1,6 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import * as argon2 from 'argon2';
-
-/** argon2id with OWASP's recommended minimum: 19 MiB, 2 passes, 1 lane. */
-export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+import { appConfig, type AppConfigType } from '../config/app.config.js';
 
 /** Unicode NFKC, so the same password typed on different keyboards is the same password. */
 export function normalizePassword(password: string): string {
@@ -13,13 +11,18 @@ export function normalizePassword(password: string): string {
 export class PasswordHasher implements OnModuleInit {
   /** Verified against when there is no account, so that a miss costs what a hit costs. */
   private dummyHash = '';
+  private readonly options: { type: typeof argon2.argon2id; memoryCost: number; timeCost: number; parallelism: number };
+
+  constructor(@Inject(appConfig.KEY) config: AppConfigType) {
+    this.options = { type: argon2.argon2id, ...config.argon2 };
+  }
 
   async onModuleInit(): Promise<void> {
     this.dummyHash = await this.hash('one_auth dummy password, never matches');
   }
 
   hash(password: string): Promise<string> {
-    return argon2.hash(normalizePassword(password), ARGON2_OPTIONS);
+    return argon2.hash(normalizePassword(password), this.options);
   }
 
   /** Compares in constant time; a null hash still costs one verification. */
@@ -33,6 +36,6 @@ export class PasswordHasher implements OnModuleInit {
   }
 
   needsRehash(hash: string): boolean {
-    return argon2.needsRehash(hash, ARGON2_OPTIONS);
+    return argon2.needsRehash(hash, this.options);
   }
 }

@@ -16,10 +16,37 @@ export interface AppConfig {
   tokenIdleTtlMs: number;
   codeTtlMs: number;
   maxImageBytes: number;
+  maxImagePixels: number;
   maxJsonBytes: number;
+  argon2: Argon2Config;
+  limits: LimitsConfig;
   /** Express's `trust proxy` value: false, a hop count, or a list of addresses/subnets. */
   trustProxy: boolean | number | string[];
   logLevels: LogLevel[];
 }
 
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql'; url: string };
+
+/** argon2id cost parameters; hashes made with others are upgraded at the next login. */
+export interface Argon2Config {
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
+
+/** At most `max` events per sliding `windowMs`. */
+export interface LimitRule {
+  max: number;
+  windowMs: number;
+}
+
+export interface LimitsConfig {
+  loginFailuresPerAccountAndAddress: LimitRule;
+  loginFailuresPerAccount: LimitRule;
+  loginFailuresPerAddress: LimitRule;
+  codeFailuresPerAccount: LimitRule;
+  codeMailsPerEmail: LimitRule;
+  codeMailsPerAddress: LimitRule;
+  /** A repeat within this keeps the live code and sends nothing. */
+  codeResendIntervalMs: number;
+}

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LogLevel } from '@nestjs/common';
 import ms from 'ms';
-import type { AppConfig, DatabaseConfig } from './app-config.js';
+import type { AppConfig, DatabaseConfig, LimitRule, LimitsConfig } from './app-config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -48,10 +48,41 @@ export function parseConfig(env: Env): AppConfig {
     tokenIdleTtlMs: parseDuration(env, 'TOKEN_IDLE_TTL', '7d'),
     codeTtlMs: parseDuration(env, 'CODE_TTL', '10m'),
     maxImageBytes: parseInteger(env, 'MAX_IMAGE_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    maxImagePixels: parseInteger(env, 'MAX_IMAGE_PIXELS', 40_000_000, 1, 1_000_000_000),
     maxJsonBytes: parseInteger(env, 'MAX_JSON_BYTES', 16 * 1024, 1024, 10 * 1024 * 1024),
+    // OWASP's minimum for argon2id: 19 MiB, 2 passes, 1 lane.
+    argon2: {
+      memoryCost: parseInteger(env, 'ARGON2_MEMORY_KIB', 19_456, 8_192, 4_194_304),
+      timeCost: parseInteger(env, 'ARGON2_TIME_COST', 2, 1, 100),
+      parallelism: parseInteger(env, 'ARGON2_PARALLELISM', 1, 1, 16),
+    },
+    limits: parseLimits(env),
     trustProxy: parseTrustProxy(env),
     logLevels: LOG_LEVELS[parseChoice(env, 'LOG_LEVEL', Object.keys(LOG_LEVELS), 'info')],
   };
+}
+
+function parseLimits(env: Env): LimitsConfig {
+  return {
+    loginFailuresPerAccountAndAddress: parseLimit(env, 'LIMIT_LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS', '10/15m'),
+    loginFailuresPerAccount: parseLimit(env, 'LIMIT_LOGIN_FAILURES_PER_ACCOUNT', '100/1d'),
+    loginFailuresPerAddress: parseLimit(env, 'LIMIT_LOGIN_FAILURES_PER_ADDRESS', '100/15m'),
+    codeFailuresPerAccount: parseLimit(env, 'LIMIT_CODE_FAILURES_PER_ACCOUNT', '20/1h'),
+    codeMailsPerEmail: parseLimit(env, 'LIMIT_CODE_MAILS_PER_EMAIL', '5/1h'),
+    codeMailsPerAddress: parseLimit(env, 'LIMIT_CODE_MAILS_PER_ADDRESS', '200/1h'),
+    codeResendIntervalMs: parseDuration(env, 'CODE_RESEND_INTERVAL', '60s'),
+  };
+}
+
+/** `N/duration`, e.g. `10/15m`: at most N in any sliding window of that length. */
+function parseLimit(env: Env, name: string, fallback: string): LimitRule {
+  const raw = env[name]?.trim() || fallback;
+  const match = /^(\d+)\s*\/\s*(\S+)$/.exec(raw);
+  const windowMs = match ? parseDuration({ [name]: match[2] }, name, match[2]) : NaN;
+  if (!match || Number(match[1]) < 1 || !(windowMs > 0)) {
+    throw new ConfigError(`${name} must look like 10/15m (count per duration), got "${raw}"`);
+  }
+  return { max: Number(match[1]), windowMs };
 }
 
 function parseInteger(env: Env, name: string, fallback: number, min: number, max: number): number {

@@ -9,9 +9,6 @@ export const IMAGE_FORMATS = {
 } as const;
 export type ImageFormat = keyof typeof IMAGE_FORMATS;
 
-/** Larger images are refused before they are decoded (decompression bombs). */
-export const MAX_IMAGE_PIXELS = 40_000_000;
-
 export class UnsupportedImageError extends Error {}
 export class TooManyPixelsError extends Error {}
 
@@ -24,8 +21,10 @@ export interface ProcessedImage {
  * Recognises the format from the bytes alone (never the declared type or
  * name), then decodes and re-encodes: turned upright by its EXIF
  * orientation, with every piece of metadata (EXIF, GPS, XMP, ICC) dropped.
+ * Images over `maxPixels` (all frames counted) are refused from their header,
+ * before any decoding: a small file can declare a huge canvas.
  */
-export async function processImage(input: Buffer): Promise<ProcessedImage> {
+export async function processImage(input: Buffer, maxPixels: number): Promise<ProcessedImage> {
   let format: string | undefined;
   let pixels: number;
   try {
@@ -36,10 +35,10 @@ export async function processImage(input: Buffer): Promise<ProcessedImage> {
     throw new UnsupportedImageError('unreadable image');
   }
   if (!format || !(format in IMAGE_FORMATS)) throw new UnsupportedImageError(`format ${format}`);
-  if (pixels > MAX_IMAGE_PIXELS) throw new TooManyPixelsError(`${pixels} pixels`);
+  if (pixels > maxPixels) throw new TooManyPixelsError(`${pixels} pixels`);
   try {
     const data = await sharp(input, {
-      limitInputPixels: MAX_IMAGE_PIXELS,
+      limitInputPixels: maxPixels,
       animated: format === 'gif' || format === 'webp',
       failOn: 'error',
     })

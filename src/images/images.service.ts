@@ -22,7 +22,7 @@ export class ImagesService {
 
   /** Checks, cleans and stores an upload under a new name; answers its public URL. */
   async upload(userId: number, bytes: Buffer): Promise<{ url: string }> {
-    const image = await processImage(bytes).catch((error: unknown) => {
+    const image = await processImage(bytes, this.config.maxImagePixels).catch((error: unknown) => {
       if (error instanceof TooManyPixelsError) throw new PayloadTooLargeException('Image has too many pixels');
       if (error instanceof UnsupportedImageError) throw new UnsupportedMediaTypeException(UNSUPPORTED_IMAGE_MESSAGE);
       throw error;

@@ -2,11 +2,19 @@ import { UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
 import { AppModule } from '../app.module.js';
 import { unsupportedBodyMessage } from '../common/body-type.js';
 import { toErrorResponse } from '../common/error-response.js';
 import { assignRequestId } from '../common/request-id.js';
 import type { AppConfig } from '../config/app-config.js';
+
+/**
+ * Security headers on every answer. Uploaded images are meant to be shown by
+ * other sites (avatars), so resources may be loaded cross-origin; reading
+ * JSON cross-origin is still up to CORS, which stays closed.
+ */
+export const HELMET_OPTIONS = { crossOriginResourcePolicy: { policy: 'cross-origin' } } as const;
 
 /**
  * Everything that is Express-specific: the adapter, proxy trust, request ids,
@@ -20,6 +28,7 @@ export async function createExpressApp(config: AppConfig): Promise<NestExpressAp
   });
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  app.use(helmet(HELMET_OPTIONS));
   app.use((request: Request, response: Response, next: NextFunction) => {
     assignRequestId(request, response);
     const refusal = unsupportedBodyMessage(request, request.path);

@@ -24,6 +24,13 @@ describe('passwordProblem', () => {
     expect(passwordProblem('jennifer', EMAIL)).not.toBeNull();
   });
 
+  it('refuses common passwords whatever their case, and says so', () => {
+    for (const password of ['password1', 'iloveyou', 'PASSWORD123', 'qwertyuiop']) {
+      expect(passwordProblem(password, EMAIL)).toBe('password is too common, please choose another');
+    }
+    expect(passwordProblem('correct horse battery staple', EMAIL)).toBeNull();
+  });
+
   it('ignores very short local parts, which would forbid too much', () => {
     expect(passwordProblem('joe-and-more', 'jo@example.com')).toBeNull();
   });

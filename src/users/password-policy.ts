@@ -1,7 +1,6 @@
 import { normalizePassword } from '../auth/password-hasher.js';
-
-export const MIN_PASSWORD_LENGTH = 8;
-export const MAX_PASSWORD_LENGTH = 256;
+import { isCommonPassword } from './common-passwords.js';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password-limits.js';
 
 /**
  * NIST SP 800-63B style: length counts (in code points, after NFKC, never
@@ -17,5 +16,6 @@ export function passwordProblem(password: string, email: string): string | null 
   if (localPart.length >= 3 && normalized.toLowerCase().includes(localPart)) {
     return 'password must not contain the name part of your email address';
   }
+  if (isCommonPassword(normalized)) return 'password is too common, please choose another';
   return null;
 }

@@ -8,6 +8,7 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { ClientAddress } from '../common/client-address.js';
 import { ErrorResponseDto } from '../common/dto/message.dto.js';
 import { AccountStatusDto, ActivatedAccountDto, RegisterDto } from './dto/register.dto.js';
 import { SetPasswordDto } from './dto/validation-code.dto.js';
@@ -25,14 +26,15 @@ export class UsersController {
   @ApiCreatedResponse({ type: AccountStatusDto })
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, example: { message: 'Email already used' } })
   @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'More than 5 codes an hour; see Retry-After' })
-  register(@Body() dto: RegisterDto): Promise<AccountStatusDto> {
-    return this.users.register(dto.email);
+  register(@Body() dto: RegisterDto, @ClientAddress() address: string): Promise<AccountStatusDto> {
+    return this.users.register(dto.email, address);
   }
 
   @Put()
   @HttpCode(200)
   @ApiOperation({ summary: 'Set the password with a mailed code (activation and reset); answers a new token' })
   @ApiOkResponse({ type: ActivatedAccountDto })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Too many wrong codes for this account; see Retry-After' })
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: '"User not exist" or "Invalid code"' })
   setPassword(@Body() dto: SetPasswordDto): Promise<ActivatedAccountDto> {
     return this.users.setPassword(dto);

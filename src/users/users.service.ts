@@ -1,10 +1,12 @@
-import { Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, UnprocessableEntityException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { AccessTokensService } from '../auth/access-tokens.service.js';
 import { PasswordHasher } from '../auth/password-hasher.js';
-import { InvalidFieldsError, TooManyRequestsError } from '../common/api-error.js';
+import { InvalidFieldsError } from '../common/api-error.js';
+import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
+import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
 import type { AccountStatusDto, ActivatedAccountDto } from './dto/register.dto.js';
 import type { SetPasswordDto } from './dto/validation-code.dto.js';
 import { passwordProblem } from './password-policy.js';
@@ -17,40 +19,57 @@ export const INVALID_CODE_MESSAGE = 'Invalid code';
 export const CODE_SENT_MESSAGE = 'If the account exists, a code has been sent';
 
 @Injectable()
-export class UsersService {
+export class UsersService implements OnApplicationShutdown {
+  private readonly logger = new Logger('Users');
+  /** Code requests still being handled after their answer went out. */
+  private readonly inFlight = new Set<Promise<void>>();
+
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    @Inject(appConfig.KEY) private readonly config: AppConfigType,
     private readonly codes: ValidationCodesService,
     private readonly tokens: AccessTokensService,
     private readonly hasher: PasswordHasher,
     private readonly transactions: TransactionRunner,
+    private readonly limiter: RateLimiter,
   ) {}
 
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
   /** Creates the account if new and mails it a code; an active account is refused. */
-  async register(email: string): Promise<AccountStatusDto> {
+  async register(email: string, address: string): Promise<AccountStatusDto> {
     const user = (await this.users.findOneBy({ email })) ?? (await this.createInactive(email));
     if (user.status === UserStatus.Active) throw new UnprocessableEntityException(EMAIL_USED_MESSAGE);
-    await this.codes.issue(user);
+    await this.codes.issue(user, address);
     return { email: user.email, status: UserStatus.Inactive };
   }
 
-  /** Resend and password recovery: the same answer whether or not the account exists. */
-  async requestCode(email: string): Promise<{ message: string }> {
-    const user = await this.users.findOneBy({ email });
-    if (user) {
-      try {
-        await this.codes.issue(user);
-      } catch (error) {
-        // Saying "too many" would tell that the account exists.
-        if (!(error instanceof TooManyRequestsError)) throw error;
-      }
-    }
+  /**
+   * Resend and password recovery. The answer goes out before any lookup, so
+   * neither its body nor its timing tells whether the account exists; limits
+   * apply silently for the same reason.
+   */
+  requestCode(email: string, address: string): { message: string } {
+    const work = this.users
+      .findOneBy({ email })
+      .then((user) => (user ? this.codes.issue(user, address) : undefined))
+      .then(
+        () => undefined,
+        (error: Error) => {
+          if (error.name !== 'TooManyRequestsError') this.logger.warn(`code request not handled: ${error.name}: ${error.message}`);
+        },
+      );
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
     return { message: CODE_SENT_MESSAGE };
   }
 
   async checkCode(email: string, code: string): Promise<{ message: string }> {
     const user = await this.users.findOneBy({ email });
-    if (!user || !(await this.codes.check(user.id, code))) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
+    const valid = await this.countingCodeFailures(email, async () => user !== null && (await this.codes.check(user.id, code)));
+    if (!valid) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
     return { message: 'Valid code' };
   }
 
@@ -64,7 +83,9 @@ export class UsersService {
     const problem = passwordProblem(password, email);
     if (problem) throw new InvalidFieldsError([{ field: 'password', message: problem }]);
     // Cheap check first, so wrong codes never cost a password hash.
-    if (!(await this.codes.check(user.id, code))) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
+    if (!(await this.countingCodeFailures(email, () => this.codes.check(user.id, code)))) {
+      throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
+    }
     const passwordHash = await this.hasher.hash(password);
     const accessToken = await this.transactions.run(async (tx) => {
       if (!(await this.codes.consume(tx, user.id, code))) return null;
@@ -74,6 +95,26 @@ export class UsersService {
     });
     if (!accessToken) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
     return { email: user.email, status: UserStatus.Active, access_token: accessToken };
+  }
+
+  /**
+   * Failed code checks count per account over a window that a new code does
+   * not reset (429 past it); a successful check does not count.
+   */
+  private async countingCodeFailures(email: string, check: () => Promise<boolean>): Promise<boolean> {
+    const reservation = await this.limiter.reserve(
+      [{ bucket: `code:account:${email}`, rule: this.config.limits.codeFailuresPerAccount }],
+      'Too many wrong codes, please retry later',
+    );
+    let valid: boolean;
+    try {
+      valid = await check();
+    } catch (error) {
+      await this.limiter.release(reservation).catch(() => undefined);
+      throw error;
+    }
+    if (valid) await this.limiter.release(reservation);
+    return valid;
   }
 
   private async createInactive(email: string): Promise<UserEntity> {

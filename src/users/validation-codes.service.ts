@@ -6,6 +6,7 @@ import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { buildCodeMail } from '../mail/mail-message.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
+import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
 import { UserEntity } from './user.entity.js';
 import { ValidationCodeEntity } from './validation-code.entity.js';
 import { CODE_PATTERN, generateCode, hashCode, sameHash } from './validation-code.js';
@@ -13,11 +14,6 @@ import { CODE_PATTERN, generateCode, hashCode, sameHash } from './validation-cod
 export const CODE_MAIL_PURPOSE = 'validation_code';
 /** Wrong guesses that kill a code. */
 export const MAX_CODE_FAILURES = 5;
-/** A repeat request within this keeps the live code and sends nothing. */
-export const RESEND_INTERVAL_MS = 60_000;
-/** Code mails per address per hour. */
-export const CODES_PER_HOUR = 5;
-const HOUR_MS = 3_600_000;
 
 export type IssueOutcome = 'sent' | 'kept';
 
@@ -28,38 +24,50 @@ export class ValidationCodesService {
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
     private readonly transactions: TransactionRunner,
     private readonly mail: MailOutbox,
+    private readonly limiter: RateLimiter,
   ) {}
 
   /**
    * Replaces the account's code with a new one and queues its mail in the
-   * same transaction. Within a minute of the last code, keeps it and sends
-   * nothing; past the hourly allowance, 429.
+   * same transaction. Within the resend interval of the last code, keeps it
+   * and sends nothing; past the allowance per email or per client address, 429.
    */
-  async issue(user: UserEntity): Promise<IssueOutcome> {
+  async issue(user: UserEntity, address: string): Promise<IssueOutcome> {
     const now = Date.now();
-    if (user.codeSentAt !== null && now - user.codeSentAt < RESEND_INTERVAL_MS) return 'kept';
-    await this.enforceHourlyLimit(user.email, now);
+    const { codeResendIntervalMs, codeMailsPerAddress } = this.config.limits;
+    if (user.codeSentAt !== null && now - user.codeSentAt < codeResendIntervalMs) return 'kept';
+    await this.enforceEmailLimit(user.email, now);
+    // Counts only if the mail is really queued: released below otherwise.
+    const reservation = await this.limiter.reserve(
+      [{ bucket: `mail:address:${address}`, rule: codeMailsPerAddress }],
+      'Too many codes requested, please retry later',
+    );
     const code = generateCode();
-    const sent = await this.transactions.run(async (tx) => {
-      // The gate: of concurrent requests for one account, one moves code_sent_at and sends.
-      const gate = await tx
-        .createQueryBuilder()
-        .update(UserEntity)
-        .set({ codeSentAt: now, updatedAt: now })
-        .where('id = :id AND (code_sent_at IS NULL OR code_sent_at <= :cutoff)', { id: user.id, cutoff: now - RESEND_INTERVAL_MS })
-        .execute();
-      if (gate.affected !== 1) return false;
-      await tx.delete(ValidationCodeEntity, { userId: user.id });
-      await tx.insert(ValidationCodeEntity, {
-        userId: user.id,
-        codeHash: hashCode(this.config.secret, user.id, code),
-        failedAttempts: 0,
-        expiresAt: now + this.config.codeTtlMs,
-        createdAt: now,
+    let sent = false;
+    try {
+      sent = await this.transactions.run(async (tx) => {
+        // The gate: of concurrent requests for one account, one moves code_sent_at and sends.
+        const gate = await tx
+          .createQueryBuilder()
+          .update(UserEntity)
+          .set({ codeSentAt: now, updatedAt: now })
+          .where('id = :id AND (code_sent_at IS NULL OR code_sent_at <= :cutoff)', { id: user.id, cutoff: now - codeResendIntervalMs })
+          .execute();
+        if (gate.affected !== 1) return false;
+        await tx.delete(ValidationCodeEntity, { userId: user.id });
+        await tx.insert(ValidationCodeEntity, {
+          userId: user.id,
+          codeHash: hashCode(this.config.secret, user.id, code),
+          failedAttempts: 0,
+          expiresAt: now + this.config.codeTtlMs,
+          createdAt: now,
+        });
+        await this.mail.enqueue(tx, user.email, CODE_MAIL_PURPOSE, buildCodeMail(code, this.config.codeTtlMs));
+        return true;
       });
-      await this.mail.enqueue(tx, user.email, CODE_MAIL_PURPOSE, buildCodeMail(code, this.config.codeTtlMs));
-      return true;
-    });
+    } finally {
+      if (!sent) await this.limiter.release(reservation).catch(() => undefined);
+    }
     if (sent) this.mail.notifyQueued();
     return sent ? 'sent' : 'kept';
   }
@@ -102,10 +110,12 @@ export class ValidationCodesService {
     );
   }
 
-  private async enforceHourlyLimit(email: string, now: number): Promise<void> {
-    const since = now - HOUR_MS;
-    if ((await this.mail.countSince(email, CODE_MAIL_PURPOSE, since)) < CODES_PER_HOUR) return;
+  /** Mails per email are counted in the outbox itself: only mail really queued counts. */
+  private async enforceEmailLimit(email: string, now: number): Promise<void> {
+    const { max, windowMs } = this.config.limits.codeMailsPerEmail;
+    const since = now - windowMs;
+    if ((await this.mail.countSince(email, CODE_MAIL_PURPOSE, since)) < max) return;
     const oldest = (await this.mail.oldestSince(email, CODE_MAIL_PURPOSE, since)) ?? now;
-    throw new TooManyRequestsError((oldest + HOUR_MS - now) / 1000, 'Too many codes requested, please retry later');
+    throw new TooManyRequestsError((oldest + windowMs - now) / 1000, 'Too many codes requested, please retry later');
   }
 }

@@ -36,6 +36,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     SECRET: randomBytes(32).toString('hex'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
     PUBLIC_URL: 'http://one-auth.test',
+    // Every suite calls from 127.0.0.1 (and shares one database on MariaDB):
+    // per-address limits are the security suite's to test, with their own values.
+    LIMIT_LOGIN_FAILURES_PER_ADDRESS: '100000/15m',
+    LIMIT_CODE_MAILS_PER_ADDRESS: '100000/1h',
     ...env,
   });
   if (!process.env.DATABASE_URL) process.env.DATABASE_URL = `sqlite:${join(dataDir, 'one_auth.sqlite')}`;

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
+import { clientAddressOf } from '../../common/client-address.js';
 import { AuthService } from '../auth.service.js';
 import { RfcBasicStrategy } from './rfc-basic.strategy.js';
 
@@ -12,7 +14,7 @@ export class PasswordStrategy extends PassportStrategy(RfcBasicStrategy, PASSWOR
     super();
   }
 
-  validate(email: string, password: string) {
-    return this.auth.verifyPassword(email, password);
+  validate(request: Request, email: string, password: string) {
+    return this.auth.verifyPassword(email, password, clientAddressOf(request));
   }
 }

@@ -18,7 +18,7 @@ export interface RfcBasicStrategy {
  * answers some malformed headers with 400; this one splits at the first colon,
  * decodes UTF-8, answers every malformed header with a plain failure (401),
  * and, when asked, also takes `Bearer <token>` (handed to verify with a null
- * user id).
+ * user id). Verify receives the request first, for the client's address.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class RfcBasicStrategy extends BasicStrategy {
@@ -35,9 +35,10 @@ export class RfcBasicStrategy extends BasicStrategy {
       else if (!principal) this.fail(401);
       else this.success(principal);
     };
-    // passport-http keeps the verify callback (Nest's validate()) in _verify.
-    const verify = (this as unknown as { _verify: (user: string | null, secret: string, done: Verified) => void })._verify;
-    if (credentials.scheme === 'bearer') verify.call(this, null, credentials.token, verified);
-    else verify.call(this, credentials.userId, credentials.secret, verified);
+    // passport-http keeps the verify callback (Nest's validate()) in _verify; it gets the request first.
+    const verify = (this as unknown as { _verify: (request: Request, user: string | null, secret: string, done: Verified) => void })
+      ._verify;
+    if (credentials.scheme === 'bearer') verify.call(this, request, null, credentials.token, verified);
+    else verify.call(this, request, credentials.userId, credentials.secret, verified);
   }
 }

@@ -14,7 +14,7 @@ export class TokenStrategy extends PassportStrategy(RfcBasicStrategy, TOKEN_STRA
     super();
   }
 
-  validate(email: string | null, token: string) {
+  validate(_request: unknown, email: string | null, token: string) {
     return this.tokens.authenticate(token, email ?? undefined);
   }
 }
