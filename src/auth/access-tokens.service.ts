@@ -16,8 +16,8 @@ export interface TokenPrincipal {
   accessToken: string;
 }
 
-/** `last_used_at` is written at most this often per token, not on every request. */
-const TOUCH_INTERVAL_MS = 60_000;
+/** `last_used_at` is written at most this often per token (a tenth of the idle timeout), not on every request. */
+const MAX_TOUCH_INTERVAL_MS = 60_000;
 
 @Injectable()
 export class AccessTokensService {
@@ -48,7 +48,7 @@ export class AccessTokensService {
     if (email !== undefined && user.email !== normalizeEmail(email)) return null;
     const now = Date.now();
     if (row.expiresAt <= now || row.lastUsedAt + this.config.tokenIdleTtlMs <= now) return null;
-    if (now - row.lastUsedAt >= TOUCH_INTERVAL_MS) {
+    if (now - row.lastUsedAt >= Math.min(MAX_TOUCH_INTERVAL_MS, this.config.tokenIdleTtlMs / 10)) {
       await this.transactions.run((tx) => tx.update(AccessTokenEntity, { id: row.id }, { lastUsedAt: now }));
     }
     return { user, tokenId: row.id, accessToken: token };

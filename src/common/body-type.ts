@@ -21,3 +21,18 @@ export function unsupportedBodyMessage(request: IncomingMessage, path: string): 
   if (MULTIPART_PATHS.test(path)) return type === 'multipart/form-data' ? undefined : MULTIPART_ONLY_MESSAGE;
   return type === 'application/json' ? undefined : JSON_ONLY_MESSAGE;
 }
+
+export const MAX_JSON_DEPTH = 32;
+export const TOO_DEEP_MESSAGE = `JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`;
+
+/** Whether parsed JSON nests deeper than `max` (checked without recursion, so any depth is safe). */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}

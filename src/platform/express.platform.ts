@@ -1,10 +1,10 @@
-import { UnsupportedMediaTypeException } from '@nestjs/common';
+import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { AppModule } from '../app.module.js';
-import { unsupportedBodyMessage } from '../common/body-type.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan, TOO_DEEP_MESSAGE, unsupportedBodyMessage } from '../common/body-type.js';
 import { toErrorResponse } from '../common/error-response.js';
 import { assignRequestId } from '../common/request-id.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -35,6 +35,10 @@ export async function createExpressApp(config: AppConfig): Promise<NestExpressAp
     next(refusal ? new UnsupportedMediaTypeException(refusal) : undefined);
   });
   app.useBodyParser('json', { limit: config.maxJsonBytes });
+  // Validation walks the body recursively: refuse absurd nesting before it does.
+  app.use((request: Request, _response: Response, next: NextFunction) => {
+    next(nestsDeeperThan(request.body, MAX_JSON_DEPTH) ? new BadRequestException(TOO_DEEP_MESSAGE) : undefined);
+  });
   return app;
 }
 

@@ -24,10 +24,13 @@ export interface TestApp {
  * process and a fresh data folder. The database is SQLite in that folder,
  * or the server named by DATABASE_URL (e.g. MariaDB in CI).
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const smtp = new SmtpSink();
-  await smtp.start();
-  const dataDir = mkdtempSync(join(tmpdir(), 'one_auth-test-'));
+export async function startTestApp(env: Record<string, string> = {}, smtp = new SmtpSink()): Promise<TestApp> {
+  // A caller-given SMTP server may be shared by several instances; the caller stops it.
+  const ownSmtp = !smtp.port;
+  if (ownSmtp) await smtp.start();
+  // A caller-given DATA_DIR is shared (e.g. by two instances) and left in place.
+  const ownDataDir = !env.DATA_DIR;
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'one_auth-test-'));
   const saved = { ...process.env };
   Object.assign(process.env, {
     NODE_ENV: 'test',
@@ -53,8 +56,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     dataSource: app.get(DataSource),
     async close() {
       await app.close();
-      await smtp.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownSmtp) await smtp.stop();
+      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
