@@ -13,12 +13,23 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          include: ['test/**/*.e2e-spec.ts'],
+          include: ['test/*.e2e-spec.ts'],
           environment: 'node',
           // Suites share one database server when DATABASE_URL points at MariaDB,
           // and every suite starts its own service: one file at a time.
           fileParallelism: false,
           testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          // Service processes from dist/ (run `npm run build` first): instances, signals, outages.
+          name: 'faults',
+          include: ['test/faults/*.fault-spec.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 60_000,
           hookTimeout: 60_000,
         },
       },

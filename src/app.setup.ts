@@ -19,11 +19,10 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   return app;
 }
 
-/** What every platform shares: prefix, errors, validation, docs, shutdown. */
+/** What every platform shares: prefix, errors, validation, docs. */
 export function configureApp(app: INestApplication): void {
   app.setGlobalPrefix('one_auth');
   app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost)));
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   setupSwagger(app);
 }

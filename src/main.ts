@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup.js';
 import { ConfigError, parseConfig } from './config/parse-config.js';
+import { installGracefulShutdown } from './platform/graceful-shutdown.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 
@@ -10,9 +11,10 @@ async function bootstrap(): Promise<void> {
   const config = parseConfig(process.env);
   const app = await createApp(config);
   await app.listen(config.port, config.host);
+  const logger = new Logger('one_auth');
+  installGracefulShutdown(app, logger);
   const where = config.database.type === 'sqlite' ? `SQLite ${config.database.path}` : 'MySQL';
   const mail = config.smtpUrl ? 'SMTP' : `files in ${config.dataDir}/mail`;
-  const logger = new Logger('one_auth');
   logger.log(`listening on http://${config.host}:${config.port}/one_auth (database: ${where}; mail: ${mail})`);
   logger.log(`Swagger UI: ${config.publicUrl}/one_auth/docs`);
 }

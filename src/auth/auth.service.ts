@@ -28,23 +28,15 @@ export class AuthService {
   async verifyPassword(email: string, password: string, address: string): Promise<UserEntity | null> {
     const account = normalizeEmail(email);
     const { limits } = this.config;
-    const reservation = await this.limiter.reserve(
+    return this.limiter.attempt(
       [
         { bucket: `login:account+address:${account} ${address}`, rule: limits.loginFailuresPerAccountAndAddress },
         { bucket: `login:account:${account}`, rule: limits.loginFailuresPerAccount },
         { bucket: `login:address:${address}`, rule: limits.loginFailuresPerAddress },
       ],
       'Too many failed logins, please retry later',
+      () => this.check(account, password),
     );
-    let user: UserEntity | null;
-    try {
-      user = await this.check(account, password);
-    } catch (error) {
-      await this.limiter.release(reservation).catch(() => undefined);
-      throw error;
-    }
-    if (user) await this.limiter.release(reservation);
-    return user;
   }
 
   private async check(email: string, password: string): Promise<UserEntity | null> {

@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 
 /**
  * Runs units of work that write. On MySQL each gets its own pooled
- * connection and transaction. better-sqlite3 has a single connection that
+ * connection and a READ COMMITTED transaction. better-sqlite3 has a single connection that
  * TypeORM shares between all callers, so two interleaved transactions would
  * silently merge (a rollback of one undoing the other's writes); here writes
  * queue one behind the other, which is all SQLite can do anyway. A ten-line
@@ -20,7 +20,10 @@ export class TransactionRunner {
   }
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (!this.serialize) return this.dataSource.transaction(work);
+    // READ COMMITTED: under InnoDB's default REPEATABLE READ, deleting a row
+    // that is not there takes a gap lock, and concurrent sign-ups deadlock.
+    // Every unit of work here is written to be correct without it.
+    if (!this.serialize) return this.dataSource.transaction('READ COMMITTED', work);
     const result = this.tail.then(() => this.dataSource.transaction(work));
     this.tail = result.catch(() => undefined);
     return result;

@@ -18,4 +18,8 @@ export class RateEventEntity {
 
   @Column({ type: 'bigint', transformer: epochMs })
   at: number;
+
+  /** An attempt under way: it holds a place in the window until it is counted or withdrawn. */
+  @Column({ type: 'boolean', default: true })
+  pending: boolean;
 }

@@ -13,21 +13,30 @@ export interface Limit {
   rule: LimitRule;
 }
 
-/** Events a reservation holds; released when the attempt succeeds. */
+/** The places an attempt holds in its buckets until it is counted or withdrawn. */
 export interface Reservation {
   ids: number[];
 }
 
 const PRUNE_INTERVAL_MS = 10 * 60_000;
 const LONGEST_WINDOW_MS = 2 * 86_400_000;
+/** How long an attempt waits for earlier ones to settle before giving up with 429. */
+const MAX_WAIT_MS = 5_000;
+const POLL_MS = 15;
+/** A pending place older than this belongs to a crashed attempt and is ignored. */
+const STALE_PENDING_MS = 60_000;
 
 /**
- * Sliding-window limits kept in the database. An attempt first records its
- * event, then counts the window, so concurrent attempts can never all see
- * room: no more than the limit get through however they interleave.
- * Over the limit, the attempt withdraws its events and answers 429 with
- * Retry-After; when it turns out fine, the caller releases them (only
- * failures count).
+ * Sliding-window limits on failures, kept in the database so that every
+ * instance enforces the same limit.
+ *
+ * An attempt first takes a pending place in each bucket, then looks at the
+ * window: when the counted failures already fill it, 429 with Retry-After.
+ * When they do not, but the failures plus the attempts ahead of it that are
+ * still under way could, it waits for those to settle. So concurrent attempts
+ * can never slip more failures past the limit than it allows, and successful
+ * attempts are only ever delayed, never refused. The caller then counts the
+ * attempt (a failure) or withdraws it (a success).
  */
 @Injectable()
 export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -47,42 +56,76 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
     clearInterval(this.timer);
   }
 
-  /** Counts one event in each bucket, or throws 429 (counting nothing) if any is full. */
+  /** Takes a place in each bucket, or throws 429 (holding nothing) when any is full. */
   async reserve(limits: Limit[], message?: string): Promise<Reservation> {
-    const now = Date.now();
-    const rows = limits.map((limit) => ({ bucket: bucketKey(limit.bucket), at: now }));
+    const at = Date.now();
+    const buckets = limits.map((limit) => bucketKey(limit.bucket));
     const ids = await this.transactions.run(async (tx) => {
       const inserted: number[] = [];
-      for (const row of rows) inserted.push((await tx.insert(RateEventEntity, row)).identifiers[0].id as number);
+      for (const bucket of buckets)
+        inserted.push((await tx.insert(RateEventEntity, { bucket, at, pending: true })).identifiers[0].id as number);
       return inserted;
     });
-    let retryAfterMs = 0;
-    for (const [i, limit] of limits.entries()) {
-      const since = now - limit.rule.windowMs;
-      const recent = await this.events.find({
-        where: { bucket: rows[i].bucket, at: MoreThan(since) },
-        order: { id: 'ASC' },
-        select: { id: true, at: true },
-      });
-      // Counting every visible event, not only earlier ones, errs on the side of
-      // refusing: whichever of the passing attempts committed last saw all the others.
-      if (recent.length > limit.rule.max) {
-        // The window frees up when enough of the oldest events leave it.
-        const freeing = recent[recent.length - limit.rule.max - 1];
-        retryAfterMs = Math.max(retryAfterMs, freeing.at + limit.rule.windowMs - now, 1000);
+    const reservation = { ids };
+    try {
+      for (;;) {
+        const now = Date.now();
+        let retryAfterMs = 0;
+        let mustWait = false;
+        for (const [i, limit] of limits.entries()) {
+          const { max, windowMs } = limit.rule;
+          const window = await this.events.find({
+            where: { bucket: buckets[i], at: MoreThan(now - windowMs) },
+            order: { id: 'ASC' },
+            select: { id: true, at: true, pending: true },
+          });
+          const counted = window.filter((event) => !event.pending);
+          if (counted.length >= max) {
+            // Room comes back when the oldest failures leave the window.
+            retryAfterMs = Math.max(retryAfterMs, counted[counted.length - max].at + windowMs - now, 1000);
+            continue;
+          }
+          const ahead = window.filter((event) => event.pending && event.id < ids[i] && event.at > now - STALE_PENDING_MS);
+          if (counted.length + ahead.length >= max) mustWait = true;
+        }
+        if (retryAfterMs > 0) throw new TooManyRequestsError(retryAfterMs / 1000, message);
+        if (!mustWait) return reservation;
+        if (now - at > MAX_WAIT_MS) throw new TooManyRequestsError(1, message);
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
+    } catch (error) {
+      await this.withdraw(reservation).catch(() => undefined);
+      throw error;
     }
-    if (retryAfterMs > 0) {
-      await this.release({ ids });
-      throw new TooManyRequestsError(retryAfterMs / 1000, message);
-    }
-    return { ids };
   }
 
-  /** Withdraws the events of a reservation: the attempt did not count. */
-  async release(reservation: Reservation): Promise<void> {
+  /** The attempt failed: its places now count against the limits. */
+  async count(reservation: Reservation): Promise<void> {
+    await this.transactions.run((tx) => tx.update(RateEventEntity, { id: In(reservation.ids) }, { pending: false }));
+  }
+
+  /** The attempt succeeded (or never happened): it does not count. */
+  async withdraw(reservation: Reservation): Promise<void> {
     if (reservation.ids.length === 0) return;
     await this.transactions.run((tx) => tx.delete(RateEventEntity, { id: In(reservation.ids) }));
+  }
+
+  /**
+   * Runs an attempt under the limits: a false result (a failure) counts, a
+   * true one is withdrawn, an error is withdrawn and rethrown.
+   */
+  async attempt<T extends boolean | object | null>(limits: Limit[], message: string, work: () => Promise<T>): Promise<T> {
+    const reservation = await this.reserve(limits, message);
+    let result: T;
+    try {
+      result = await work();
+    } catch (error) {
+      await this.withdraw(reservation).catch(() => undefined);
+      throw error;
+    }
+    if (result) await this.withdraw(reservation);
+    else await this.count(reservation);
+    return result;
   }
 
   async prune(): Promise<void> {

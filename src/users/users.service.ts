@@ -101,20 +101,12 @@ export class UsersService implements OnApplicationShutdown {
    * Failed code checks count per account over a window that a new code does
    * not reset (429 past it); a successful check does not count.
    */
-  private async countingCodeFailures(email: string, check: () => Promise<boolean>): Promise<boolean> {
-    const reservation = await this.limiter.reserve(
+  private countingCodeFailures(email: string, check: () => Promise<boolean>): Promise<boolean> {
+    return this.limiter.attempt(
       [{ bucket: `code:account:${email}`, rule: this.config.limits.codeFailuresPerAccount }],
       'Too many wrong codes, please retry later',
+      check,
     );
-    let valid: boolean;
-    try {
-      valid = await check();
-    } catch (error) {
-      await this.limiter.release(reservation).catch(() => undefined);
-      throw error;
-    }
-    if (valid) await this.limiter.release(reservation);
-    return valid;
   }
 
   private async createInactive(email: string): Promise<UserEntity> {
@@ -127,6 +119,8 @@ export class UsersService implements OnApplicationShutdown {
         .into(UserEntity)
         .values({ email, status: UserStatus.Inactive, passwordHash: null, codeSentAt: null, createdAt: now, updatedAt: now })
         .orIgnore()
+        // An ignored insert has no id to read back (MySQL has no RETURNING): do not try.
+        .updateEntity(false)
         .execute(),
     );
     return this.users.findOneByOrFail({ email });

@@ -37,7 +37,7 @@ export class ValidationCodesService {
     const { codeResendIntervalMs, codeMailsPerAddress } = this.config.limits;
     if (user.codeSentAt !== null && now - user.codeSentAt < codeResendIntervalMs) return 'kept';
     await this.enforceEmailLimit(user.email, now);
-    // Counts only if the mail is really queued: released below otherwise.
+    // Counts only if the mail is really queued: withdrawn below otherwise.
     const reservation = await this.limiter.reserve(
       [{ bucket: `mail:address:${address}`, rule: codeMailsPerAddress }],
       'Too many codes requested, please retry later',
@@ -66,7 +66,8 @@ export class ValidationCodesService {
         return true;
       });
     } finally {
-      if (!sent) await this.limiter.release(reservation).catch(() => undefined);
+      if (sent) await this.limiter.count(reservation);
+      else await this.limiter.withdraw(reservation).catch(() => undefined);
     }
     if (sent) this.mail.notifyQueued();
     return sent ? 'sent' : 'kept';

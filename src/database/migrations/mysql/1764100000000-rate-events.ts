@@ -8,6 +8,7 @@ export class RateEventsMysql1764100000000 implements MigrationInterface {
       \`id\` int NOT NULL AUTO_INCREMENT,
       \`bucket\` varchar(64) NOT NULL,
       \`at\` bigint NOT NULL,
+      \`pending\` tinyint NOT NULL DEFAULT 1,
       PRIMARY KEY (\`id\`),
       INDEX \`IDX_rate_events_bucket_at\` (\`bucket\`, \`at\`)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);

@@ -7,7 +7,8 @@ export class RateEventsSqlite1764100000000 implements MigrationInterface {
     await queryRunner.query(`CREATE TABLE "rate_events" (
       "id" integer PRIMARY KEY AUTOINCREMENT NOT NULL,
       "bucket" varchar(64) NOT NULL,
-      "at" bigint NOT NULL
+      "at" bigint NOT NULL,
+      "pending" boolean NOT NULL DEFAULT (1)
     )`);
     await queryRunner.query(`CREATE INDEX "IDX_rate_events_bucket_at" ON "rate_events" ("bucket", "at")`);
   }

@@ -1,0 +1,36 @@
+# syntax=docker/dockerfile:1
+
+# ---- build: compile TypeScript, then drop dev dependencies ----
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+# better-sqlite3 falls back to compiling from source (node-gyp) when its
+# prebuilt binary cannot be downloaded.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+# Manifests first, so the dependency layer is cached until they change.
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY . .
+RUN npm run build \
+ && npm prune --omit=dev
+
+# ---- runtime: no compilers, no dev dependencies, not root ----
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production DATA_DIR=/data PORT=8000
+WORKDIR /app
+# Left owned by root (COPY's default): the node user can read the code, not change it.
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/package.json ./package.json
+# SQLite file, images, generated secret, mail files. A named volume mounted
+# here starts out with this ownership.
+RUN mkdir -p /data && chown node:node /data
+VOLUME /data
+USER node
+EXPOSE 8000
+# No curl in the slim image: node's own fetch does the probe.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8000/one_auth/health/live').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
+# Migrations run at start. SECRET must be provided (required in production).
+CMD ["node", "dist/main.js"]
