@@ -3,14 +3,18 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
-import { ConfigError } from './config/parse-config.js';
 import { createExpressApp, finishExpressApp } from './platform/express.platform.js';
+import { createFastifyApp } from './platform/fastify.platform.js';
 import { setupSwagger } from './swagger.js';
 
 /** Builds and initialises the whole application, as main.ts runs it and as the tests drive it. */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
-  if (config.httpPlatform !== 'express') {
-    throw new ConfigError(`HTTP_PLATFORM=${config.httpPlatform} is not available in this build; use express`);
+  if (config.httpPlatform === 'fastify') {
+    const app = await createFastifyApp(config);
+    configureApp(app);
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    return app;
   }
   const app = await createExpressApp(config);
   configureApp(app);

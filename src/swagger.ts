@@ -27,6 +27,5 @@ export function setupSwagger(app: INestApplication): void {
     jsonDocumentUrl: 'one_auth/docs-json',
     yamlDocumentUrl: 'one_auth/docs-yaml',
     customSiteTitle: 'one_auth API',
-    swaggerOptions: { persistAuthorization: true },
   });
 }

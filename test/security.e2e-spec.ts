@@ -232,6 +232,8 @@ describe('security rules', () => {
       expect(response.headers['x-powered-by']).toBeUndefined();
       expect(response.headers['x-content-type-options']).toBe('nosniff');
       expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+      // Over plain http (a LAN host), an upgrade directive would send Swagger UI's files to https and blank the page.
+      expect(response.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
       expect(response.headers['strict-transport-security']).toBeDefined();
     });
   });

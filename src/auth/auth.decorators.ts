@@ -1,5 +1,5 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, UseGuards } from '@nestjs/common';
-import { ApiBasicAuth, ApiBearerAuth, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBasicAuth, ApiBearerAuth, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../common/dto/message.dto.js';
 import { BAD_PASSWORD_MESSAGE, BAD_TOKEN_MESSAGE, PasswordAuthGuard, TokenAuthGuard } from './auth.guards.js';
 
@@ -11,7 +11,12 @@ export function PasswordAuth(): MethodDecorator & ClassDecorator {
   return applyDecorators(
     UseGuards(PasswordAuthGuard),
     ApiBasicAuth(BASIC_SCHEME),
-    ApiUnauthorizedResponse({ type: ErrorResponseDto, description: BAD_PASSWORD_MESSAGE }),
+    ApiUnauthorizedResponse({ type: ErrorResponseDto, description: BAD_PASSWORD_MESSAGE, example: { message: BAD_PASSWORD_MESSAGE } }),
+    ApiTooManyRequestsResponse({
+      type: ErrorResponseDto,
+      description: 'Too many failed logins; see Retry-After',
+      example: { message: 'Too many failed logins, please retry later' },
+    }),
   );
 }
 
@@ -21,7 +26,7 @@ export function TokenAuth(): MethodDecorator & ClassDecorator {
     UseGuards(TokenAuthGuard),
     ApiBasicAuth(BASIC_SCHEME),
     ApiBearerAuth(BEARER_SCHEME),
-    ApiUnauthorizedResponse({ type: ErrorResponseDto, description: BAD_TOKEN_MESSAGE }),
+    ApiUnauthorizedResponse({ type: ErrorResponseDto, description: BAD_TOKEN_MESSAGE, example: { message: BAD_TOKEN_MESSAGE } }),
   );
 }
 

@@ -36,3 +36,16 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
   }
   return false;
 }
+
+export const MALFORMED_JSON_MESSAGE = 'Malformed JSON body';
+
+/**
+ * What is wrong with a parsed JSON body, if anything: the API takes objects
+ * (a bare string, number or null is as malformed as broken JSON), and refuses
+ * absurd nesting before validation walks it recursively.
+ */
+export function jsonBodyProblem(body: unknown, hasBody: boolean): string | undefined {
+  if (!hasBody) return undefined;
+  if (body === null || typeof body !== 'object') return MALFORMED_JSON_MESSAGE;
+  return nestsDeeperThan(body, MAX_JSON_DEPTH) ? TOO_DEEP_MESSAGE : undefined;
+}

@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { type ErrorBody, TooManyRequestsError } from './api-error.js';
+import { MALFORMED_JSON_MESSAGE } from './body-type.js';
 
 export const WWW_AUTHENTICATE = 'Basic realm="one_auth", charset="UTF-8"';
 
@@ -25,7 +26,7 @@ const DEFAULT_MESSAGES: Record<number, string> = {
   503: 'Service temporarily unavailable, please retry later',
 };
 
-// Errors raised by the JSON body parser before any route runs.
+// Errors raised by Express's JSON body parser before any route runs.
 const BODY_PARSER_ERRORS: Record<string, ErrorResponse['status']> = {
   'entity.parse.failed': 400,
   'entity.too.large': 413,
@@ -33,6 +34,15 @@ const BODY_PARSER_ERRORS: Record<string, ErrorResponse['status']> = {
   'charset.unsupported': 415,
   'request.aborted': 400,
   'request.size.invalid': 400,
+};
+
+// The same, as Fastify reports them.
+const FASTIFY_BODY_ERRORS: Record<string, ErrorResponse['status']> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 400,
+  FST_ERR_CTP_EMPTY_JSON_BODY: 400,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 400,
+  FST_ERR_CTP_BODY_TOO_LARGE: 413,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 415,
 };
 
 // Driver error codes that mean "the database is not reachable right now".
@@ -64,7 +74,7 @@ export function toErrorResponse(exception: unknown): ErrorResponse {
   const status = bodyParserStatus(exception instanceof HttpException ? exception.cause : exception);
   if (!status && exception instanceof HttpException) return fromHttpException(exception);
   if (status) {
-    const message = status === 400 ? 'Malformed JSON body' : DEFAULT_MESSAGES[status];
+    const message = status === 400 ? MALFORMED_JSON_MESSAGE : DEFAULT_MESSAGES[status];
     return build(status, { message: message ?? DEFAULT_MESSAGES[500] });
   }
   if (isDatabaseUnavailable(exception)) return build(503, { message: DEFAULT_MESSAGES[503] });
@@ -101,8 +111,9 @@ function build(status: number, body: ErrorBody): ErrorResponse {
 }
 
 function bodyParserStatus(exception: unknown): number | undefined {
-  const type = (exception as { type?: unknown } | null)?.type;
-  return typeof type === 'string' ? BODY_PARSER_ERRORS[type] : undefined;
+  const { type, code } = (exception ?? {}) as { type?: unknown; code?: unknown };
+  if (typeof type === 'string') return BODY_PARSER_ERRORS[type];
+  return typeof code === 'string' ? FASTIFY_BODY_ERRORS[code] : undefined;
 }
 
 export function isDatabaseUnavailable(exception: unknown): boolean {

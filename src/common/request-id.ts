@@ -7,11 +7,12 @@ const CLIENT_ID = /^[\w.:-]{1,128}$/;
 type WithId = IncomingMessage & { requestId?: string };
 
 /** Echo a sane client-sent X-Request-Id, otherwise make one; both request and response carry it. */
-export function assignRequestId(request: IncomingMessage, response: ServerResponse): void {
+export function assignRequestId(request: IncomingMessage, response: ServerResponse): string {
   const sent = request.headers[REQUEST_ID_HEADER];
   const id = typeof sent === 'string' && CLIENT_ID.test(sent) ? sent : randomUUID();
   (request as WithId).requestId = id;
   response.setHeader('X-Request-Id', id);
+  return id;
 }
 
 export function requestIdOf(request: unknown): string {

@@ -1,16 +1,5 @@
-import {
-  BadRequestException,
-  Controller,
-  Get,
-  Header,
-  HttpCode,
-  Param,
-  Post,
-  StreamableFile,
-  UploadedFile,
-  UseInterceptors,
-} from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import type { IncomingMessage } from 'node:http';
+import { Controller, Get, Header, HttpCode, Param, Post, StreamableFile } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -27,6 +16,7 @@ import {
 import type { TokenPrincipal } from '../auth/access-tokens.service.js';
 import { Principal, TokenAuth } from '../auth/auth.decorators.js';
 import { ErrorResponseDto } from '../common/dto/message.dto.js';
+import { RawRequest } from '../common/raw-request.js';
 import { ImageUploadDto, ImageUrlDto } from './dto/upload.dto.js';
 import { ImagesService } from './images.service.js';
 
@@ -38,7 +28,6 @@ export class ImagesController {
   @Post('api/images')
   @HttpCode(201)
   @TokenAuth()
-  @UseInterceptors(FileInterceptor('file'))
   @ApiOperation({ summary: 'Upload an image (multipart field "file"); answers its public URL' })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: ImageUploadDto })
@@ -46,10 +35,8 @@ export class ImagesController {
   @ApiBadRequestResponse({ type: ErrorResponseDto, example: { message: 'file is required' } })
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, example: { message: 'Unsupported image type' } })
-  upload(@Principal() principal: TokenPrincipal, @UploadedFile() file: Express.Multer.File | undefined): Promise<ImageUrlDto> {
-    if (!file?.buffer?.length)
-      throw new BadRequestException({ message: 'file is required', errors: [{ field: 'file', message: 'file is required' }] });
-    return this.images.upload(principal.user.id, file.buffer);
+  upload(@Principal() principal: TokenPrincipal, @RawRequest() request: IncomingMessage): Promise<ImageUrlDto> {
+    return this.images.uploadFrom(request, principal.user.id);
   }
 
   @Get('images/:name')

@@ -1,10 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, NotFoundException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import {
+  BadRequestException,
+  Inject,
+  Injectable,
+  NotFoundException,
+  PayloadTooLargeException,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { ImageEntity } from './image.entity.js';
 import { IMAGE_FORMATS, processImage, TooManyPixelsError, UnsupportedImageError } from './image-processor.js';
 import { IMAGE_STORAGE, type ImageStorage } from './image-storage.js';
+import { readMultipartFile } from './multipart-upload.js';
 
 export const UNSUPPORTED_IMAGE_MESSAGE = 'Unsupported image type';
 const NAME_PATTERN = /^[0-9a-f]{32}\.(png|jpg|webp|gif)$/;
@@ -20,7 +29,15 @@ export class ImagesService {
     private readonly transactions: TransactionRunner,
   ) {}
 
-  /** Checks, cleans and stores an upload under a new name; answers its public URL. */
+  /** Reads the multipart field `file` of an upload request and stores it. */
+  async uploadFrom(request: IncomingMessage, userId: number): Promise<{ url: string }> {
+    const bytes = await readMultipartFile(request, { field: 'file', maxBytes: this.config.maxImageBytes });
+    if (!bytes?.length)
+      throw new BadRequestException({ message: 'file is required', errors: [{ field: 'file', message: 'file is required' }] });
+    return this.upload(userId, bytes);
+  }
+
+  /** Checks, cleans and stores an image under a new name; answers its public URL. */
   async upload(userId: number, bytes: Buffer): Promise<{ url: string }> {
     const image = await processImage(bytes, this.config.maxImagePixels).catch((error: unknown) => {
       if (error instanceof TooManyPixelsError) throw new PayloadTooLargeException('Image has too many pixels');

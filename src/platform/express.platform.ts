@@ -4,17 +4,12 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { AppModule } from '../app.module.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan, TOO_DEEP_MESSAGE, unsupportedBodyMessage } from '../common/body-type.js';
+import { carriesBody, jsonBodyProblem, unsupportedBodyMessage } from '../common/body-type.js';
 import { toErrorResponse } from '../common/error-response.js';
+import { isDraining } from './graceful-shutdown.js';
+import { HELMET_OPTIONS } from './helmet-options.js';
 import { assignRequestId } from '../common/request-id.js';
 import type { AppConfig } from '../config/app-config.js';
-
-/**
- * Security headers on every answer. Uploaded images are meant to be shown by
- * other sites (avatars), so resources may be loaded cross-origin; reading
- * JSON cross-origin is still up to CORS, which stays closed.
- */
-export const HELMET_OPTIONS = { crossOriginResourcePolicy: { policy: 'cross-origin' } } as const;
 
 /**
  * Everything that is Express-specific: the adapter, proxy trust, request ids,
@@ -31,13 +26,14 @@ export async function createExpressApp(config: AppConfig): Promise<NestExpressAp
   app.use(helmet(HELMET_OPTIONS));
   app.use((request: Request, response: Response, next: NextFunction) => {
     assignRequestId(request, response);
+    if (isDraining()) response.setHeader('Connection', 'close');
     const refusal = unsupportedBodyMessage(request, request.path);
     next(refusal ? new UnsupportedMediaTypeException(refusal) : undefined);
   });
   app.useBodyParser('json', { limit: config.maxJsonBytes });
-  // Validation walks the body recursively: refuse absurd nesting before it does.
   app.use((request: Request, _response: Response, next: NextFunction) => {
-    next(nestsDeeperThan(request.body, MAX_JSON_DEPTH) ? new BadRequestException(TOO_DEEP_MESSAGE) : undefined);
+    const problem = request.is('application/json') ? jsonBodyProblem(request.body, carriesBody(request)) : undefined;
+    next(problem ? new BadRequestException(problem) : undefined);
   });
   return app;
 }

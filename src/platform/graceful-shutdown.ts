@@ -4,18 +4,26 @@ import type { INestApplication, LoggerService } from '@nestjs/common';
 /** How long in-flight requests get to finish after SIGTERM before connections are cut. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
+let draining = false;
+
 /**
- * SIGTERM/SIGINT: stop accepting connections, let requests in flight finish
- * (answers during the drain carry `Connection: close`, so keep-alive clients
- * move on), then run the application's shutdown hooks (mail worker, database)
- * and exit 0. A second signal, or the drain timeout, cuts what is left.
+ * True once shutdown has begun: answers then carry `Connection: close`, so
+ * keep-alive clients move on and their sockets close when the answer is out.
+ * Each platform applies it where it writes headers.
+ */
+export function isDraining(): boolean {
+  return draining;
+}
+
+/**
+ * SIGTERM/SIGINT: stop accepting connections, let requests in flight finish,
+ * then run the application's shutdown hooks (mail worker, database) and exit
+ * 0. A second signal, or the drain timeout, cuts what is left.
  */
 export function installGracefulShutdown(app: INestApplication, logger: LoggerService): void {
   const server = app.getHttpServer() as Server;
-  let draining = false;
-  server.on('request', (_request, response) => {
-    if (draining) response.setHeader('Connection', 'close');
-  });
+  // Fastify's close() stops the server itself; Express leaves that to us.
+  const platformCloses = app.getHttpAdapter().getType() === 'fastify';
   const shutdown = (signal: NodeJS.Signals) => {
     if (draining) {
       logger.warn(`${signal} again: closing every connection now`);
@@ -26,8 +34,7 @@ export function installGracefulShutdown(app: INestApplication, logger: LoggerSer
     logger.log(`${signal}: draining requests in flight`);
     const timer = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
     timer.unref();
-    server.close(() => {
-      clearTimeout(timer);
+    const closeApp = () => {
       app
         .close()
         .then(() => process.exit(0))
@@ -35,8 +42,13 @@ export function installGracefulShutdown(app: INestApplication, logger: LoggerSer
           logger.error(`shutdown failed: ${error.name}: ${error.message}`);
           process.exit(1);
         });
-    });
-    server.closeIdleConnections();
+    };
+    if (platformCloses) {
+      closeApp();
+    } else {
+      server.close(closeApp);
+      server.closeIdleConnections();
+    }
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);

@@ -25,7 +25,11 @@ export class UsersController {
   @ApiOperation({ summary: 'Register an email: creates the account (inactive) and mails a 6-digit code' })
   @ApiCreatedResponse({ type: AccountStatusDto })
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, example: { message: 'Email already used' } })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'More than 5 codes an hour; see Retry-After' })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'More than 5 codes an hour; see Retry-After',
+    example: { message: 'Too many codes requested, please retry later' },
+  })
   register(@Body() dto: RegisterDto, @ClientAddress() address: string): Promise<AccountStatusDto> {
     return this.users.register(dto.email, address);
   }
@@ -34,8 +38,16 @@ export class UsersController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Set the password with a mailed code (activation and reset); answers a new token' })
   @ApiOkResponse({ type: ActivatedAccountDto })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Too many wrong codes for this account; see Retry-After' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: '"User not exist" or "Invalid code"' })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'Too many wrong codes for this account; see Retry-After',
+    example: { message: 'Too many wrong codes, please retry later' },
+  })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorResponseDto,
+    description: '"User not exist" or "Invalid code"',
+    example: { message: 'Invalid code' },
+  })
   setPassword(@Body() dto: SetPasswordDto): Promise<ActivatedAccountDto> {
     return this.users.setPassword(dto);
   }

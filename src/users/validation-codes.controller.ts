@@ -24,7 +24,11 @@ export class ValidationCodesController {
   @ApiOperation({ summary: 'Check a code without using it up' })
   @ApiOkResponse({ type: MessageDto, example: { message: 'Valid code' } })
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, example: { message: 'Invalid code' } })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Too many wrong codes for this account; see Retry-After' })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'Too many wrong codes for this account; see Retry-After',
+    example: { message: 'Too many wrong codes, please retry later' },
+  })
   check(@Body() dto: CheckCodeDto): Promise<MessageDto> {
     return this.users.checkCode(dto.email, dto.validation_code);
   }

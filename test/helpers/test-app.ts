@@ -50,6 +50,7 @@ export async function startTestApp(env: Record<string, string> = {}, smtp = new 
   process.env = saved;
   return {
     app,
+    // Listening already (Fastify answers only once its server is up); supertest uses the address.
     http: request(app.getHttpServer()),
     smtp,
     dataDir,
