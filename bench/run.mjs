@@ -1,0 +1,376 @@
+// npm run bench [-- --quick] [--duration S] [--connections N] [--platform express|fastify|both]
+//
+// Starts the built service (dist/main.js) on a fresh database for each HTTP
+// platform, seeds active accounts with tokens, drives it with autocannon and
+// sets every figure against limits measured in the same run on this machine:
+// L0 the framework's floor (health/live), L1 the machine's floor (node:http
+// doing the token check on the same database), L2 raw argon2id verifications.
+import { fork, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import argon2 from 'argon2';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import sharp from 'sharp';
+import { SMTPServer } from 'smtp-server';
+import { renderChart } from './chart.mjs';
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    duration: { type: 'string' },
+    connections: { type: 'string', default: '50' },
+    platform: { type: 'string', default: 'both' },
+    users: { type: 'string', default: '10000' },
+  },
+});
+const QUICK = flags.quick;
+const DURATION = Number(flags.duration ?? (QUICK ? 1 : 10));
+const WARMUP = QUICK ? 0.5 : 3;
+const CONNECTIONS = Number(flags.connections);
+const USERS = Number(flags.users);
+const PLATFORMS = flags.platform === 'both' ? ['express', 'fastify'] : [flags.platform];
+const DATABASE_URL = process.env.BENCH_DATABASE_URL;
+const PASSWORD = 'bench password 1234';
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---- the SMTP server of S4: accepts everything, 1 s per message ----
+const smtp = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ['STARTTLS'],
+  logger: false,
+  onData(stream, _session, callback) {
+    stream.resume();
+    stream.on('end', () => setTimeout(callback, 1000));
+  },
+});
+await new Promise((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+const smtpUrl = `smtp://127.0.0.1:${smtp.server.address().port}`;
+
+// ---- service process, memory sampling ----
+// Whatever happens, no service process outlives the benchmark.
+const children = new Set();
+process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
+process.on('uncaughtException', (error) => {
+  console.error(error);
+  process.exit(1);
+});
+function rssMb(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+async function freePort() {
+  const { createServer } = await import('node:net');
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function startService(platform) {
+  const dataDir = mkdtempSync(join(tmpdir(), `one_auth-bench-${platform}-`));
+  const port = await freePort();
+  const databaseUrl = DATABASE_URL ?? `sqlite:${join(dataDir, 'one_auth.sqlite')}`;
+  const started = performance.now();
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      SECRET: randomBytes(32).toString('hex'),
+      HTTP_PLATFORM: platform,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      DATABASE_URL: databaseUrl,
+      SMTP_URL: smtpUrl,
+      LOG_LEVEL: 'error',
+      // One client address sends everything here: per-address allowances out of the way.
+      LIMIT_CODE_MAILS_PER_ADDRESS: '1000000000/1h',
+      LIMIT_LOGIN_FAILURES_PER_ADDRESS: '1000000000/15m',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  children.add(child);
+  const url = `http://127.0.0.1:${port}/one_auth`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) break;
+    } catch {
+      // not yet listening
+    }
+    await sleep(10);
+  }
+  const startupMs = performance.now() - started;
+  return {
+    url,
+    child,
+    dataDir,
+    databaseUrl,
+    startupMs,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---- seeding: active accounts, each with a token, straight into the database ----
+async function seed(service) {
+  const hash = await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+  const now = Date.now();
+  const users = Array.from({ length: USERS }, (_, i) => ({
+    email: `bench-${i}-${randomBytes(3).toString('hex')}@example.com`,
+    token: randomBytes(32).toString('base64url'),
+  }));
+  const sha = (token) => createHash('sha256').update(token).digest('hex');
+  if (service.databaseUrl.startsWith('mysql://')) {
+    const mysql = (await import('mysql2/promise')).default;
+    const connection = await mysql.createConnection(service.databaseUrl);
+    for (let i = 0; i < users.length; i += 1000) {
+      const chunk = users.slice(i, i + 1000);
+      await connection.query('INSERT INTO users (email, status, password_hash, created_at, updated_at) VALUES ?', [
+        chunk.map((u) => [u.email, 'active', hash, now, now]),
+      ]);
+      const [rows] = await connection.query('SELECT id, email FROM users WHERE email IN (?)', [chunk.map((u) => u.email)]);
+      const ids = new Map(rows.map((row) => [row.email, row.id]));
+      await connection.query('INSERT INTO access_tokens (user_id, token_hash, created_at, expires_at, last_used_at) VALUES ?', [
+        chunk.map((u) => [ids.get(u.email), sha(u.token), now, now + 30 * 86_400_000, now]),
+      ]);
+    }
+    await connection.end();
+  } else {
+    const db = new Database(join(service.dataDir, 'one_auth.sqlite'));
+    db.pragma('busy_timeout = 5000');
+    const insertUser = db.prepare("INSERT INTO users (email, status, password_hash, created_at, updated_at) VALUES (?, 'active', ?, ?, ?)");
+    const insertToken = db.prepare('INSERT INTO access_tokens (user_id, token_hash, created_at, expires_at, last_used_at) VALUES (?, ?, ?, ?, ?)');
+    db.transaction(() => {
+      for (const user of users) {
+        const { lastInsertRowid } = insertUser.run(user.email, hash, now, now);
+        insertToken.run(lastInsertRowid, sha(user.token), now, now + 30 * 86_400_000, now);
+      }
+    })();
+    db.close();
+  }
+  return users;
+}
+
+// ---- load ----
+const basic = (user, secret) => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+const pick = (users) => users[Math.floor(Math.random() * users.length)];
+
+async function load({ url, method = 'GET', body, headers = {}, setup, connections = CONNECTIONS, duration = DURATION, pid, warmup = true }) {
+  const requests = [setup ? { method, body, headers, setupRequest: setup } : { method, body, headers }];
+  if (warmup && WARMUP > 0) await autocannon({ url, connections, duration: WARMUP, requests });
+  let peak = pid ? rssMb(pid) : NaN;
+  const sampler = pid ? setInterval(() => (peak = Math.max(peak, rssMb(pid))), 100) : undefined;
+  const result = await autocannon({ url, connections, duration, requests });
+  clearInterval(sampler);
+  return {
+    requests: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    peakRssMb: pid ? Math.round(Math.max(peak, rssMb(pid))) : undefined,
+  };
+}
+
+function multipart(file, name) {
+  const boundary = `----onebench${randomBytes(8).toString('hex')}`;
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: image/jpeg\r\n\r\n`);
+  return { body: Buffer.concat([head, file, Buffer.from(`\r\n--${boundary}--\r\n`)]), type: `multipart/form-data; boundary=${boundary}` };
+}
+
+async function noiseJpeg(width, height, quality) {
+  const raw = randomBytes(width * height * 3);
+  return sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality }).toBuffer();
+}
+
+// ---- the run ----
+const results = {
+  date: new Date().toISOString(),
+  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+  settings: { durationS: DURATION, warmupS: WARMUP, connections: CONNECTIONS, users: USERS, database: DATABASE_URL ? 'mysql' : 'sqlite', quick: QUICK },
+  limits: {},
+  platforms: {},
+};
+const photo = multipart(await noiseJpeg(260, 260, 92), 'photo.jpg');
+const bigPhoto = multipart(await noiseJpeg(1400, 1400, 100), 'big.jpg');
+results.settings.uploadBytes = photo.body.length;
+results.settings.bigUploadBytes = bigPhoto.body.length;
+
+console.log(`one_auth benchmark: ${DURATION}s per scenario, ${CONNECTIONS} connections, ${USERS} accounts, ${results.settings.database}`);
+const l2 = JSON.parse(
+  await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bench/l2-argon2.mjs', String(CONNECTIONS), String(DURATION * 1000)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`L2 exited ${code}`))));
+  }),
+);
+results.limits.L2 = l2;
+
+for (const platform of PLATFORMS) {
+  console.log(`\n== ${platform} ==`);
+  const service = await startService(platform);
+  const pid = service.child.pid;
+  const users = await seed(service);
+  await sleep(500);
+  const run = { startupMs: Math.round(service.startupMs), idleRssMb: Math.round(rssMb(pid)), scenarios: {} };
+  const s = run.scenarios;
+  const api = `${service.url}/api`;
+
+  s.L0 = await load({ url: `${service.url}/health/live`, pid });
+  s.S1 = await load({
+    url: `${api}/validations`,
+    pid,
+    setup: (r) => {
+      const user = pick(users);
+      return { ...r, headers: { ...r.headers, authorization: basic(user.email, user.token) } };
+    },
+  });
+  s.S2 = await load({
+    url: `${api}/user/profile`,
+    method: 'PUT',
+    pid,
+    setup: (r) => {
+      const user = pick(users);
+      return {
+        ...r,
+        headers: { ...r.headers, authorization: basic(user.email, user.token), 'content-type': 'application/json' },
+        body: JSON.stringify({ first_name: `Bench ${Math.floor(Math.random() * 1000)}`, department: 'Load' }),
+      };
+    },
+  });
+  s.S3 = await load({
+    url: `${api}/access_tokens`,
+    pid,
+    setup: (r) => {
+      const user = pick(users);
+      return { ...r, headers: { ...r.headers, authorization: basic(user.email, PASSWORD) } };
+    },
+  });
+  let registration = 0;
+  const runId = randomBytes(3).toString('hex');
+  s.S4 = await load({
+    url: `${api}/user`,
+    method: 'POST',
+    pid,
+    setup: (r) => ({
+      ...r,
+      headers: { ...r.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `new-${runId}-${registration++}@example.com` }),
+    }),
+  });
+  s.S5 = await load({
+    url: `${api}/images`,
+    method: 'POST',
+    body: photo.body,
+    pid,
+    setup: (r) => {
+      const user = pick(users);
+      return { ...r, headers: { ...r.headers, authorization: basic(user.email, user.token), 'content-type': photo.type } };
+    },
+  });
+  const [mixedS1, mixedS3] = await Promise.all([
+    load({
+      url: `${api}/validations`,
+      pid,
+      warmup: false,
+      setup: (r) => {
+        const user = pick(users);
+        return { ...r, headers: { ...r.headers, authorization: basic(user.email, user.token) } };
+      },
+    }),
+    load({
+      url: `${api}/access_tokens`,
+      connections: 10,
+      warmup: false,
+      setup: (r) => {
+        const user = pick(users);
+        return { ...r, headers: { ...r.headers, authorization: basic(user.email, PASSWORD) } };
+      },
+    }),
+  ]);
+  s.S6 = { ...mixedS1, loginRequests: mixedS3.requests, loginP99: mixedS3.p99 };
+
+  // Memory under 20 concurrent uploads of ~5 MB, then after a rest.
+  const before = rssMb(pid);
+  const memory = await load({
+    url: `${api}/images`,
+    method: 'POST',
+    body: bigPhoto.body,
+    connections: 20,
+    duration: Math.max(2, DURATION),
+    warmup: false,
+    pid,
+    setup: (r) => {
+      const user = pick(users);
+      return { ...r, headers: { ...r.headers, authorization: basic(user.email, user.token), 'content-type': bigPhoto.type } };
+    },
+  });
+  await sleep(QUICK ? 1000 : 5000);
+  run.uploadMemory = { beforeMb: Math.round(before), peakMb: memory.peakRssMb, afterMb: Math.round(rssMb(pid)), requests: memory.requests, errors: memory.errors };
+
+  if (!results.limits.L1) {
+    const l1Port = await freePort();
+    const l1Database = service.databaseUrl.startsWith('mysql://') ? service.databaseUrl : join(service.dataDir, 'one_auth.sqlite');
+    const l1 = fork('bench/l1-server.mjs', [String(l1Port), l1Database], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    children.add(l1);
+    await new Promise((resolve) => l1.once('message', resolve));
+    results.limits.L1 = await load({
+      url: `http://127.0.0.1:${l1Port}/`,
+      setup: (r) => {
+        const user = pick(users);
+        return { ...r, headers: { ...r.headers, authorization: basic(user.email, user.token) } };
+      },
+    });
+    l1.kill();
+  }
+  await service.stop();
+  results.platforms[platform] = run;
+}
+smtp.close();
+
+// ---- report ----
+const L1 = results.limits.L1;
+const L2 = results.limits.L2;
+const rows = [];
+const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+rows.push(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio', 'peak RSS MB']);
+rows.push(['L1 node:http token check', fmt(L1.requests), fmt(L1.p50, 1), fmt(L1.p99, 1), String(L1.errors), '', '']);
+rows.push(['L2 argon2id verify', fmt(L2.requests), fmt(L2.p50, 1), fmt(L2.p99, 1), '0', '', '']);
+for (const [platform, run] of Object.entries(results.platforms)) {
+  const s = run.scenarios;
+  run.ratios = {
+    S1_L0: s.S1.requests / s.L0.requests,
+    S1_L1: s.S1.requests / L1.requests,
+    S1_p99_L1: s.S1.p99 / Math.max(L1.p99, 1),
+    S3_L2: s.S3.requests / L2.requests,
+  };
+  const ratio = {
+    S1: `${fmt(run.ratios.S1_L0 * 100)}% of L0, ${fmt(run.ratios.S1_L1 * 100)}% of L1`,
+    S3: `${fmt(run.ratios.S3_L2 * 100)}% of L2`,
+  };
+  const names = { L0: 'L0 health/live', S1: 'S1 token check', S2: 'S2 profile update', S3: 'S3 login', S4: 'S4 registration (SMTP 1 s)', S5: 'S5 upload 200 KB', S6: 'S6 token check during logins' };
+  for (const key of ['L0', 'S1', 'S2', 'S3', 'S4', 'S5', 'S6']) {
+    const r = s[key];
+    rows.push([`${platform} ${names[key]}`, fmt(r.requests), fmt(r.p50, 1), fmt(r.p99, 1), String(r.errors), ratio[key] ?? '', String(r.peakRssMb ?? '')]);
+  }
+  rows.push([`${platform} start→ready ${run.startupMs} ms, idle RSS ${run.idleRssMb} MB, 20×5 MB uploads: peak ${run.uploadMemory.peakMb} MB, after ${run.uploadMemory.afterMb} MB (before ${run.uploadMemory.beforeMb})`, '', '', '', '', '', '']);
+}
+const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+for (const row of rows) console.log(row.map((cell, i) => (i === 0 || i === 5 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
+writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync('bench/results.svg', renderChart(results));
+console.log(`\nwritten: bench/results.json, bench/results.svg (free memory now ${Math.round(freemem() / 2 ** 20)} MB)`);
