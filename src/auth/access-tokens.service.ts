@@ -1,31 +1,48 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, Repository } from 'typeorm';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type DataSource, type EntityManager, In } from 'typeorm';
 import { normalizeEmail } from '../common/email.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
-import { type UserEntity, UserStatus } from '../users/user.entity.js';
+import { UserStatus } from '../users/user.entity.js';
 import { AccessTokenEntity } from './access-token.entity.js';
 import { generateToken, hashToken } from './token-hash.js';
+import { TOKEN_LOOKUP_SQL, type TokenRow, type TokenUser, toTokenUser } from './token-lookup.js';
+import { TokenTouches } from './token-touches.js';
 
 /** Who a request is, once its token checked out. */
 export interface TokenPrincipal {
-  user: UserEntity;
+  user: TokenUser;
   tokenId: number;
   /** The token the request carried, for answers that echo it. */
   accessToken: string;
 }
 
-/** `last_used_at` is written at most this often per token (a tenth of the idle timeout), not on every request. */
+/** `last_used_at` is refreshed at most this often per token (a tenth of the idle timeout), not on every request. */
 const MAX_TOUCH_INTERVAL_MS = 60_000;
+/** Refreshes are written together, this often. */
+const TOUCH_FLUSH_MS = 1_000;
 
 @Injectable()
-export class AccessTokensService {
+export class AccessTokensService implements OnApplicationShutdown {
+  private readonly touches: TokenTouches;
+  private readonly touchIntervalMs: number;
+
   constructor(
-    @InjectRepository(AccessTokenEntity) private readonly tokens: Repository<AccessTokenEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
     private readonly transactions: TransactionRunner,
-  ) {}
+  ) {
+    this.touchIntervalMs = Math.min(MAX_TOUCH_INTERVAL_MS, config.tokenIdleTtlMs / 10);
+    this.touches = new TokenTouches(
+      (ids, at) => this.transactions.run(async (tx) => void (await tx.update(AccessTokenEntity, { id: In(ids) }, { lastUsedAt: at }))),
+      Math.min(TOUCH_FLUSH_MS, this.touchIntervalMs),
+    );
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.touches.flush();
+  }
 
   /** A new token for one login; pass the manager of an open transaction to join it. */
   async issue(userId: number, manager?: EntityManager): Promise<string> {
@@ -42,16 +59,15 @@ export class AccessTokensService {
    * expired, idle too long, not the given email's, or its account inactive.
    */
   async authenticate(token: string, email?: string): Promise<TokenPrincipal | null> {
-    const row = await this.tokens.findOne({ where: { tokenHash: hashToken(token) }, relations: { user: true } });
-    const user = row?.user;
-    if (!row || !user || user.status !== UserStatus.Active) return null;
-    if (email !== undefined && user.email !== normalizeEmail(email)) return null;
+    const [row] = (await this.dataSource.query(TOKEN_LOOKUP_SQL, [hashToken(token)])) as TokenRow[];
+    if (!row || row.status !== UserStatus.Active) return null;
+    if (email !== undefined && row.email !== normalizeEmail(email)) return null;
     const now = Date.now();
-    if (row.expiresAt <= now || row.lastUsedAt + this.config.tokenIdleTtlMs <= now) return null;
-    if (now - row.lastUsedAt >= Math.min(MAX_TOUCH_INTERVAL_MS, this.config.tokenIdleTtlMs / 10)) {
-      await this.transactions.run((tx) => tx.update(AccessTokenEntity, { id: row.id }, { lastUsedAt: now }));
-    }
-    return { user, tokenId: row.id, accessToken: token };
+    const lastUsedAt = Number(row.last_used_at);
+    if (Number(row.expires_at) <= now || lastUsedAt + this.config.tokenIdleTtlMs <= now) return null;
+    const tokenId = Number(row.token_id);
+    if (now - lastUsedAt >= this.touchIntervalMs && !this.touches.has(tokenId)) this.touches.record(tokenId, now);
+    return { user: toTokenUser(row), tokenId, accessToken: token };
   }
 
   async revoke(tokenId: number): Promise<void> {

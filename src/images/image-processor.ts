@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import pLimit from 'p-limit';
 
 /** The formats accepted, as sharp names them, with what they are served as. */
 export const IMAGE_FORMATS = {
@@ -8,6 +8,23 @@ export const IMAGE_FORMATS = {
   gif: { extension: 'gif', contentType: 'image/gif' },
 } as const;
 export type ImageFormat = keyof typeof IMAGE_FORMATS;
+
+/**
+ * Decoding holds the whole bitmap in memory: however many uploads arrive at
+ * once, only this many are decoded at a time, which bounds peak memory.
+ */
+const decoding = pLimit(2);
+
+// libvips (sharp) is loaded on the first upload, not at start, and keeps no
+// cache of decoded images between uploads.
+let sharpModule: Promise<typeof import('sharp')> | undefined;
+async function loadSharp() {
+  sharpModule ??= import('sharp').then((module) => {
+    module.default.cache(false);
+    return module;
+  });
+  return (await sharpModule).default;
+}
 
 export class UnsupportedImageError extends Error {}
 export class TooManyPixelsError extends Error {}
@@ -24,7 +41,12 @@ export interface ProcessedImage {
  * Images over `maxPixels` (all frames counted) are refused from their header,
  * before any decoding: a small file can declare a huge canvas.
  */
-export async function processImage(input: Buffer, maxPixels: number): Promise<ProcessedImage> {
+export function processImage(input: Buffer, maxPixels: number): Promise<ProcessedImage> {
+  return decoding(() => decodeAndEncode(input, maxPixels));
+}
+
+async function decodeAndEncode(input: Buffer, maxPixels: number): Promise<ProcessedImage> {
+  const sharp = await loadSharp();
   let format: string | undefined;
   let pixels: number;
   try {

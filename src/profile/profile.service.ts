@@ -11,7 +11,7 @@ export class ProfileService {
 
   /** Writes only the fields the client sent; answers the whole profile and the request's token. */
   async update({ user, accessToken }: TokenPrincipal, dto: UpdateProfileDto): Promise<ProfileWithTokenDto> {
-    const changes: Partial<UserEntity> = {};
+    const changes: Partial<Pick<UserEntity, 'firstName' | 'lastName' | 'country' | 'department' | 'avatar' | 'updatedAt'>> = {};
     if (dto.first_name !== undefined) changes.firstName = dto.first_name;
     if (dto.last_name !== undefined) changes.lastName = dto.last_name;
     if (dto.country !== undefined) changes.country = dto.country;

@@ -7,7 +7,7 @@ import { epochMs } from '../database/epoch-ms.transformer.js';
  * same limit; counted over a sliding window.
  */
 @Entity({ name: 'rate_events' })
-@Index('IDX_rate_events_bucket_at', ['bucket', 'at'])
+@Index('IDX_rate_events_bucket_pending_at', ['bucket', 'pending', 'at'])
 export class RateEventEntity {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;

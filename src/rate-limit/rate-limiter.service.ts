@@ -74,19 +74,28 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
         let mustWait = false;
         for (const [i, limit] of limits.entries()) {
           const { max, windowMs } = limit.rule;
-          const window = await this.events.find({
-            where: { bucket: buckets[i], at: MoreThan(now - windowMs) },
-            order: { id: 'ASC' },
-            select: { id: true, at: true, pending: true },
-          });
-          const counted = window.filter((event) => !event.pending);
-          if (counted.length >= max) {
-            // Room comes back when the oldest failures leave the window.
-            retryAfterMs = Math.max(retryAfterMs, counted[counted.length - max].at + windowMs - now, 1000);
+          const inWindow = { bucket: buckets[i], at: MoreThan(now - windowMs) };
+          // Counts, not rows: a bucket's window may hold thousands of events.
+          const counted = await this.events.countBy({ ...inWindow, pending: false });
+          if (counted >= max) {
+            // Room comes back when enough of the oldest failures leave the window.
+            const [freeing] = await this.events.find({
+              where: { ...inWindow, pending: false },
+              order: { at: 'ASC', id: 'ASC' },
+              skip: counted - max,
+              take: 1,
+              select: { id: true, at: true },
+            });
+            retryAfterMs = Math.max(retryAfterMs, (freeing?.at ?? now) + windowMs - now, 1000);
             continue;
           }
-          const ahead = window.filter((event) => event.pending && event.id < ids[i] && event.at > now - STALE_PENDING_MS);
-          if (counted.length + ahead.length >= max) mustWait = true;
+          const ahead = await this.events.countBy({
+            bucket: buckets[i],
+            pending: true,
+            id: LessThan(ids[i]),
+            at: MoreThan(Math.max(now - windowMs, now - STALE_PENDING_MS)),
+          });
+          if (counted + ahead >= max) mustWait = true;
         }
         if (retryAfterMs > 0) throw new TooManyRequestsError(retryAfterMs / 1000, message);
         if (!mustWait) return reservation;

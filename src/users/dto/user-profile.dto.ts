@@ -22,7 +22,9 @@ export class UserProfileDto {
   avatar: string;
 }
 
-export function toUserProfile(user: UserEntity): UserProfileDto {
+export function toUserProfile(
+  user: Pick<UserEntity, 'email' | 'firstName' | 'lastName' | 'country' | 'department' | 'avatar'>,
+): UserProfileDto {
   return {
     email: user.email,
     first_name: user.firstName,

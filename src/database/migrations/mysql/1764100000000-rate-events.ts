@@ -10,7 +10,7 @@ export class RateEventsMysql1764100000000 implements MigrationInterface {
       \`at\` bigint NOT NULL,
       \`pending\` tinyint NOT NULL DEFAULT 1,
       PRIMARY KEY (\`id\`),
-      INDEX \`IDX_rate_events_bucket_at\` (\`bucket\`, \`at\`)
+      INDEX \`IDX_rate_events_bucket_pending_at\` (\`bucket\`, \`pending\`, \`at\`)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);
   }
 

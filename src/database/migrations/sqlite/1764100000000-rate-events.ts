@@ -10,7 +10,7 @@ export class RateEventsSqlite1764100000000 implements MigrationInterface {
       "at" bigint NOT NULL,
       "pending" boolean NOT NULL DEFAULT (1)
     )`);
-    await queryRunner.query(`CREATE INDEX "IDX_rate_events_bucket_at" ON "rate_events" ("bucket", "at")`);
+    await queryRunner.query(`CREATE INDEX "IDX_rate_events_bucket_pending_at" ON "rate_events" ("bucket", "pending", "at")`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
