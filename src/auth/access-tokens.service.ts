@@ -18,6 +18,10 @@ export interface TokenPrincipal {
   accessToken: string;
 }
 
+interface PreparedLookup {
+  get(tokenHash: string): TokenRow | undefined;
+}
+
 /** `last_used_at` is refreshed at most this often per token (a tenth of the idle timeout), not on every request. */
 const MAX_TOUCH_INTERVAL_MS = 60_000;
 /** Refreshes are written together, this often. */
@@ -27,6 +31,7 @@ const TOUCH_FLUSH_MS = 1_000;
 export class AccessTokensService implements OnApplicationShutdown {
   private readonly touches: TokenTouches;
   private readonly touchIntervalMs: number;
+  private lookupStatement: PreparedLookup | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -44,6 +49,21 @@ export class AccessTokensService implements OnApplicationShutdown {
     return this.touches.flush();
   }
 
+  /**
+   * On SQLite, a statement prepared once on better-sqlite3's connection;
+   * elsewhere TypeORM's query (mysql2 prepares and pools). The token check
+   * runs on every authenticated request: it skips the ORM's per-query work.
+   */
+  private async lookup(tokenHash: string): Promise<TokenRow | undefined> {
+    if (this.dataSource.options.type !== 'better-sqlite3') {
+      return ((await this.dataSource.query(TOKEN_LOOKUP_SQL, [tokenHash])) as TokenRow[])[0];
+    }
+    const connection = (this.dataSource.driver as unknown as { databaseConnection: { prepare(sql: string): PreparedLookup } })
+      .databaseConnection;
+    this.lookupStatement ??= connection.prepare(TOKEN_LOOKUP_SQL);
+    return this.lookupStatement!.get(tokenHash);
+  }
+
   /** A new token for one login; pass the manager of an open transaction to join it. */
   async issue(userId: number, manager?: EntityManager): Promise<string> {
     const token = generateToken();
@@ -59,7 +79,7 @@ export class AccessTokensService implements OnApplicationShutdown {
    * expired, idle too long, not the given email's, or its account inactive.
    */
   async authenticate(token: string, email?: string): Promise<TokenPrincipal | null> {
-    const [row] = (await this.dataSource.query(TOKEN_LOOKUP_SQL, [hashToken(token)])) as TokenRow[];
+    const row = await this.lookup(hashToken(token));
     if (!row || row.status !== UserStatus.Active) return null;
     if (email !== undefined && row.email !== normalizeEmail(email)) return null;
     const now = Date.now();

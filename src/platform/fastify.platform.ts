@@ -1,6 +1,6 @@
-import helmet from '@fastify/helmet';
 import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import helmet from 'helmet';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../app.module.js';
 import { carriesBody, jsonBodyProblem, unsupportedBodyMessage } from '../common/body-type.js';
@@ -12,7 +12,7 @@ import { HELMET_OPTIONS } from './helmet-options.js';
 /**
  * Everything that is Fastify-specific: the adapter (JSON body limit, proxy
  * trust), request ids, the media-type rule, the nesting limit, security
- * headers, and a pass-through parser that leaves multipart bodies to the
+ * headers (helmet), and a pass-through parser that leaves multipart bodies to the
  * upload reader.
  */
 export async function createFastifyApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -37,6 +37,11 @@ export async function createFastifyApp(config: AppConfig): Promise<NestFastifyAp
     const problem = json ? jsonBodyProblem(request.body, carriesBody(request.raw)) : undefined;
     done(problem ? new BadRequestException(problem) : undefined);
   });
-  await app.register(helmet, HELMET_OPTIONS);
+  // helmet's own middleware on the raw response, built once: the Fastify
+  // plugin re-parses the CSP directives on every request.
+  const securityHeaders = helmet(HELMET_OPTIONS);
+  fastify.addHook('onRequest', (request, reply, done) =>
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
+  );
   return app;
 }
