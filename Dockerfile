@@ -17,7 +17,9 @@ RUN npm run build \
 
 # ---- runtime: no compilers, no dev dependencies, not root ----
 FROM node:24-bookworm-slim
-ENV NODE_ENV=production DATA_DIR=/data PORT=8000
+# Two malloc arenas: argon2 and libvips allocate from worker threads, and
+# glibc's default of one arena per thread keeps freed memory (RSS halves under load).
+ENV NODE_ENV=production DATA_DIR=/data PORT=8000 MALLOC_ARENA_MAX=2
 WORKDIR /app
 # Left owned by root (COPY's default): the node user can read the code, not change it.
 COPY --from=build /app/node_modules ./node_modules

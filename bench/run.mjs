@@ -85,6 +85,8 @@ async function startService(platform) {
     env: {
       ...process.env,
       NODE_ENV: 'production',
+      // As the Dockerfile and npm start run it.
+      MALLOC_ARENA_MAX: '2',
       SECRET: randomBytes(32).toString('hex'),
       HTTP_PLATFORM: platform,
       PORT: String(port),

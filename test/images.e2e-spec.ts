@@ -1,3 +1,5 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActiveUser, startTestApp, type TestApp } from './helpers/test-app.js';
@@ -113,6 +115,9 @@ describe('images (endpoints 5 and 12)', () => {
       .attach('file', Buffer.alloc(300_000, 1), 'big.png')
       .expect(413);
     expect(response.body).toEqual({ message: expect.any(String) });
+    // Uploads are spooled to files while they arrive: none is left behind, accepted or refused.
+    const spool = join(t.dataDir, 'uploads');
+    expect(existsSync(spool) ? readdirSync(spool) : []).toEqual([]);
   });
 
   it('answers 415 for a JSON body', async () => {

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { rm, stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
 import {
   BadRequestException,
   Inject,
@@ -13,7 +15,7 @@ import { TransactionRunner } from '../database/transaction-runner.js';
 import { ImageEntity } from './image.entity.js';
 import { IMAGE_FORMATS, processImage, TooManyPixelsError, UnsupportedImageError } from './image-processor.js';
 import { IMAGE_STORAGE, type ImageStorage } from './image-storage.js';
-import { readMultipartFile } from './multipart-upload.js';
+import { receiveMultipartFile } from './multipart-upload.js';
 
 export const UNSUPPORTED_IMAGE_MESSAGE = 'Unsupported image type';
 const NAME_PATTERN = /^[0-9a-f]{32}\.(png|jpg|webp|gif)$/;
@@ -29,17 +31,27 @@ export class ImagesService {
     private readonly transactions: TransactionRunner,
   ) {}
 
-  /** Reads the multipart field `file` of an upload request and stores it. */
+  /** Receives the multipart field `file` of an upload request and stores it. */
   async uploadFrom(request: IncomingMessage, userId: number): Promise<{ url: string }> {
-    const bytes = await readMultipartFile(request, { field: 'file', maxBytes: this.config.maxImageBytes });
-    if (!bytes?.length)
-      throw new BadRequestException({ message: 'file is required', errors: [{ field: 'file', message: 'file is required' }] });
-    return this.upload(userId, bytes);
+    const path = await receiveMultipartFile(request, {
+      field: 'file',
+      maxBytes: this.config.maxImageBytes,
+      directory: join(this.config.dataDir, 'uploads'),
+    });
+    try {
+      if (!path || (await stat(path)).size === 0) {
+        throw new BadRequestException({ message: 'file is required', errors: [{ field: 'file', message: 'file is required' }] });
+      }
+      return await this.upload(userId, path);
+    } finally {
+      if (path) await rm(path, { force: true });
+    }
   }
 
   /** Checks, cleans and stores an image under a new name; answers its public URL. */
-  async upload(userId: number, bytes: Buffer): Promise<{ url: string }> {
-    const image = await processImage(bytes, this.config.maxImagePixels).catch((error: unknown) => {
+  /** `input` is the image's bytes or the path of a file holding them. */
+  async upload(userId: number, input: Buffer | string): Promise<{ url: string }> {
+    const image = await processImage(input, this.config.maxImagePixels).catch((error: unknown) => {
       if (error instanceof TooManyPixelsError) throw new PayloadTooLargeException('Image has too many pixels');
       if (error instanceof UnsupportedImageError) throw new UnsupportedMediaTypeException(UNSUPPORTED_IMAGE_MESSAGE);
       throw error;
