@@ -36,6 +36,8 @@ const PLATFORMS = flags.platform === 'both' ? ['express', 'fastify'] : [flags.pl
 const DATABASE_URL = process.env.BENCH_DATABASE_URL;
 const PASSWORD = 'bench password 1234';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// As the Dockerfile and npm start run the service (and L2, to compare like with like).
+const MALLOC_TUNING = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
 
 // ---- the SMTP server of S4: accepts everything, 1 s per message ----
 const smtp = new SMTPServer({
@@ -85,8 +87,7 @@ async function startService(platform) {
     env: {
       ...process.env,
       NODE_ENV: 'production',
-      // As the Dockerfile and npm start run it.
-      MALLOC_ARENA_MAX: '2',
+      ...MALLOC_TUNING,
       SECRET: randomBytes(32).toString('hex'),
       HTTP_PLATFORM: platform,
       PORT: String(port),
@@ -170,6 +171,13 @@ async function seed(service) {
 // ---- load ----
 const basic = (user, secret) => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
 const pick = (users) => users[Math.floor(Math.random() * users.length)];
+/** A request setup that signs each request as a random seeded account, with its token or its password. */
+const asRandomUser = (users, secretOf, extra = {}) => (request) => {
+  const user = pick(users);
+  return { ...request, headers: { ...request.headers, ...extra, authorization: basic(user.email, secretOf(user)) } };
+};
+const withToken = (user) => user.token;
+const withPassword = () => PASSWORD;
 
 async function load({ url, method = 'GET', body, headers = {}, setup, connections = CONNECTIONS, duration = DURATION, pid, warmup = true }) {
   const requests = [setup ? { method, body, headers, setupRequest: setup } : { method, body, headers }];
@@ -214,7 +222,10 @@ results.settings.bigUploadBytes = bigPhoto.body.length;
 console.log(`one_auth benchmark: ${DURATION}s per scenario, ${CONNECTIONS} connections, ${USERS} accounts, ${results.settings.database}`);
 const l2 = JSON.parse(
   await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bench/l2-argon2.mjs', String(CONNECTIONS), String(DURATION * 1000)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['bench/l2-argon2.mjs', String(CONNECTIONS), String(DURATION * 1000)], {
+      env: { ...process.env, ...MALLOC_TUNING },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`L2 exited ${code}`))));
@@ -233,14 +244,7 @@ for (const platform of PLATFORMS) {
   const api = `${service.url}/api`;
 
   s.L0 = await load({ url: `${service.url}/health/live`, pid });
-  s.S1 = await load({
-    url: `${api}/validations`,
-    pid,
-    setup: (r) => {
-      const user = pick(users);
-      return { ...r, headers: { ...r.headers, authorization: basic(user.email, user.token) } };
-    },
-  });
+  s.S1 = await load({ url: `${api}/validations`, pid, setup: asRandomUser(users, withToken) });
   s.S2 = await load({
     url: `${api}/user/profile`,
     method: 'PUT',
@@ -254,14 +258,7 @@ for (const platform of PLATFORMS) {
       };
     },
   });
-  s.S3 = await load({
-    url: `${api}/access_tokens`,
-    pid,
-    setup: (r) => {
-      const user = pick(users);
-      return { ...r, headers: { ...r.headers, authorization: basic(user.email, PASSWORD) } };
-    },
-  });
+  s.S3 = await load({ url: `${api}/access_tokens`, pid, setup: asRandomUser(users, withPassword) });
   let registration = 0;
   const runId = randomBytes(3).toString('hex');
   s.S4 = await load({
@@ -279,30 +276,11 @@ for (const platform of PLATFORMS) {
     method: 'POST',
     body: photo.body,
     pid,
-    setup: (r) => {
-      const user = pick(users);
-      return { ...r, headers: { ...r.headers, authorization: basic(user.email, user.token), 'content-type': photo.type } };
-    },
+    setup: asRandomUser(users, withToken, { 'content-type': photo.type }),
   });
   const [mixedS1, mixedS3] = await Promise.all([
-    load({
-      url: `${api}/validations`,
-      pid,
-      warmup: false,
-      setup: (r) => {
-        const user = pick(users);
-        return { ...r, headers: { ...r.headers, authorization: basic(user.email, user.token) } };
-      },
-    }),
-    load({
-      url: `${api}/access_tokens`,
-      connections: 10,
-      warmup: false,
-      setup: (r) => {
-        const user = pick(users);
-        return { ...r, headers: { ...r.headers, authorization: basic(user.email, PASSWORD) } };
-      },
-    }),
+    load({ url: `${api}/validations`, pid, warmup: false, setup: asRandomUser(users, withToken) }),
+    load({ url: `${api}/access_tokens`, connections: 10, warmup: false, setup: asRandomUser(users, withPassword) }),
   ]);
   s.S6 = { ...mixedS1, loginRequests: mixedS3.requests, loginP99: mixedS3.p99 };
 
@@ -316,10 +294,7 @@ for (const platform of PLATFORMS) {
     duration: Math.max(2, DURATION),
     warmup: false,
     pid,
-    setup: (r) => {
-      const user = pick(users);
-      return { ...r, headers: { ...r.headers, authorization: basic(user.email, user.token), 'content-type': bigPhoto.type } };
-    },
+    setup: asRandomUser(users, withToken, { 'content-type': bigPhoto.type }),
   });
   await sleep(QUICK ? 1000 : 5000);
   run.uploadMemory = { beforeMb: Math.round(before), peakMb: memory.peakRssMb, afterMb: Math.round(rssMb(pid)), requests: memory.requests, errors: memory.errors };
@@ -330,13 +305,7 @@ for (const platform of PLATFORMS) {
     const l1 = fork('bench/l1-server.mjs', [String(l1Port), l1Database], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     children.add(l1);
     await new Promise((resolve) => l1.once('message', resolve));
-    results.limits.L1 = await load({
-      url: `http://127.0.0.1:${l1Port}/`,
-      setup: (r) => {
-        const user = pick(users);
-        return { ...r, headers: { ...r.headers, authorization: basic(user.email, user.token) } };
-      },
-    });
+    results.limits.L1 = await load({ url: `http://127.0.0.1:${l1Port}/`, setup: asRandomUser(users, withToken) });
     l1.kill();
   }
   await service.stop();

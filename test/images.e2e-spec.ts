@@ -24,6 +24,19 @@ describe('images (endpoints 5 and 12)', () => {
     await t.close();
   });
 
+  /** GET an image URL of the service, body as bytes. */
+  function fetchImage(url: string) {
+    return t.http
+      .get(new URL(url).pathname)
+      .buffer(true)
+      .parse((response, done) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+  }
+
   it.each([
     ['png', 'image/png'],
     ['jpeg', 'image/jpeg'],
@@ -38,16 +51,7 @@ describe('images (endpoints 5 and 12)', () => {
     expect(upload.body).toEqual({
       url: expect.stringMatching(/^http:\/\/one-auth\.test\/one_auth\/images\/[0-9a-f]{32}\.(png|jpg|webp|gif)$/),
     });
-    const path = new URL(upload.body.url).pathname;
-    const served = await t.http
-      .get(path)
-      .buffer(true)
-      .parse((response, done) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => done(null, Buffer.concat(chunks)));
-      })
-      .expect(200);
+    const served = await fetchImage(upload.body.url);
     expect(served.headers['content-type']).toBe(contentType);
     expect(served.headers['x-content-type-options']).toBe('nosniff');
     expect(served.headers['content-security-policy']).toBe('sandbox');
@@ -68,15 +72,7 @@ describe('images (endpoints 5 and 12)', () => {
       .auth(...auth)
       .attach('file', tagged, 'photo.jpg')
       .expect(201);
-    const served = await t.http
-      .get(new URL(upload.body.url).pathname)
-      .buffer(true)
-      .parse((response, done) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => done(null, Buffer.concat(chunks)));
-      })
-      .expect(200);
+    const served = await fetchImage(upload.body.url);
     const metadata = await sharp(served.body as Buffer).metadata();
     expect(metadata.exif).toBeUndefined();
     expect((served.body as Buffer).toString('latin1')).not.toContain('secret-owner');
