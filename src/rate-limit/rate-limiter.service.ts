@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, LessThan, MoreThan, type Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { type DataSource, type EntityManager, In, LessThan, MoreThan, type Repository } from 'typeorm';
 import { TooManyRequestsError } from '../common/api-error.js';
 import type { LimitRule } from '../config/app-config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
@@ -25,6 +25,8 @@ const MAX_WAIT_MS = 5_000;
 const POLL_MS = 15;
 /** A pending place older than this belongs to a crashed attempt and is ignored. */
 const STALE_PENDING_MS = 60_000;
+/** How long to wait for a bucket's lock on MySQL (held only for one insert). */
+const LOCK_WAIT_S = 5;
 
 /**
  * Sliding-window limits on failures, kept in the database so that every
@@ -44,6 +46,7 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     @InjectRepository(RateEventEntity) private readonly events: Repository<RateEventEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
   ) {}
 
@@ -60,12 +63,7 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
   async reserve(limits: Limit[], message?: string): Promise<Reservation> {
     const at = Date.now();
     const buckets = limits.map((limit) => bucketKey(limit.bucket));
-    const ids = await this.transactions.run(async (tx) => {
-      const inserted: number[] = [];
-      for (const bucket of buckets)
-        inserted.push((await tx.insert(RateEventEntity, { bucket, at, pending: true })).identifiers[0].id as number);
-      return inserted;
-    });
+    const ids = await this.takePlaces(buckets, at);
     const reservation = { ids };
     try {
       for (;;) {
@@ -74,13 +72,11 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
         let mustWait = false;
         for (const [i, limit] of limits.entries()) {
           const { max, windowMs } = limit.rule;
-          const inWindow = { bucket: buckets[i], at: MoreThan(now - windowMs) };
-          // Counts, not rows: a bucket's window may hold thousands of events.
-          const counted = await this.events.countBy({ ...inWindow, pending: false });
+          const { counted, ahead } = await this.countWindow(buckets[i], now - windowMs, ids[i], now - STALE_PENDING_MS);
           if (counted >= max) {
             // Room comes back when enough of the oldest failures leave the window.
             const [freeing] = await this.events.find({
-              where: { ...inWindow, pending: false },
+              where: { bucket: buckets[i], at: MoreThan(now - windowMs), pending: false },
               order: { at: 'ASC', id: 'ASC' },
               skip: counted - max,
               take: 1,
@@ -89,12 +85,6 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
             retryAfterMs = Math.max(retryAfterMs, (freeing?.at ?? now) + windowMs - now, 1000);
             continue;
           }
-          const ahead = await this.events.countBy({
-            bucket: buckets[i],
-            pending: true,
-            id: LessThan(ids[i]),
-            at: MoreThan(Math.max(now - windowMs, now - STALE_PENDING_MS)),
-          });
           if (counted + ahead >= max) mustWait = true;
         }
         if (retryAfterMs > 0) throw new TooManyRequestsError(retryAfterMs / 1000, message);
@@ -106,6 +96,55 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
       await this.withdraw(reservation).catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * Inserts the pending places. The counting below treats a smaller id as
+   * "ahead", which needs every smaller id to be visible by the time a larger
+   * one is. SQLite writes one at a time (the transaction runner) so that
+   * holds there; on MySQL an id is allocated before its transaction commits,
+   * so places are taken under a named lock per bucket (GET_LOCK), held only
+   * for the insert.
+   */
+  private async takePlaces(buckets: string[], at: number): Promise<number[]> {
+    const insertAll = async (manager: EntityManager) => {
+      const inserted: number[] = [];
+      for (const bucket of buckets) {
+        inserted.push((await manager.insert(RateEventEntity, { bucket, at, pending: true })).identifiers[0].id as number);
+      }
+      return inserted;
+    };
+    if (this.dataSource.options.type !== 'mysql') return this.transactions.run(insertAll);
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      // Sorted, so that two attempts sharing buckets take their locks in the same order.
+      for (const bucket of [...new Set(buckets)].sort()) {
+        const [row] = (await runner.query('SELECT GET_LOCK(?, ?) AS taken', [`one_auth_rate_${bucket.slice(0, 48)}`, LOCK_WAIT_S])) as {
+          taken: number | string | null;
+        }[];
+        if (Number(row?.taken) !== 1) throw new TooManyRequestsError(1);
+      }
+      return await insertAll(runner.manager);
+    } finally {
+      await runner.query('SELECT RELEASE_ALL_LOCKS()').catch(() => undefined);
+      await runner.release();
+    }
+  }
+
+  /**
+   * Failures counted in the window, and attempts still under way ahead of
+   * ours, read in one statement: one snapshot, so a place that turns from
+   * pending to counted meanwhile is seen exactly once, never missed.
+   */
+  private async countWindow(bucket: string, since: number, mine: number, staleBefore: number): Promise<{ counted: number; ahead: number }> {
+    const row = await this.events
+      .createQueryBuilder('e')
+      .select('SUM(CASE WHEN e.pending = 0 THEN 1 ELSE 0 END)', 'counted')
+      .addSelect('SUM(CASE WHEN e.pending = 1 AND e.id < :mine AND e.at > :staleBefore THEN 1 ELSE 0 END)', 'ahead')
+      .where('e.bucket = :bucket AND e.at > :since', { bucket, since, mine, staleBefore })
+      .getRawOne<{ counted: string | number | null; ahead: string | number | null }>();
+    return { counted: Number(row?.counted ?? 0), ahead: Number(row?.ahead ?? 0) };
   }
 
   /** The attempt failed: its places now count against the limits. */
