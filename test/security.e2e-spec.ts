@@ -25,7 +25,7 @@ function median(values: number[]): number {
 }
 
 /**
- * SPEC's security rules as scenarios with measurable outcomes. This app trusts
+ * The service's security rules as scenarios with measurable outcomes. This app trusts
  * X-Forwarded-For (TRUST_PROXY=true) so that each test can act from its own
  * client address; it logs at debug level so the logs can be searched for
  * secrets at the end.
