@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { UserEntity } from '../users/user.entity.js';
-import { AccessTokenEntity } from './access-token.entity.js';
 import { AccessTokensController } from './access-tokens.controller.js';
 import { AccessTokensService } from './access-tokens.service.js';
 import { AuthService } from './auth.service.js';
@@ -12,7 +11,7 @@ import { TokenStrategy } from './strategies/token.strategy.js';
 import { ValidationsController } from './validations.controller.js';
 
 @Module({
-  imports: [PassportModule.register({ session: false }), TypeOrmModule.forFeature([AccessTokenEntity, UserEntity])],
+  imports: [PassportModule.register({ session: false }), TypeOrmModule.forFeature([UserEntity])],
   controllers: [AccessTokensController, ValidationsController],
   providers: [AccessTokensService, AuthService, PasswordHasher, PasswordStrategy, TokenStrategy],
   exports: [AccessTokensService, PasswordHasher],
