@@ -41,11 +41,11 @@ export interface ProcessedImage {
  * Images over `maxPixels` (all frames counted) are refused from their header,
  * before any decoding: a small file can declare a huge canvas.
  */
-export function processImage(input: Buffer | string, maxPixels: number): Promise<ProcessedImage> {
-  return decoding(() => decodeAndEncode(input, maxPixels));
+export function processImage(path: string, maxPixels: number): Promise<ProcessedImage> {
+  return decoding(() => decodeAndEncode(path, maxPixels));
 }
 
-async function decodeAndEncode(input: Buffer | string, maxPixels: number): Promise<ProcessedImage> {
+async function decodeAndEncode(input: string, maxPixels: number): Promise<ProcessedImage> {
   const sharp = await loadSharp();
   let format: string | undefined;
   let pixels: number;

@@ -48,10 +48,9 @@ export class ImagesService {
     }
   }
 
-  /** Checks, cleans and stores an image under a new name; answers its public URL. */
-  /** `input` is the image's bytes or the path of a file holding them. */
-  async upload(userId: number, input: Buffer | string): Promise<{ url: string }> {
-    const image = await processImage(input, this.config.maxImagePixels).catch((error: unknown) => {
+  /** Checks, cleans and stores the image held in the file at `path`; answers its public URL. */
+  async upload(userId: number, path: string): Promise<{ url: string }> {
+    const image = await processImage(path, this.config.maxImagePixels).catch((error: unknown) => {
       if (error instanceof TooManyPixelsError) throw new PayloadTooLargeException('Image has too many pixels');
       if (error instanceof UnsupportedImageError) throw new UnsupportedMediaTypeException(UNSUPPORTED_IMAGE_MESSAGE);
       throw error;

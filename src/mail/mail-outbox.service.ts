@@ -37,8 +37,8 @@ export class MailOutbox {
   }
 
   /** How many messages of a kind were queued for a recipient since a moment. */
-  countSince(recipient: string, purpose: string, since: number, manager: EntityManager = this.messages.manager): Promise<number> {
-    return manager.countBy(OutboxMessageEntity, { recipient, purpose, createdAt: MoreThan(since) });
+  countSince(recipient: string, purpose: string, since: number): Promise<number> {
+    return this.messages.countBy({ recipient, purpose, createdAt: MoreThan(since) });
   }
 
   /** The oldest creation time among those, to say when the window frees up. */

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { AccessTokensService } from '../auth/access-tokens.service.js';
 import { PasswordHasher } from '../auth/password-hasher.js';
-import { InvalidFieldsError } from '../common/api-error.js';
+import { InvalidFieldsError, TooManyRequestsError } from '../common/api-error.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
@@ -58,7 +58,7 @@ export class UsersService implements OnApplicationShutdown {
       .then(
         () => undefined,
         (error: Error) => {
-          if (error.name !== 'TooManyRequestsError') this.logger.warn(`code request not handled: ${error.name}: ${error.message}`);
+          if (!(error instanceof TooManyRequestsError)) this.logger.warn(`code request not handled: ${error.name}: ${error.message}`);
         },
       );
     this.inFlight.add(work);

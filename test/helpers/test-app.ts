@@ -24,10 +24,9 @@ export interface TestApp {
  * process and a fresh data folder. The database is SQLite in that folder,
  * or the server named by DATABASE_URL (e.g. MariaDB in CI).
  */
-export async function startTestApp(env: Record<string, string> = {}, smtp = new SmtpSink()): Promise<TestApp> {
-  // A caller-given SMTP server may be shared by several instances; the caller stops it.
-  const ownSmtp = !smtp.port;
-  if (ownSmtp) await smtp.start();
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const smtp = new SmtpSink();
+  await smtp.start();
   // A caller-given DATA_DIR is shared (e.g. by two instances) and left in place.
   const ownDataDir = !env.DATA_DIR;
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'one_auth-test-'));
@@ -57,7 +56,7 @@ export async function startTestApp(env: Record<string, string> = {}, smtp = new 
     dataSource: app.get(DataSource),
     async close() {
       await app.close();
-      if (ownSmtp) await smtp.stop();
+      await smtp.stop();
       if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
