@@ -4,9 +4,19 @@ import { join } from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 
-/** The keys s3rver accepts; the service finds them where the AWS SDK looks, in the environment. */
-const ACCESS_KEY = 'S3RVER';
-const SECRET_KEY = 'S3RVER';
+const BUCKET = 'one-auth-images';
+
+/** The keys s3rver accepts, where the AWS SDK's chain finds them: the environment of this process. */
+function useS3rverCredentials(): void {
+  process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
+  process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+}
+
+/** What the service needs to keep its images in `bucket` of the S3-compatible server at `endpoint`. */
+export function s3ServiceEnv(endpoint: string, bucket = BUCKET): Record<string, string> {
+  useS3rverCredentials();
+  return { IMAGE_STORAGE: 's3', S3_BUCKET: bucket, S3_ENDPOINT: endpoint, S3_REGION: 'us-east-1', S3_FORCE_PATH_STYLE: 'true' };
+}
 
 /**
  * A real S3-compatible server (s3rver) in the test process, its objects in a
@@ -14,14 +24,13 @@ const SECRET_KEY = 'S3RVER';
  * closed) and started again on the same port with the same objects.
  */
 export class S3TestServer {
-  readonly bucket = 'one-auth-images';
+  readonly bucket = BUCKET;
   private server: S3rver | undefined;
   private port = 0;
   private readonly directory = mkdtempSync(join(tmpdir(), 'one_auth-s3-'));
 
   static async start(): Promise<S3TestServer> {
-    process.env.AWS_ACCESS_KEY_ID = ACCESS_KEY;
-    process.env.AWS_SECRET_ACCESS_KEY = SECRET_KEY;
+    useS3rverCredentials();
     const s3 = new S3TestServer();
     await s3.resume();
     return s3;
@@ -33,13 +42,7 @@ export class S3TestServer {
 
   /** What the service needs to keep its images here. */
   env(): Record<string, string> {
-    return {
-      IMAGE_STORAGE: 's3',
-      S3_BUCKET: this.bucket,
-      S3_ENDPOINT: this.endpoint,
-      S3_REGION: 'us-east-1',
-      S3_FORCE_PATH_STYLE: 'true',
-    };
+    return s3ServiceEnv(this.endpoint, this.bucket);
   }
 
   /** Starts serving (again), on the port of the first start. */
