@@ -25,7 +25,7 @@ async function imageRows(t: TestApp, email: string): Promise<number> {
   return Number(row.n);
 }
 
-describe('images in object storage: the store goes down and comes back', () => {
+describe('images in object storage: the store or the database fails mid-upload', () => {
   let s3: S3TestServer;
   let t: TestApp;
   let user: { email: string; token: string };
@@ -75,6 +75,26 @@ describe('images in object storage: the store goes down and comes back', () => {
     expect((await s3.objectNames()).sort()).toEqual(
       [before.body.url, after.body.url].map((url: string) => pathOf(url).split('/').pop()).sort(),
     );
+  });
+
+  it('removes the stored bytes again when the database refuses the row', async () => {
+    const objects = await s3.objectNames();
+    const rows = await imageRows(t, user.email);
+    const sqlite = t.dataSource.options.type === 'better-sqlite3';
+    await t.dataSource.query(
+      sqlite
+        ? `CREATE TRIGGER refuse_images BEFORE INSERT ON images BEGIN SELECT RAISE(ABORT, 'refused'); END`
+        : `CREATE TRIGGER refuse_images BEFORE INSERT ON images FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused'`,
+    );
+    try {
+      const refused = await upload(await png(50));
+      expect(refused.status).toBeGreaterThanOrEqual(500);
+      expect(refused.body).toEqual({ message: expect.any(String) });
+    } finally {
+      await t.dataSource.query('DROP TRIGGER refuse_images');
+    }
+    expect(await imageRows(t, user.email)).toBe(rows);
+    expect((await s3.objectNames()).sort()).toEqual(objects.sort());
   });
 });
 
