@@ -13,7 +13,8 @@ export function routeTemplateOf(request: IncomingMessage): string | null {
   const routed = request as Routed;
   if (routed.routeTemplate !== undefined) return routed.routeTemplate;
   const path = routed.route?.path;
-  return typeof path === 'string' ? path : null;
+  // Nest answers unknown paths on Express through a catch-all route (`*path`): not one of ours.
+  return typeof path === 'string' && path.startsWith('/') ? path : null;
 }
 
 /** For Fastify, whose raw request does not know its route: called once the route is found. */

@@ -28,7 +28,10 @@ export function createLogger(config: Pick<AppConfig, 'logLevel' | 'logFormat'>, 
   };
   if (config.logFormat === 'pretty') {
     const colorize = destination === process.stdout && Boolean(process.stdout.isTTY);
-    return pino(options, pretty({ destination, colorize, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+    return pino(
+      options,
+      pretty({ destination, colorize, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }),
+    );
   }
   return pino(options, destination);
 }
