@@ -16,14 +16,15 @@ export function noteSecret(value: unknown): void {
   if (CODE.test(value) || (value.length >= 8 && !/^[a-z]+$/.test(value))) secrets.add(value);
 }
 
-/** The secret fields of a JSON body, at any depth. */
-export function noteSecretsIn(body: unknown): void {
+/** The secret fields of a JSON body, down to a depth no real body reaches (hostile ones nest thousands deep). */
+export function noteSecretsIn(body: unknown, depth = 0): void {
+  if (depth > 16) return;
   if (Array.isArray(body)) {
-    for (const item of body) noteSecretsIn(item);
+    for (const item of body) noteSecretsIn(item, depth + 1);
   } else if (body && typeof body === 'object') {
     for (const [key, value] of Object.entries(body)) {
       if (SECRET_FIELDS.has(key)) noteSecret(value);
-      else noteSecretsIn(value);
+      else noteSecretsIn(value, depth + 1);
     }
   }
 }
