@@ -55,6 +55,13 @@ describe('parseConfig', () => {
     expect(config.logLevel).toBe('debug');
   });
 
+  it('logs JSON unless stdout is a terminal, and reads METRICS_TOKEN', () => {
+    expect(parseConfig({ DATA_DIR: dataDir() }, false)).toMatchObject({ logLevel: 'info', logFormat: 'json', metricsToken: undefined });
+    expect(parseConfig({ DATA_DIR: dataDir() }, true).logFormat).toBe('pretty');
+    expect(parseConfig({ DATA_DIR: dataDir(), LOG_FORMAT: 'json' }, true).logFormat).toBe('json');
+    expect(parseConfig({ DATA_DIR: dataDir(), METRICS_TOKEN: ' scrape-me ' }).metricsToken).toBe('scrape-me');
+  });
+
   it.each([
     ['PORT', 'eighty'],
     ['PORT', '70000'],
