@@ -26,6 +26,7 @@ describe('metrics (/one_auth/metrics, METRICS_TOKEN set)', () => {
   it.each([
     ['no Authorization', undefined],
     ['a wrong token', `Bearer ${METRICS_TOKEN}x`],
+    ['an empty token', 'Bearer '],
     ['the token as Basic', `Basic ${Buffer.from(`x:${METRICS_TOKEN}`).toString('base64')}`],
   ])('answers 401 with %s', async (_case, authorization) => {
     const request = t.http.get(METRICS);
@@ -33,6 +34,10 @@ describe('metrics (/one_auth/metrics, METRICS_TOKEN set)', () => {
     const response = await request.expect(401);
     expect(response.body).toEqual({ message: 'Metrics token is not correct' });
     expect(response.text).not.toContain('one_auth_');
+  });
+
+  it('takes the Bearer scheme in any case (RFC 6750)', async () => {
+    await t.http.get(METRICS).set('Authorization', `bearer ${METRICS_TOKEN}`).expect(200);
   });
 
   it('exposes process metrics', async () => {

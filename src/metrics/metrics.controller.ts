@@ -8,6 +8,8 @@ import { Metrics } from './metrics.js';
 
 export const BAD_METRICS_TOKEN_MESSAGE = 'Metrics token is not correct';
 
+/** RFC 6750: the scheme name is case-insensitive. */
+const BEARER = /^bearer +(\S+) *$/i;
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 /** Prometheus text format, outside the API: for the operator's scraper, not for clients. */
@@ -20,7 +22,7 @@ export class MetricsController {
     private readonly metrics: Metrics,
     @Inject(appConfig.KEY) config: AppConfigType,
   ) {
-    this.expected = config.metricsToken === undefined ? undefined : digest(`Bearer ${config.metricsToken}`);
+    this.expected = config.metricsToken === undefined ? undefined : digest(config.metricsToken);
   }
 
   @Get()
@@ -34,7 +36,8 @@ export class MetricsController {
   @ApiUnauthorizedResponse({ type: ErrorResponseDto, example: { message: BAD_METRICS_TOKEN_MESSAGE } })
   scrape(@Headers('authorization') authorization: string | undefined): Promise<string> {
     // Digests of equal length, compared in constant time: the answer's timing says nothing of the token.
-    if (this.expected && !timingSafeEqual(digest(authorization ?? ''), this.expected)) {
+    const presented = BEARER.exec(authorization ?? '')?.[1] ?? '';
+    if (this.expected && !timingSafeEqual(digest(presented), this.expected)) {
       throw new UnauthorizedException(BAD_METRICS_TOKEN_MESSAGE);
     }
     return this.metrics.registry.metrics();
