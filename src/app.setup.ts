@@ -11,22 +11,22 @@ import { setupSwagger } from './swagger.js';
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   if (config.httpPlatform === 'fastify') {
     const app = await createFastifyApp(config);
-    configureApp(app);
+    configureApp(app, config);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     return app;
   }
   const app = await createExpressApp(config);
-  configureApp(app);
+  configureApp(app, config);
   await app.init();
   finishExpressApp(app);
   return app;
 }
 
 /** What every platform shares: prefix, errors, validation, docs. */
-export function configureApp(app: INestApplication): void {
+export function configureApp(app: INestApplication, config: AppConfig): void {
   app.setGlobalPrefix('one_auth');
   app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost)));
   app.useGlobalPipes(createValidationPipe());
-  setupSwagger(app);
+  setupSwagger(app, config.publicUrl);
 }

@@ -18,6 +18,7 @@ import { IMAGE_STORAGE, type ImageStorage } from './image-storage.js';
 import { receiveMultipartFile } from './multipart-upload.js';
 
 export const UNSUPPORTED_IMAGE_MESSAGE = 'Unsupported image type';
+export const IMAGE_NOT_FOUND_MESSAGE = 'Image not found';
 const NAME_PATTERN = /^[0-9a-f]{32}\.(png|jpg|webp|gif)$/;
 const TYPE_BY_EXTENSION: Record<string, string> = Object.fromEntries(
   Object.values(IMAGE_FORMATS).map(({ extension, contentType }) => [extension, contentType]),
@@ -66,7 +67,7 @@ export class ImagesService {
 
   async open(name: string) {
     const stored = NAME_PATTERN.test(name) ? await this.storage.open(name) : null;
-    if (!stored) throw new NotFoundException('Image not found');
+    if (!stored) throw new NotFoundException(IMAGE_NOT_FOUND_MESSAGE);
     return { ...stored, contentType: TYPE_BY_EXTENSION[name.slice(name.lastIndexOf('.') + 1)] };
   }
 }

@@ -8,6 +8,8 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.setup.js';
 import { parseConfig } from '../../src/config/parse-config.js';
+import { publishedOpenApiDocument } from '../../src/swagger.js';
+import { checkAgainstDocument, recordResponses } from './contract.js';
 import { SmtpSink } from './smtp-sink.js';
 
 export interface TestApp {
@@ -22,7 +24,8 @@ export interface TestApp {
 /**
  * Starts the real service, as main.ts does, with a real SMTP server in this
  * process and a fresh data folder. The database is SQLite in that folder,
- * or the server named by DATABASE_URL (e.g. MariaDB in CI).
+ * or the server named by DATABASE_URL (e.g. MariaDB in CI). Every response
+ * it sends is checked against its published OpenAPI document on close().
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const smtp = new SmtpSink();
@@ -47,6 +50,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   if (!process.env.DATABASE_URL) process.env.DATABASE_URL = `sqlite:${join(dataDir, 'one_auth.sqlite')}`;
   const app = await createApp(parseConfig(process.env));
   process.env = saved;
+  const responses = recordResponses(app.getHttpServer());
   return {
     app,
     // Listening already (Fastify answers only once its server is up); supertest uses the address.
@@ -58,6 +62,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       await app.close();
       await smtp.stop();
       if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+      const problems = await checkAgainstDocument(publishedOpenApiDocument(app), responses);
+      if (problems.length > 0) {
+        throw new Error(`${problems.length} responses differ from the published OpenAPI document:\n${problems.join('\n')}`);
+      }
     },
   };
 }
