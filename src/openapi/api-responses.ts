@@ -52,7 +52,11 @@ export function ApiJsonBodyErrors(invalid: { field: string; message: string }): 
 /** 429 with `Retry-After`: a limit of the service applies to this operation. */
 export function ApiRateLimited(description: string, message: string): MethodDecorator & ClassDecorator {
   return ApiErrorResponse(429, description, [message], {
-    'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1, example: 60 } },
+    'Retry-After': {
+      description: 'Seconds to wait before trying again',
+      required: true,
+      schema: { type: 'integer', minimum: 1, example: 60 },
+    },
   });
 }
 
@@ -64,6 +68,6 @@ export function ApiDatabaseUnavailable(): MethodDecorator & ClassDecorator {
 /** 401 with the `WWW-Authenticate` challenge every 401 of the service carries. */
 export function ApiUnauthorized(message: string): MethodDecorator & ClassDecorator {
   return ApiErrorResponse(401, 'Missing, malformed or wrong credentials', [message], {
-    'WWW-Authenticate': { description: 'The Basic challenge', schema: { type: 'string', example: WWW_AUTHENTICATE } },
+    'WWW-Authenticate': { description: 'The Basic challenge', required: true, schema: { type: 'string', example: WWW_AUTHENTICATE } },
   });
 }
