@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiTag } from '../openapi/api-tags.js';
-import { UserProfileDto, toUserProfile } from '../users/dto/user-profile.dto.js';
+import { UserProfileDto, toUserProfile } from '../profile/dto/user-profile.dto.js';
 import { Principal, TokenAuth } from './auth.decorators.js';
 import type { TokenPrincipal } from './access-tokens.service.js';
 
@@ -15,6 +15,6 @@ export class ValidationsController {
   @ApiOperation({ summary: 'Check an email:token pair; answers the profile of its account' })
   @ApiOkResponse({ type: UserProfileDto })
   check(@Principal() principal: TokenPrincipal): UserProfileDto {
-    return toUserProfile(principal.user);
+    return toUserProfile(principal.user.email, principal.user);
   }
 }

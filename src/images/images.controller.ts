@@ -8,7 +8,7 @@ import { RawRequest } from '../common/raw-request.js';
 import { ApiErrorResponse } from '../openapi/api-responses.js';
 import { ApiTag } from '../openapi/api-tags.js';
 import { ImageUploadDto, ImageUrlDto } from './dto/upload.dto.js';
-import { IMAGE_NOT_FOUND_MESSAGE, ImagesService, UNSUPPORTED_IMAGE_MESSAGE } from './images.service.js';
+import { IMAGE_NOT_FOUND_MESSAGE, ImagesService, STORAGE_UNAVAILABLE_MESSAGE, UNSUPPORTED_IMAGE_MESSAGE } from './images.service.js';
 import { MALFORMED_UPLOAD_MESSAGE } from './multipart-upload.js';
 
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
@@ -38,6 +38,7 @@ export class ImagesController {
     MULTIPART_ONLY_MESSAGE,
     UNSUPPORTED_IMAGE_MESSAGE,
   ])
+  @ApiErrorResponse(503, 'The image store does not answer; retry later', [STORAGE_UNAVAILABLE_MESSAGE])
   upload(@Principal() principal: TokenPrincipal, @RawRequest() request: IncomingMessage): Promise<ImageUrlDto> {
     return this.images.uploadFrom(request, principal.user.id);
   }
@@ -57,6 +58,7 @@ export class ImagesController {
     },
   })
   @ApiErrorResponse(404, 'No image of that name', [IMAGE_NOT_FOUND_MESSAGE])
+  @ApiErrorResponse(503, 'The image store does not answer; retry later', [STORAGE_UNAVAILABLE_MESSAGE])
   async serve(@Param('name') name: string): Promise<StreamableFile> {
     const image = await this.images.open(name);
     return new StreamableFile(image.stream, { type: image.contentType, length: image.size });

@@ -4,8 +4,8 @@ import type { TokenPrincipal } from '../auth/access-tokens.service.js';
 import { Principal, TokenAuth } from '../auth/auth.decorators.js';
 import { ApiJsonBodyErrors } from '../openapi/api-responses.js';
 import { ApiTag } from '../openapi/api-tags.js';
-import { UserProfileDto, toUserProfile } from '../users/dto/user-profile.dto.js';
 import { ProfileWithTokenDto, UpdateProfileDto } from './dto/update-profile.dto.js';
+import { UserProfileDto, toUserProfile } from './dto/user-profile.dto.js';
 import { ProfileService } from './profile.service.js';
 
 @ApiTag('profile')
@@ -19,7 +19,7 @@ export class ProfileController {
   @ApiOperation({ summary: 'Read the profile' })
   @ApiOkResponse({ type: UserProfileDto })
   read(@Principal() principal: TokenPrincipal): UserProfileDto {
-    return toUserProfile(principal.user);
+    return toUserProfile(principal.user.email, principal.user);
   }
 
   @Put()
