@@ -124,7 +124,7 @@ export async function checkAgainstDocument(document: unknown, responses: Recorde
       if (response.length > 0) problems.push(`${where}: a body (${mediaType}) where the document declares none`);
     } else if (!declaredTypes.includes(mediaType)) {
       problems.push(`${where}: Content-Type ${mediaType || '(none)'} is not one of ${declaredTypes.join(', ')}`);
-    } else if (JSON_TYPE.test(mediaType)) {
+    } else if (JSON_TYPE.test(mediaType) && response.length <= MAX_CAPTURED_BYTES) {
       let body: unknown;
       try {
         body = JSON.parse(response.body.toString('utf8'));
