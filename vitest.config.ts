@@ -13,7 +13,9 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          include: ['test/*.e2e-spec.ts'],
+          include: ['test/*.e2e-spec.ts', 'test/client/*.e2e-spec.ts'],
+          // Prints which operations and statuses the suites covered (test/helpers/contract.ts).
+          globalSetup: ['test/helpers/contract-report.ts'],
           environment: 'node',
           setupFiles: ['test/helpers/log-secrets.setup.ts'],
           // Suites share one database server when DATABASE_URL points at MariaDB,

@@ -13,22 +13,22 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   const logger = createLogger(config);
   if (config.httpPlatform === 'fastify') {
     const app = await createFastifyApp(config, logger);
-    configureApp(app);
+    configureApp(app, config);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     return app;
   }
   const app = await createExpressApp(config, logger);
-  configureApp(app);
+  configureApp(app, config);
   await app.init();
   finishExpressApp(app);
   return app;
 }
 
 /** What every platform shares: prefix, errors, validation, docs. */
-export function configureApp(app: INestApplication): void {
+export function configureApp(app: INestApplication, config: AppConfig): void {
   app.setGlobalPrefix('one_auth');
   app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost)));
   app.useGlobalPipes(createValidationPipe());
-  setupSwagger(app);
+  setupSwagger(app, config.publicUrl);
 }

@@ -1,6 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { BASIC_SCHEME, BEARER_SCHEME } from './auth/auth.decorators.js';
+import { ErrorResponseDto } from './common/dto/message.dto.js';
+import { DEFAULT_MESSAGES } from './common/error-response.js';
+import { API_TAGS } from './openapi/api-tags.js';
 
 const DESCRIPTION = `Email-first identity service.
 
@@ -11,21 +14,60 @@ const DESCRIPTION = `Email-first identity service.
 
 Every error is \`{"message": "..."}\`.`;
 
+const published = new WeakMap<INestApplication, OpenAPIObject>();
+
 /** Swagger UI at /one_auth/docs, the OpenAPI 3 document at /one_auth/docs-json. */
-export function setupSwagger(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('one_auth')
-      .setDescription(DESCRIPTION)
-      .setVersion('1.0')
-      .addBasicAuth({ type: 'http', scheme: 'basic', description: 'email:password to log in, email:token for the rest' }, BASIC_SCHEME)
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque', description: 'An access token' }, BEARER_SCHEME)
-      .build(),
-  );
+export function setupSwagger(app: INestApplication, publicUrl: string): void {
+  const document = buildOpenApiDocument(app, publicUrl);
+  published.set(app, document);
   SwaggerModule.setup('one_auth/docs', app, document, {
     jsonDocumentUrl: 'one_auth/docs-json',
     yamlDocumentUrl: 'one_auth/docs-yaml',
     customSiteTitle: 'one_auth API',
   });
+}
+
+/** The document the app serves at /one_auth/docs-json (for tools that write it to a file). */
+export function publishedOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const document = published.get(app);
+  if (!document) throw new Error('The OpenAPI document is built by configureApp()');
+  return document;
+}
+
+function buildOpenApiDocument(app: INestApplication, publicUrl: string): OpenAPIObject {
+  const builder = new DocumentBuilder()
+    .setTitle('one_auth')
+    .setDescription(DESCRIPTION)
+    .setVersion('1.0')
+    .setLicense('MIT', 'https://opensource.org/license/mit')
+    .addServer(publicUrl, 'This service (PUBLIC_URL)')
+    .addBasicAuth({ type: 'http', scheme: 'basic', description: 'email:password to log in, email:token for the rest' }, BASIC_SCHEME)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque', description: 'An access token' }, BEARER_SCHEME);
+  for (const [name, description] of Object.entries(API_TAGS)) builder.addTag(name, description);
+  const document = SwaggerModule.createDocument(app, builder.build(), { extraModels: [ErrorResponseDto] });
+  declareWhatEveryOperationShares(document);
+  return document;
+}
+
+/**
+ * An operation without an auth decorator has no guard: it is public, and
+ * says so with `security: []`. Any operation can fail unexpectedly: 500.
+ */
+function declareWhatEveryOperationShares(document: OpenAPIObject): void {
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const) {
+      const operation = item[method];
+      if (!operation) continue;
+      operation.security ??= [];
+      operation.responses['500'] ??= {
+        description: 'An unexpected error (the X-Request-Id header identifies it in the logs)',
+        content: {
+          'application/json': {
+            schema: { $ref: '#/components/schemas/ErrorResponseDto' },
+            examples: { [DEFAULT_MESSAGES[500]]: { summary: DEFAULT_MESSAGES[500], value: { message: DEFAULT_MESSAGES[500] } } },
+          },
+        },
+      };
+    }
+  }
 }

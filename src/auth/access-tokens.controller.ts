@@ -1,6 +1,8 @@
 import { Controller, Delete, Get, HttpCode, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ErrorResponseDto, MessageDto } from '../common/dto/message.dto.js';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { MessageDto } from '../common/dto/message.dto.js';
+import { ApiErrorResponse } from '../openapi/api-responses.js';
+import { ApiTag } from '../openapi/api-tags.js';
 import { toUserProfile } from '../profile/dto/user-profile.dto.js';
 import { ProfileService } from '../profile/profile.service.js';
 import type { UserEntity } from '../users/user.entity.js';
@@ -9,7 +11,7 @@ import { AccessTokensService, type TokenPrincipal } from './access-tokens.servic
 import { LoginResponseDto } from './dto/login-response.dto.js';
 import { LogoutQueryDto } from './dto/logout-query.dto.js';
 
-@ApiTags('access tokens')
+@ApiTag('access tokens')
 @Controller('api/access_tokens')
 export class AccessTokensController {
   constructor(
@@ -32,7 +34,9 @@ export class AccessTokensController {
   @TokenAuth()
   @ApiOperation({ summary: 'Log out: revoke this token, or with ?scope=all every token of the account' })
   @ApiOkResponse({ type: MessageDto, example: { message: 'success' } })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiErrorResponse(400, 'An unknown scope', [
+    { message: "scope must be 'all'", errors: [{ field: 'scope', message: "scope must be 'all'" }] },
+  ])
   async logout(@Principal() principal: TokenPrincipal, @Query() query: LogoutQueryDto): Promise<MessageDto> {
     if (query.scope === 'all') await this.tokens.revokeAll(principal.user.id);
     else await this.tokens.revoke(principal.tokenId);

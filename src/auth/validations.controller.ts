@@ -1,11 +1,12 @@
 import { Controller, Get, HttpCode } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { ApiTag } from '../openapi/api-tags.js';
 import { UserProfileDto, toUserProfile } from '../profile/dto/user-profile.dto.js';
 import { Principal, TokenAuth } from './auth.decorators.js';
 import type { TokenPrincipal } from './access-tokens.service.js';
 
 /** For other services: is this `email:token` pair valid, and whose is it? */
-@ApiTags('access tokens')
+@ApiTag('access tokens')
 @Controller('api/validations')
 export class ValidationsController {
   @Get()

@@ -12,7 +12,7 @@ export interface ErrorResponse {
   unexpected: boolean;
 }
 
-const DEFAULT_MESSAGES: Record<number, string> = {
+export const DEFAULT_MESSAGES: Record<number, string> = {
   400: 'Bad request',
   401: 'Unauthorized',
   403: 'Forbidden',

@@ -20,6 +20,7 @@ import { receiveMultipartFile } from './multipart-upload.js';
 
 export const UNSUPPORTED_IMAGE_MESSAGE = 'Unsupported image type';
 export const STORAGE_UNAVAILABLE_MESSAGE = 'Image storage unavailable, please retry later';
+export const IMAGE_NOT_FOUND_MESSAGE = 'Image not found';
 const NAME_PATTERN = /^[0-9a-f]{32}\.(png|jpg|webp|gif)$/;
 
 @Injectable()
@@ -85,7 +86,7 @@ export class ImagesService {
 
   async open(name: string) {
     const stored = NAME_PATTERN.test(name) ? await whileAvailable(this.storage.open(name)) : null;
-    if (!stored) throw new NotFoundException('Image not found');
+    if (!stored) throw new NotFoundException(IMAGE_NOT_FOUND_MESSAGE);
     return { ...stored, contentType: contentTypeOfName(name) };
   }
 }

@@ -14,7 +14,7 @@ export interface UploadOptions {
   directory: string;
 }
 
-const MALFORMED = 'Malformed multipart body';
+export const MALFORMED_UPLOAD_MESSAGE = 'Malformed multipart body';
 
 /**
  * Receives one file field of a multipart/form-data request straight from the
@@ -34,7 +34,7 @@ export async function receiveMultipartFile(
     try {
       parser = busboy({ headers: request.headers, limits: { files: 1, fileSize: maxBytes, fields: 10, parts: 12 } });
     } catch {
-      reject(new BadRequestException(MALFORMED));
+      reject(new BadRequestException(MALFORMED_UPLOAD_MESSAGE));
       return;
     }
     let saving: Promise<string | undefined> = Promise.resolve(undefined);
@@ -46,7 +46,7 @@ export async function receiveMultipartFile(
           if (path) await rm(path, { force: true });
           reject(failure);
         },
-        () => reject(failure ?? new BadRequestException(MALFORMED)),
+        () => reject(failure ?? new BadRequestException(MALFORMED_UPLOAD_MESSAGE)),
       );
     };
     parser.on('file', (name, stream) => {
@@ -67,7 +67,7 @@ export async function receiveMultipartFile(
       );
     });
     parser.on('error', () => {
-      failure ??= new BadRequestException(MALFORMED);
+      failure ??= new BadRequestException(MALFORMED_UPLOAD_MESSAGE);
       settle();
     });
     parser.on('close', settle);

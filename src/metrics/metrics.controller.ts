@@ -1,9 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Header, Headers, HttpCode, Inject, UnauthorizedException } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '../auth/auth.decorators.js';
-import { ErrorResponseDto } from '../common/dto/message.dto.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
+import { ApiUnauthorized } from '../openapi/api-responses.js';
+import { ApiTag } from '../openapi/api-tags.js';
 import { Metrics } from './metrics.js';
 
 export const BAD_METRICS_TOKEN_MESSAGE = 'Metrics token is not correct';
@@ -13,7 +14,7 @@ const BEARER = /^bearer +(\S+) *$/i;
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 /** Prometheus text format, outside the API: for the operator's scraper, not for clients. */
-@ApiTags('operations')
+@ApiTag('operations')
 @Controller('metrics')
 export class MetricsController {
   private readonly expected: Buffer | undefined;
@@ -31,9 +32,9 @@ export class MetricsController {
   @Header('Cache-Control', 'no-store')
   @ApiBearerAuth(BEARER_SCHEME)
   @ApiOperation({ summary: 'Prometheus metrics (Bearer METRICS_TOKEN when the service has one)' })
-  @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string' } })
-  @ApiUnauthorizedResponse({ type: ErrorResponseDto, example: { message: BAD_METRICS_TOKEN_MESSAGE } })
+  // The text format for 200 only: a refused scrape answers JSON like every error.
+  @ApiOkResponse({ description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } })
+  @ApiUnauthorized(BAD_METRICS_TOKEN_MESSAGE)
   scrape(@Headers('authorization') authorization: string | undefined): Promise<string> {
     // Digests of equal length, compared in constant time: the answer's timing says nothing of the token.
     const presented = BEARER.exec(authorization ?? '')?.[1] ?? '';

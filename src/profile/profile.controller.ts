@@ -1,13 +1,14 @@
 import { Body, Controller, Get, HttpCode, Put } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnsupportedMediaTypeResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { TokenPrincipal } from '../auth/access-tokens.service.js';
 import { Principal, TokenAuth } from '../auth/auth.decorators.js';
-import { ErrorResponseDto } from '../common/dto/message.dto.js';
+import { ApiJsonBodyErrors } from '../openapi/api-responses.js';
+import { ApiTag } from '../openapi/api-tags.js';
 import { ProfileWithTokenDto, UpdateProfileDto } from './dto/update-profile.dto.js';
 import { UserProfileDto, toUserProfile } from './dto/user-profile.dto.js';
 import { ProfileService } from './profile.service.js';
 
-@ApiTags('profile')
+@ApiTag('profile')
 @TokenAuth()
 @Controller('api/user/profile')
 export class ProfileController {
@@ -25,8 +26,7 @@ export class ProfileController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Update the profile: omitted fields stay, "" clears' })
   @ApiOkResponse({ type: ProfileWithTokenDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid field' })
-  @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto })
+  @ApiJsonBodyErrors({ field: 'avatar', message: 'avatar must be an absolute http(s) URL or ""' })
   update(@Principal() principal: TokenPrincipal, @Body() dto: UpdateProfileDto): Promise<ProfileWithTokenDto> {
     return this.profiles.update(principal, dto);
   }

@@ -1,21 +1,14 @@
 import { Body, Controller, HttpCode, Post, Put } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ClientAddress } from '../common/client-address.js';
-import { ErrorResponseDto } from '../common/dto/message.dto.js';
+import { ApiDatabaseUnavailable, ApiErrorResponse, ApiJsonBodyErrors, ApiRateLimited } from '../openapi/api-responses.js';
+import { ApiTag } from '../openapi/api-tags.js';
 import { AccountStatusDto, ActivatedAccountDto, RegisterDto } from './dto/register.dto.js';
 import { SetPasswordDto } from './dto/validation-code.dto.js';
-import { UsersService } from './users.service.js';
+import { EMAIL_USED_MESSAGE, INVALID_CODE_MESSAGE, NO_USER_MESSAGE, UsersService } from './users.service.js';
 
-@ApiTags('registration')
-@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Missing or invalid field' })
+@ApiTag('registration')
+@ApiDatabaseUnavailable()
 @Controller('api/user')
 export class UsersController {
   constructor(private readonly users: UsersService) {}
@@ -24,12 +17,9 @@ export class UsersController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Register an email: creates the account (inactive) and mails a 6-digit code' })
   @ApiCreatedResponse({ type: AccountStatusDto })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, example: { message: 'Email already used' } })
-  @ApiTooManyRequestsResponse({
-    type: ErrorResponseDto,
-    description: 'More than 5 codes an hour; see Retry-After',
-    example: { message: 'Too many codes requested, please retry later' },
-  })
+  @ApiJsonBodyErrors({ field: 'email', message: 'email must be a valid email' })
+  @ApiErrorResponse(422, 'The account is already active', [EMAIL_USED_MESSAGE])
+  @ApiRateLimited('More than 5 codes an hour for this address, or too many for this client', 'Too many codes requested, please retry later')
   register(@Body() dto: RegisterDto, @ClientAddress() address: string): Promise<AccountStatusDto> {
     return this.users.register(dto.email, address);
   }
@@ -38,16 +28,15 @@ export class UsersController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Set the password with a mailed code (activation and reset); answers a new token' })
   @ApiOkResponse({ type: ActivatedAccountDto })
-  @ApiTooManyRequestsResponse({
-    type: ErrorResponseDto,
-    description: 'Too many wrong codes for this account; see Retry-After',
-    example: { message: 'Too many wrong codes, please retry later' },
-  })
-  @ApiUnprocessableEntityResponse({
-    type: ErrorResponseDto,
-    description: '"User not exist" or "Invalid code"',
-    example: { message: 'Invalid code' },
-  })
+  @ApiJsonBodyErrors({ field: 'validation_code', message: 'validation_code is required' })
+  @ApiErrorResponse(400, 'The password policy refuses the password', [
+    {
+      message: 'password is too common, please choose another',
+      errors: [{ field: 'password', message: 'password is too common, please choose another' }],
+    },
+  ])
+  @ApiErrorResponse(422, 'No such account, or the code is wrong, expired or used', [NO_USER_MESSAGE, INVALID_CODE_MESSAGE])
+  @ApiRateLimited('Too many wrong codes for this account', 'Too many wrong codes, please retry later')
   setPassword(@Body() dto: SetPasswordDto): Promise<ActivatedAccountDto> {
     return this.users.setPassword(dto);
   }

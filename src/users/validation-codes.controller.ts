@@ -1,20 +1,13 @@
 import { Body, Controller, HttpCode, Post, Put } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ClientAddress } from '../common/client-address.js';
-import { ErrorResponseDto, MessageDto } from '../common/dto/message.dto.js';
+import { MessageDto } from '../common/dto/message.dto.js';
+import { ApiDatabaseUnavailable, ApiErrorResponse, ApiJsonBodyErrors, ApiRateLimited } from '../openapi/api-responses.js';
+import { ApiTag } from '../openapi/api-tags.js';
 import { CheckCodeDto, RequestCodeDto } from './dto/validation-code.dto.js';
-import { UsersService } from './users.service.js';
+import { INVALID_CODE_MESSAGE, UsersService } from './users.service.js';
 
-@ApiTags('registration')
-@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Missing or invalid field' })
+@ApiTag('registration')
 @Controller('api/validation_code')
 export class ValidationCodesController {
   constructor(private readonly users: UsersService) {}
@@ -23,20 +16,21 @@ export class ValidationCodesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Check a code without using it up' })
   @ApiOkResponse({ type: MessageDto, example: { message: 'Valid code' } })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, example: { message: 'Invalid code' } })
-  @ApiTooManyRequestsResponse({
-    type: ErrorResponseDto,
-    description: 'Too many wrong codes for this account; see Retry-After',
-    example: { message: 'Too many wrong codes, please retry later' },
-  })
+  @ApiJsonBodyErrors({ field: 'validation_code', message: 'validation_code is required' })
+  @ApiErrorResponse(422, 'The code is wrong, expired or used, or there is no such account', [INVALID_CODE_MESSAGE])
+  @ApiRateLimited('Too many wrong codes for this account', 'Too many wrong codes, please retry later')
+  @ApiDatabaseUnavailable()
   check(@Body() dto: CheckCodeDto): Promise<MessageDto> {
     return this.users.checkCode(dto.email, dto.validation_code);
   }
 
+  // The same answer whatever happens to the mail (it is sent in the background),
+  // so that the answer tells nothing about the account: no 422, 429 or 503.
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Mail a new code (resend, or password recovery for an active account)' })
   @ApiAcceptedResponse({ type: MessageDto, example: { message: 'If the account exists, a code has been sent' } })
+  @ApiJsonBodyErrors({ field: 'email', message: 'email must be a valid email' })
   request(@Body() dto: RequestCodeDto, @ClientAddress() address: string): MessageDto {
     return this.users.requestCode(dto.email, address);
   }

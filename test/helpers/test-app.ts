@@ -8,6 +8,8 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.setup.js';
 import { parseConfig } from '../../src/config/parse-config.js';
+import { publishedOpenApiDocument } from '../../src/swagger.js';
+import { checkAgainstDocument, recordResponses } from './contract.js';
 import { S3TestServer } from './s3-server.js';
 import { SmtpSink } from './smtp-sink.js';
 
@@ -27,7 +29,8 @@ export interface TestApp {
  * process and a fresh data folder. The database is SQLite in that folder,
  * or the server named by DATABASE_URL (e.g. MariaDB in CI). Images go to
  * that folder, or with TEST_IMAGE_STORAGE=s3 to an S3-compatible server
- * started for this app (unless the caller sets IMAGE_STORAGE itself).
+ * started for this app (unless the caller sets IMAGE_STORAGE itself). Every
+ * response it sends is checked against its published OpenAPI document on close().
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const smtp = new SmtpSink();
@@ -54,6 +57,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   if (!process.env.DATABASE_URL) process.env.DATABASE_URL = `sqlite:${join(dataDir, 'one_auth.sqlite')}`;
   const app = await createApp(parseConfig(process.env));
   process.env = saved;
+  const responses = recordResponses(app.getHttpServer());
   return {
     app,
     // Listening already (Fastify answers only once its server is up); supertest uses the address.
@@ -67,6 +71,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       await smtp.stop();
       await s3?.dispose();
       if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+      const problems = await checkAgainstDocument(publishedOpenApiDocument(app), responses);
+      if (problems.length > 0) {
+        throw new Error(`${problems.length} responses differ from the published OpenAPI document:\n${problems.join('\n')}`);
+      }
     },
   };
 }

@@ -1,0 +1,21 @@
+import { ApiTags } from '@nestjs/swagger';
+
+/**
+ * Every tag of the document, with what it groups. An operation tagged with a
+ * name missing here fails the OpenAPI lint (`operation-tag-defined`).
+ */
+export const API_TAGS = {
+  registration: 'Create an account from an email address and a mailed 6-digit code; set or reset the password',
+  'access tokens': 'Log in (one token per device), log out, and check an email:token pair from another service',
+  profile: 'Names, country, department and avatar of the account',
+  images: 'Upload an image and serve it at a public URL',
+  health: 'Liveness and readiness probes for an orchestrator',
+  operations: 'Prometheus metrics for the operator’s scraper',
+} as const;
+
+export type ApiTagName = keyof typeof API_TAGS;
+
+/** `@ApiTags` restricted to the declared tags. */
+export function ApiTag(name: ApiTagName): MethodDecorator & ClassDecorator {
+  return ApiTags(name);
+}
