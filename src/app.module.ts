@@ -9,6 +9,7 @@ import { MailModule } from './mail/mail.module.js';
 import { ProfileModule } from './profile/profile.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { UsersModule } from './users/users.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({
   imports: [
@@ -17,6 +18,7 @@ import { UsersModule } from './users/users.module.js';
     DatabaseModule,
     RateLimitModule,
     MailModule,
+    WebhooksModule,
     AuthModule,
     UsersModule,
     ProfileModule,
