@@ -29,8 +29,7 @@ export class AccessTokensController {
   @ApiOkResponse({ type: MessageDto, example: { message: 'success' } })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   async logout(@Principal() principal: TokenPrincipal, @Query() query: LogoutQueryDto): Promise<MessageDto> {
-    if (query.scope === 'all') await this.tokens.revokeAll(principal.user.id);
-    else await this.tokens.revoke(principal.tokenId);
+    await this.tokens.logout(principal, query.scope);
     return { message: 'success' };
   }
 }
