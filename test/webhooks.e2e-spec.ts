@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActiveUser, forgetLastCodeTime, startTestApp, type TestApp } from './helpers/test-app.js';
@@ -193,4 +196,58 @@ describe('webhooks when WEBHOOK_URL is unset', () => {
     await t.http.delete(`${TOKENS}?scope=all`).auth(user.email, user.token).expect(200);
     expect(await deliveriesOf(t, await userId(t, user.email))).toEqual([]);
   });
+});
+
+describe('webhooks from two instances sharing one database', () => {
+  const receiver = new WebhookReceiver(SECRET);
+  const dataDir = mkdtempSync(join(tmpdir(), 'one_auth-webhooks-'));
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    await receiver.start();
+    const env = {
+      DATA_DIR: dataDir,
+      SECRET: randomBytes(32).toString('hex'),
+      WEBHOOK_URL: receiver.url,
+      WEBHOOK_SECRET: SECRET,
+      WEBHOOK_MAX_RETRY_INTERVAL: '1s',
+    };
+    a = await startTestApp(env);
+    b = await startTestApp(env);
+  });
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+    await receiver.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('sends each event once, in order per account, though both workers poll the same rows', async () => {
+    // A slow endpoint keeps rows in flight while the other instance polls.
+    receiver.delayMs = 300;
+    const users: number[] = [];
+    for (let n = 0; n < 4; n++) {
+      const user = await createActiveUser(n % 2 === 0 ? a : b);
+      const login = await (n % 2 === 0 ? b : a).http.get(TOKENS).auth(user.email, user.password).expect(200);
+      await a.http.delete(TOKENS).auth(user.email, user.token).expect(200);
+      await b.http
+        .delete(`${TOKENS}?scope=all`)
+        .auth(user.email, login.body.access_token as string)
+        .expect(200);
+      users.push(await userId(a, user.email));
+    }
+    await receiver.waitFor(() => users.every((id) => receiver.eventsOf(id).length >= 3), 30_000);
+    // Time for a second send of anything, had two workers claimed one row.
+    await sleep(2_500);
+    for (const id of users) {
+      const hooks = receiver.eventsOf(id);
+      expect(hooks.map((hook) => [hook.body.type, hook.body.data.scope])).toEqual([
+        ['user.activated', undefined],
+        ['session.revoked', 'one'],
+        ['session.revoked', 'all'],
+      ]);
+      expect(new Set(hooks.map((hook) => hook.id)).size).toBe(3);
+    }
+  }, 60_000);
 });

@@ -109,15 +109,18 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     const claimed: WebhookDeliveryEntity[] = [];
     for (const delivery of due) {
       const lockedUntil = now + CLAIM_MS;
-      const result = await this.transactions.run((tx) =>
-        tx
-          .createQueryBuilder()
-          .update(WebhookDeliveryEntity)
-          .set({ lockedUntil })
-          .where('id = :id AND status = :pending', { id: delivery.id, pending: WebhookStatus.Pending })
-          .andWhere('(locked_until IS NULL OR locked_until < :now)', { now })
-          .execute(),
-      );
+      // A claim lost to another instance (on a cluster, as a deadlock) just leaves the row to it.
+      const result = await this.transactions
+        .run((tx) =>
+          tx
+            .createQueryBuilder()
+            .update(WebhookDeliveryEntity)
+            .set({ lockedUntil })
+            .where('id = :id AND status = :pending', { id: delivery.id, pending: WebhookStatus.Pending })
+            .andWhere('(locked_until IS NULL OR locked_until < :now)', { now })
+            .execute(),
+        )
+        .catch(() => ({ affected: 0 }));
       if (result.affected === 1) claimed.push(Object.assign(delivery, { lockedUntil }));
     }
     return claimed;

@@ -26,6 +26,8 @@ export class WebhookReceiver {
   failWith: number | null = null;
   /** This many requests from now on are answered 503. */
   failNext = 0;
+  /** How long each answer takes, as a slow endpoint's would. */
+  delayMs = 0;
   port = 0;
   private server: Server | undefined;
 
@@ -33,7 +35,8 @@ export class WebhookReceiver {
 
   async start(port = this.port): Promise<void> {
     const server = createServer((request, response) => {
-      void readBody(request).then((raw) => {
+      void readBody(request).then(async (raw) => {
+        if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
         if (this.failWith !== null || this.failNext > 0) {
           if (this.failWith === null) this.failNext -= 1;
           this.refusedIds.push(header(request, 'webhook-id'));
