@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebhookDeliveryWorker } from '../src/webhooks/webhook-delivery.worker.js';
 import { createActiveUser, forgetLastCodeTime, startTestApp, type TestApp } from './helpers/test-app.js';
 import { type ReceivedWebhook, verifySignature, WebhookReceiver } from './helpers/webhook-receiver.js';
 
@@ -195,6 +196,23 @@ describe('webhooks when WEBHOOK_URL is unset', () => {
     const user = await createActiveUser(t);
     await t.http.delete(`${TOKENS}?scope=all`).auth(user.email, user.token).expect(200);
     expect(await deliveriesOf(t, await userId(t, user.email))).toEqual([]);
+  });
+
+  it('gives up, past the retry period, what was queued for endpoints no longer configured, and drops its body', async () => {
+    const user = await createActiveUser(t);
+    const id = await userId(t, user.email);
+    const now = Date.now();
+    const insert = `INSERT INTO webhook_deliveries (message_id, endpoint, user_id, event_type, payload, status, attempts, next_attempt_at, created_at)
+      VALUES (?, 'https://gone.example/hooks', ?, 'user.activated', ?, 'pending', 0, ?, ?)`;
+    const body = JSON.stringify({ type: 'user.activated', data: { user_id: id, email: user.email } });
+    await t.dataSource.query(insert, ['msg_old', id, body, now, now - 25 * 3_600_000]);
+    await t.dataSource.query(insert, ['msg_recent', id, body, now, now - 60_000]);
+    await t.app.get(WebhookDeliveryWorker).abandonUnconfigured();
+    const rows = await deliveriesOf(t, id);
+    expect(rows.map((row) => [row.message_id, row.status, row.payload === ''])).toEqual([
+      ['msg_old', 'failed', true],
+      ['msg_recent', 'pending', false],
+    ]);
   });
 });
 

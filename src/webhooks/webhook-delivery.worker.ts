@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
@@ -14,6 +13,7 @@ const KICK_DELAY_MS = 50;
 const BATCH_SIZE = 20;
 /** Longer than the longest attempt (the sender's timeout), so a claim never lapses mid-send. */
 const CLAIM_MS = 60_000;
+const SWEEP_INTERVAL_MS = 3_600_000;
 
 /**
  * Delivers queued events. Rows are claimed with a conditional update, so any
@@ -27,10 +27,12 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   private readonly sender: WebhookSender | null;
   private timer: NodeJS.Timeout | undefined;
   private kickTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
   private pending = false;
   private stopped = false;
-  readonly workerId = randomBytes(6).toString('hex');
+  /** Cuts requests in flight short at shutdown; they count as a failed try and are sent again later. */
+  private readonly shutdown = new AbortController();
 
   constructor(
     @InjectRepository(WebhookDeliveryEntity) private readonly deliveries: Repository<WebhookDeliveryEntity>,
@@ -42,6 +44,10 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   }
 
   onApplicationBootstrap(): void {
+    const sweep = () => void this.abandonUnconfigured().catch((error: Error) => this.logger.warn(`webhook sweep failed: ${error.message}`));
+    this.sweepTimer = setInterval(sweep, SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+    sweep();
     if (!this.sender) return;
     this.timer = setInterval(() => this.kick(), POLL_INTERVAL_MS);
     this.timer.unref();
@@ -51,7 +57,9 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearInterval(this.sweepTimer);
     clearTimeout(this.kickTimer);
+    this.shutdown.abort();
     await this.running;
   }
 
@@ -89,6 +97,25 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       if (claimed.length === 0) return;
       await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
     }
+  }
+
+  /**
+   * Rows for a URL not in WEBHOOK_URL are never tried here. Once past the
+   * retry period they are given up and their bodies dropped, so that no
+   * address lingers in them; younger ones may still be another instance's.
+   */
+  async abandonUnconfigured(): Promise<void> {
+    const { urls, retryForMs } = this.config.webhooks;
+    const result = await this.transactions.run((tx) => {
+      const update = tx
+        .createQueryBuilder()
+        .update(WebhookDeliveryEntity)
+        .set({ status: WebhookStatus.Failed, payload: '', lockedUntil: null, lastError: 'endpoint not in WEBHOOK_URL' })
+        .where('status = :pending AND created_at < :before', { pending: WebhookStatus.Pending, before: Date.now() - retryForMs });
+      if (urls.length > 0) update.andWhere('endpoint NOT IN (:...urls)', { urls });
+      return update.execute();
+    });
+    if (result.affected) this.logger.warn(`${result.affected} webhook deliveries to endpoints not configured given up`);
   }
 
   private async claimDue(): Promise<WebhookDeliveryEntity[]> {
@@ -133,7 +160,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     const attempts = delivery.attempts + 1;
     const target = `${delivery.eventType} ${delivery.messageId} to ${new URL(delivery.endpoint).host}`;
     try {
-      await this.sender!.send(delivery.endpoint, delivery.messageId, delivery.payload);
+      await this.sender!.send(delivery.endpoint, delivery.messageId, delivery.payload, this.shutdown.signal);
       await this.transactions.run((tx) =>
         tx.update(WebhookDeliveryEntity, claim, {
           status: WebhookStatus.Delivered,
