@@ -269,3 +269,41 @@ describe('webhooks from two instances sharing one database', () => {
     }
   }, 60_000);
 });
+
+describe('webhooks past the retry period', () => {
+  const receiver = new WebhookReceiver(SECRET);
+  let t: TestApp;
+  beforeAll(async () => {
+    await receiver.start();
+    t = await startTestApp({
+      WEBHOOK_URL: receiver.url,
+      WEBHOOK_SECRET: SECRET,
+      WEBHOOK_MAX_RETRY_INTERVAL: '1s',
+      WEBHOOK_RETRY_FOR: '2s',
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await receiver.stop();
+  });
+
+  it('gives an event up with its last error, and the account’s next event goes out', async () => {
+    receiver.failWith = 500;
+    const user = await createActiveUser(t);
+    const id = await userId(t, user.email);
+    await t.http.delete(TOKENS).auth(user.email, user.token).expect(200);
+    await expect.poll(async () => (await deliveriesOf(t, id))[0]?.status, { timeout: 15_000, interval: 200 }).toBe('failed');
+    const [activation] = await deliveriesOf(t, id);
+    expect(activation).toMatchObject({ event_type: 'user.activated', payload: '' });
+    expect(activation.attempts).toBeGreaterThanOrEqual(2);
+    const [row] = (await t.dataSource.query('SELECT last_error FROM webhook_deliveries WHERE message_id = ?', [activation.message_id])) as {
+      last_error: string;
+    }[];
+    expect(row.last_error).toBe('endpoint answered 500');
+    expect(receiver.refusedIds.filter((refused) => refused === activation.message_id).length).toBe(activation.attempts);
+
+    receiver.failWith = null;
+    await receiver.waitFor(() => receiver.eventsOf(id).length === 1);
+    expect(receiver.eventsOf(id).map((hook) => [hook.body.type, hook.body.data.scope])).toEqual([['session.revoked', 'one']]);
+  }, 30_000);
+});
