@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class WebhookDeliveriesSqlite1764200000000 implements MigrationInterface {
-  name = 'WebhookDeliveriesSqlite1764200000000';
+export class WebhookDeliveriesSqlite1764350000000 implements MigrationInterface {
+  name = 'WebhookDeliveriesSqlite1764350000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`CREATE TABLE "webhook_deliveries" (

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class WebhookDeliveriesMysql1764200000000 implements MigrationInterface {
-  name = 'WebhookDeliveriesMysql1764200000000';
+export class WebhookDeliveriesMysql1764350000000 implements MigrationInterface {
+  name = 'WebhookDeliveriesMysql1764350000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`CREATE TABLE \`webhook_deliveries\` (
