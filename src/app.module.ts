@@ -10,6 +10,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { ProfileModule } from './profile/profile.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { UsersModule } from './users/users.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({
   imports: [
@@ -19,6 +20,7 @@ import { UsersModule } from './users/users.module.js';
     MetricsModule,
     RateLimitModule,
     MailModule,
+    WebhooksModule,
     AuthModule,
     UsersModule,
     ProfileModule,

@@ -38,8 +38,7 @@ export class AccessTokensController {
     { message: "scope must be 'all'", errors: [{ field: 'scope', message: "scope must be 'all'" }] },
   ])
   async logout(@Principal() principal: TokenPrincipal, @Query() query: LogoutQueryDto): Promise<MessageDto> {
-    if (query.scope === 'all') await this.tokens.revokeAll(principal.user.id);
-    else await this.tokens.revoke(principal.tokenId);
+    await this.tokens.logout(principal, query.scope);
     return { message: 'success' };
   }
 }

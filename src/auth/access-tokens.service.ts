@@ -5,6 +5,7 @@ import { normalizeEmail } from '../common/email.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { UserStatus } from '../users/user.entity.js';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { AccessTokenEntity } from './access-token.entity.js';
 import { generateToken, hashToken } from './token-hash.js';
 import { TOKEN_LOOKUP_SQL, type TokenRow, type TokenUser, toTokenUser } from './token-lookup.js';
@@ -37,6 +38,7 @@ export class AccessTokensService implements OnApplicationShutdown {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
     private readonly transactions: TransactionRunner,
+    private readonly webhooks: WebhookOutbox,
   ) {
     this.touchIntervalMs = Math.min(MAX_TOUCH_INTERVAL_MS, config.tokenIdleTtlMs / 10);
     this.touches = new TokenTouches(
@@ -97,5 +99,14 @@ export class AccessTokensService implements OnApplicationShutdown {
   async revokeAll(userId: number, manager?: EntityManager): Promise<void> {
     if (manager) await manager.delete(AccessTokenEntity, { userId });
     else await this.transactions.run((tx) => tx.delete(AccessTokenEntity, { userId }));
+  }
+
+  /** Logout: the calling token, or with `all` every token of the account; relying services are told in the same transaction. */
+  async logout(principal: TokenPrincipal, scope?: 'all'): Promise<void> {
+    const userId = principal.user.id;
+    await this.transactions.run(async (tx) => {
+      await tx.delete(AccessTokenEntity, scope === 'all' ? { userId } : { id: principal.tokenId });
+      await this.webhooks.enqueue(tx, { type: 'session.revoked', userId, data: { scope: scope ?? 'one' } });
+    });
   }
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ms from 'ms';
 import type { AppConfig, DatabaseConfig, ImageStorageConfig, LimitRule, LimitsConfig, LogLevelName } from './app-config.js';
+import { parseWebhooks } from './webhooks-config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -50,6 +51,7 @@ export function parseConfig(env: Env, stdoutIsTty = Boolean(process.stdout.isTTY
       parallelism: parseInteger(env, 'ARGON2_PARALLELISM', 1, 1, 16),
     },
     limits: parseLimits(env),
+    webhooks: parseWebhooks(env),
     trustProxy: parseTrustProxy(env),
     logLevel: parseChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: parseChoice(env, 'LOG_FORMAT', ['json', 'pretty'], stdoutIsTty ? 'pretty' : 'json'),

@@ -9,12 +9,15 @@ import { ProfileEntity } from '../profile/profile.entity.js';
 import { RateEventEntity } from '../rate-limit/rate-event.entity.js';
 import { UserEntity } from '../users/user.entity.js';
 import { ValidationCodeEntity } from '../users/validation-code.entity.js';
+import { WebhookDeliveryEntity } from '../webhooks/webhook-delivery.entity.js';
 import { InitialSchemaMysql1764000000000 } from './migrations/mysql/1764000000000-initial-schema.js';
 import { RateEventsMysql1764100000000 } from './migrations/mysql/1764100000000-rate-events.js';
 import { UserProfilesMysql1764200000000 } from './migrations/mysql/1764200000000-user-profiles.js';
+import { WebhookDeliveriesMysql1764350000000 } from './migrations/mysql/1764350000000-webhook-deliveries.js';
 import { InitialSchemaSqlite1764000000000 } from './migrations/sqlite/1764000000000-initial-schema.js';
 import { RateEventsSqlite1764100000000 } from './migrations/sqlite/1764100000000-rate-events.js';
 import { UserProfilesSqlite1764200000000 } from './migrations/sqlite/1764200000000-user-profiles.js';
+import { WebhookDeliveriesSqlite1764350000000 } from './migrations/sqlite/1764350000000-webhook-deliveries.js';
 
 export const ENTITIES = [
   UserEntity,
@@ -24,13 +27,24 @@ export const ENTITIES = [
   OutboxMessageEntity,
   ImageEntity,
   RateEventEntity,
+  WebhookDeliveryEntity,
 ];
 
 // Classes, not globs: globs are loaded with Node's own import(), which the
 // test runner cannot see into. One list per dialect, in order.
 export const MIGRATIONS = {
-  sqlite: [InitialSchemaSqlite1764000000000, RateEventsSqlite1764100000000, UserProfilesSqlite1764200000000],
-  mysql: [InitialSchemaMysql1764000000000, RateEventsMysql1764100000000, UserProfilesMysql1764200000000],
+  sqlite: [
+    InitialSchemaSqlite1764000000000,
+    RateEventsSqlite1764100000000,
+    UserProfilesSqlite1764200000000,
+    WebhookDeliveriesSqlite1764350000000,
+  ],
+  mysql: [
+    InitialSchemaMysql1764000000000,
+    RateEventsMysql1764100000000,
+    UserProfilesMysql1764200000000,
+    WebhookDeliveriesMysql1764350000000,
+  ],
 };
 
 /** How long a query may wait for a connection or a lock before the request fails with 503. */

@@ -10,6 +10,7 @@ import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
 import type { AccountStatusDto, ActivatedAccountDto } from './dto/register.dto.js';
 import type { SetPasswordDto } from './dto/validation-code.dto.js';
 import { passwordProblem } from './password-policy.js';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { UserEntity, UserStatus } from './user.entity.js';
 import { ValidationCodesService } from './validation-codes.service.js';
 
@@ -32,6 +33,7 @@ export class UsersService implements OnApplicationShutdown {
     private readonly hasher: PasswordHasher,
     private readonly transactions: TransactionRunner,
     private readonly limiter: RateLimiter,
+    private readonly webhooks: WebhookOutbox,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
@@ -91,6 +93,8 @@ export class UsersService implements OnApplicationShutdown {
       if (!(await this.codes.consume(tx, user.id, code))) return null;
       await tx.update(UserEntity, { id: user.id }, { passwordHash, status: UserStatus.Active, updatedAt: Date.now() });
       await this.tokens.revokeAll(user.id, tx);
+      const type = user.status === UserStatus.Active ? 'user.password_changed' : 'user.activated';
+      await this.webhooks.enqueue(tx, { type, userId: user.id, data: { email: user.email } });
       return this.tokens.issue(user.id, tx);
     });
     if (!accessToken) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
