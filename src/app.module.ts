@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AccountModule } from './account/account.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { appConfig } from './config/app.config.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -8,6 +9,8 @@ import { ImagesModule } from './images/images.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { ProfileModule } from './profile/profile.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
+import { SecurityEventsModule } from './security-events/security-events.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({
@@ -16,11 +19,14 @@ import { UsersModule } from './users/users.module.js';
     ConfigModule.forRoot({ isGlobal: true, load: [appConfig], ignoreEnvFile: true, cache: true }),
     DatabaseModule,
     RateLimitModule,
+    SecurityEventsModule,
     MailModule,
     AuthModule,
     UsersModule,
     ProfileModule,
     ImagesModule,
+    SessionsModule,
+    AccountModule,
     HealthModule,
   ],
 })

@@ -1,5 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Client, type ClientInfo } from '../common/client-info.js';
 import { ErrorResponseDto, MessageDto } from '../common/dto/message.dto.js';
 import { toUserProfile } from '../users/dto/user-profile.dto.js';
 import type { UserEntity } from '../users/user.entity.js';
@@ -18,8 +19,8 @@ export class AccessTokensController {
   @PasswordAuth()
   @ApiOperation({ summary: 'Log in: a new access token for this device (Basic email:password)' })
   @ApiOkResponse({ type: LoginResponseDto })
-  async login(@Principal() user: UserEntity): Promise<LoginResponseDto> {
-    return { access_token: await this.tokens.issue(user.id), user_profile: toUserProfile(user) };
+  async login(@Principal() user: UserEntity, @Client() client: ClientInfo): Promise<LoginResponseDto> {
+    return { access_token: await this.tokens.login(user.id, client), user_profile: toUserProfile(user) };
   }
 
   @Delete()
@@ -28,9 +29,8 @@ export class AccessTokensController {
   @ApiOperation({ summary: 'Log out: revoke this token, or with ?scope=all every token of the account' })
   @ApiOkResponse({ type: MessageDto, example: { message: 'success' } })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
-  async logout(@Principal() principal: TokenPrincipal, @Query() query: LogoutQueryDto): Promise<MessageDto> {
-    if (query.scope === 'all') await this.tokens.revokeAll(principal.user.id);
-    else await this.tokens.revoke(principal.tokenId);
+  async logout(@Principal() principal: TokenPrincipal, @Query() query: LogoutQueryDto, @Client() client: ClientInfo): Promise<MessageDto> {
+    await this.tokens.logout(principal, query.scope === 'all', client);
     return { message: 'success' };
   }
 }

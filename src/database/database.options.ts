@@ -6,20 +6,31 @@ import type { AppConfig } from '../config/app-config.js';
 import { ImageEntity } from '../images/image.entity.js';
 import { OutboxMessageEntity } from '../mail/outbox-message.entity.js';
 import { RateEventEntity } from '../rate-limit/rate-event.entity.js';
+import { SecurityEventEntity } from '../security-events/security-event.entity.js';
 import { UserEntity } from '../users/user.entity.js';
 import { ValidationCodeEntity } from '../users/validation-code.entity.js';
 import { InitialSchemaMysql1764000000000 } from './migrations/mysql/1764000000000-initial-schema.js';
 import { RateEventsMysql1764100000000 } from './migrations/mysql/1764100000000-rate-events.js';
+import { AccountLifecycleMysql1764300000000 } from './migrations/mysql/1764300000000-account-lifecycle.js';
 import { InitialSchemaSqlite1764000000000 } from './migrations/sqlite/1764000000000-initial-schema.js';
 import { RateEventsSqlite1764100000000 } from './migrations/sqlite/1764100000000-rate-events.js';
+import { AccountLifecycleSqlite1764300000000 } from './migrations/sqlite/1764300000000-account-lifecycle.js';
 
-export const ENTITIES = [UserEntity, ValidationCodeEntity, AccessTokenEntity, OutboxMessageEntity, ImageEntity, RateEventEntity];
+export const ENTITIES = [
+  UserEntity,
+  ValidationCodeEntity,
+  AccessTokenEntity,
+  OutboxMessageEntity,
+  ImageEntity,
+  RateEventEntity,
+  SecurityEventEntity,
+];
 
 // Classes, not globs: globs are loaded with Node's own import(), which the
 // test runner cannot see into. One list per dialect, in order.
 const MIGRATIONS = {
-  sqlite: [InitialSchemaSqlite1764000000000, RateEventsSqlite1764100000000],
-  mysql: [InitialSchemaMysql1764000000000, RateEventsMysql1764100000000],
+  sqlite: [InitialSchemaSqlite1764000000000, RateEventsSqlite1764100000000, AccountLifecycleSqlite1764300000000],
+  mysql: [InitialSchemaMysql1764000000000, RateEventsMysql1764100000000, AccountLifecycleMysql1764300000000],
 };
 
 /** How long a query may wait for a connection or a lock before the request fails with 503. */
@@ -46,6 +57,8 @@ export function buildDataSourceOptions(config: Pick<AppConfig, 'database'>): Dat
       prepareDatabase: (db: { pragma(source: string): unknown }) => {
         db.pragma('foreign_keys = ON');
         db.pragma('synchronous = NORMAL');
+        // Deleted rows are overwritten, not just unlinked: an erased account leaves no bytes in the file.
+        db.pragma('secure_delete = ON');
       },
     };
   }

@@ -9,6 +9,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { ClientAddress } from '../common/client-address.js';
+import { Client, type ClientInfo } from '../common/client-info.js';
 import { ErrorResponseDto } from '../common/dto/message.dto.js';
 import { AccountStatusDto, ActivatedAccountDto, RegisterDto } from './dto/register.dto.js';
 import { SetPasswordDto } from './dto/validation-code.dto.js';
@@ -48,7 +49,7 @@ export class UsersController {
     description: '"User not exist" or "Invalid code"',
     example: { message: 'Invalid code' },
   })
-  setPassword(@Body() dto: SetPasswordDto): Promise<ActivatedAccountDto> {
-    return this.users.setPassword(dto);
+  setPassword(@Body() dto: SetPasswordDto, @Client() client: ClientInfo): Promise<ActivatedAccountDto> {
+    return this.users.setPassword(dto, client);
   }
 }
