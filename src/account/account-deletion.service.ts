@@ -8,6 +8,7 @@ import { IMAGE_STORAGE, type ImageStorage } from '../images/image-storage.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
 import { GOODBYE_MAIL_PURPOSE, buildNoticeMail } from '../mail/notice-mail.js';
 import { OutboxMessageEntity } from '../mail/outbox-message.entity.js';
+import { ProfileService } from '../profile/profile.service.js';
 import { SecurityEventEntity } from '../security-events/security-event.entity.js';
 import { UserEntity } from '../users/user.entity.js';
 import { ValidationCodeEntity } from '../users/validation-code.entity.js';
@@ -26,6 +27,7 @@ export class AccountDeletionService {
     @Inject(IMAGE_STORAGE) private readonly storage: ImageStorage,
     private readonly transactions: TransactionRunner,
     private readonly mail: MailOutbox,
+    private readonly profiles: ProfileService,
   ) {}
 
   async delete(user: Pick<UserEntity, 'id' | 'email'>, client: ClientInfo): Promise<void> {
@@ -39,6 +41,7 @@ export class AccountDeletionService {
       await tx.delete(AccessTokenEntity, { userId });
       await tx.delete(ValidationCodeEntity, { userId });
       await tx.delete(SecurityEventEntity, { userId });
+      await this.profiles.erase(tx, userId);
       await tx.delete(ImageEntity, { userId });
       await tx.delete(UserEntity, { id: userId });
       await this.mail.enqueueUnnamed(

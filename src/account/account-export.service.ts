@@ -4,6 +4,7 @@ import type { ClientInfo } from '../common/client-info.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { ImageEntity } from '../images/image.entity.js';
+import { ProfileService } from '../profile/profile.service.js';
 import { type SecurityEventEntity, SecurityEventType } from '../security-events/security-event.entity.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -28,6 +29,7 @@ export class AccountExportService {
     private readonly events: SecurityEvents,
     private readonly sessions: SessionsService,
     private readonly codes: ValidationCodesService,
+    private readonly profiles: ProfileService,
   ) {}
 
   /** The export is itself recorded, in the transaction that reads what it shows. */
@@ -39,18 +41,9 @@ export class AccountExportService {
       await this.events.record(tx, userId, SecurityEventType.Export, client, now);
       const account = await tx.findOneOrFail(UserEntity, {
         where: { id: userId },
-        select: {
-          email: true,
-          status: true,
-          firstName: true,
-          lastName: true,
-          country: true,
-          department: true,
-          avatar: true,
-          createdAt: true,
-          updatedAt: true,
-        },
+        select: { email: true, status: true, createdAt: true, updatedAt: true },
       });
+      const profile = await this.profiles.read(userId, tx);
       const images = await tx.find(ImageEntity, { where: { userId }, order: { createdAt: 'ASC', id: 'ASC' } });
       const pending = await this.codes.pendingEmailChange(userId, tx);
       const events = await this.events.latest(userId, Number.MAX_SAFE_INTEGER, tx);
@@ -58,11 +51,11 @@ export class AccountExportService {
         exported_at: iso(now),
         account: { email: account.email, status: account.status, created_at: iso(account.createdAt), updated_at: iso(account.updatedAt) },
         profile: {
-          first_name: account.firstName,
-          last_name: account.lastName,
-          country: account.country,
-          department: account.department,
-          avatar: account.avatar,
+          first_name: profile.firstName,
+          last_name: profile.lastName,
+          country: profile.country,
+          department: profile.department,
+          avatar: profile.avatar,
         },
         sessions: await this.sessions.list(userId, principal.tokenId, tx),
         images: images.map((image) => ({

@@ -13,7 +13,7 @@ import { PasswordAuth, Principal, TokenAuth } from '../auth/auth.decorators.js';
 import { Client, type ClientInfo } from '../common/client-info.js';
 import { ErrorResponseDto, MessageDto } from '../common/dto/message.dto.js';
 import { ProfileWithTokenDto } from '../profile/dto/update-profile.dto.js';
-import { toUserProfile } from '../users/dto/user-profile.dto.js';
+import { toUserProfile } from '../profile/dto/user-profile.dto.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { AccountDeletionService } from './account-deletion.service.js';
 import { AccountExportService, toSecurityEventDto } from './account-export.service.js';
@@ -108,7 +108,7 @@ export class AccountController {
   ): Promise<ProfileWithTokenDto> {
     await this.emails.confirm(principal, dto.new_email, dto.validation_code, client);
     // Field order of the profile update (6): the profile, then the token, then the email.
-    const { email: _old, ...profile } = toUserProfile(principal.user);
+    const { email: _old, ...profile } = toUserProfile(principal.user.email, principal.user);
     return { ...profile, access_token: principal.accessToken, email: dto.new_email };
   }
 
