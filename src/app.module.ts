@@ -12,6 +12,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { SecurityEventsModule } from './security-events/security-events.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { UsersModule } from './users/users.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({
   imports: [
@@ -21,6 +22,7 @@ import { UsersModule } from './users/users.module.js';
     RateLimitModule,
     SecurityEventsModule,
     MailModule,
+    WebhooksModule,
     AuthModule,
     UsersModule,
     ProfileModule,

@@ -12,12 +12,14 @@ import { ProfileService } from '../profile/profile.service.js';
 import { SecurityEventEntity } from '../security-events/security-event.entity.js';
 import { UserEntity } from '../users/user.entity.js';
 import { ValidationCodeEntity } from '../users/validation-code.entity.js';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 
 /**
  * Erasure: the account and everything keyed to it go in one transaction,
  * then the image bytes leave storage. What stays: the goodbye notice (its
  * row names no one; the address is sealed with the content and erased once
- * sent) and rate-limit events, whose buckets are hashes.
+ * sent), the `user.deleted` event (the account's number only) and
+ * rate-limit events, whose buckets are hashes.
  */
 @Injectable()
 export class AccountDeletionService {
@@ -28,6 +30,7 @@ export class AccountDeletionService {
     private readonly transactions: TransactionRunner,
     private readonly mail: MailOutbox,
     private readonly profiles: ProfileService,
+    private readonly webhooks: WebhookOutbox,
   ) {}
 
   async delete(user: Pick<UserEntity, 'id' | 'email'>, client: ClientInfo): Promise<void> {
@@ -43,7 +46,10 @@ export class AccountDeletionService {
       await tx.delete(SecurityEventEntity, { userId });
       await this.profiles.erase(tx, userId);
       await tx.delete(ImageEntity, { userId });
+      await this.webhooks.forgetAccount(tx, userId);
       await tx.delete(UserEntity, { id: userId });
+      // Only the account's number: the event must not keep the address of an erased account.
+      await this.webhooks.enqueue(tx, { type: 'user.deleted', userId, data: {} });
       await this.mail.enqueueUnnamed(
         tx,
         email,

@@ -13,6 +13,7 @@ import { SecurityEvents } from '../security-events/security-events.service.js';
 import { UserEntity, UserStatus } from '../users/user.entity.js';
 import { EMAIL_USED_MESSAGE, INVALID_CODE_MESSAGE } from '../users/users.service.js';
 import { type CodeIntent, ValidationCodesService } from '../users/validation-codes.service.js';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { WRONG_PASSWORD_MESSAGE } from './password-change.service.js';
 
 export const EMAIL_CODE_SENT_MESSAGE = 'A code has been sent to the new address';
@@ -33,6 +34,7 @@ export class EmailChangeService {
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
     private readonly mail: MailOutbox,
+    private readonly webhooks: WebhookOutbox,
   ) {}
 
   /**
@@ -82,6 +84,11 @@ export class EmailChangeService {
       const at = Date.now();
       await tx.update(UserEntity, { id: user.id }, { email: newEmail, updatedAt: at });
       await this.events.record(tx, user.id, SecurityEventType.EmailChanged, client, at);
+      await this.webhooks.enqueue(tx, {
+        type: 'user.email_changed',
+        userId: user.id,
+        data: { email: newEmail, previous_email: user.email },
+      });
       await this.mail.enqueue(
         tx,
         user.email,

@@ -13,6 +13,7 @@ import { SecurityEventType } from '../security-events/security-event.entity.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 import { passwordProblem } from '../users/password-policy.js';
 import { UserEntity } from '../users/user.entity.js';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 
 export const WRONG_PASSWORD_MESSAGE = 'Password is not correct';
 
@@ -24,6 +25,7 @@ export class PasswordChangeService {
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
     private readonly mail: MailOutbox,
+    private readonly webhooks: WebhookOutbox,
   ) {}
 
   /**
@@ -42,6 +44,7 @@ export class PasswordChangeService {
       await tx.update(UserEntity, { id: user.id }, { passwordHash, updatedAt: at });
       await tx.delete(AccessTokenEntity, { userId: user.id, id: Not(principal.tokenId) });
       await this.events.record(tx, user.id, SecurityEventType.PasswordChanged, client, at);
+      await this.webhooks.enqueue(tx, { type: 'user.password_changed', userId: user.id, data: { email: user.email } });
       await this.mail.enqueue(tx, user.email, NOTICE_MAIL_PURPOSE, buildNoticeMail('password_changed', { email: user.email, at, client }));
     });
     this.mail.notifyQueued();

@@ -35,7 +35,7 @@ export class AccessTokensController {
   @ApiOkResponse({ type: MessageDto, example: { message: 'success' } })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   async logout(@Principal() principal: TokenPrincipal, @Query() query: LogoutQueryDto, @Client() client: ClientInfo): Promise<MessageDto> {
-    await this.tokens.logout(principal, query.scope === 'all', client);
+    await this.tokens.logout(principal, query.scope, client);
     return { message: 'success' };
   }
 }

@@ -9,6 +9,7 @@ import { TransactionRunner } from '../database/transaction-runner.js';
 import { SecurityEventType } from '../security-events/security-event.entity.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 import { UserStatus } from '../users/user.entity.js';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { AccessTokenEntity } from './access-token.entity.js';
 import { generateToken, hashToken } from './token-hash.js';
 import { TOKEN_LOOKUP_SQL, type TokenRow, type TokenUser, toTokenUser } from './token-lookup.js';
@@ -42,6 +43,7 @@ export class AccessTokensService implements OnApplicationShutdown {
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
+    private readonly webhooks: WebhookOutbox,
   ) {
     this.touchIntervalMs = Math.min(MAX_TOUCH_INTERVAL_MS, config.tokenIdleTtlMs / 10);
     this.touches = new TokenTouches(
@@ -127,12 +129,22 @@ export class AccessTokensService implements OnApplicationShutdown {
     });
   }
 
-  /** Logging out this token, or with `all` every token of the account. */
-  logout(principal: TokenPrincipal, all: boolean, client: ClientInfo): Promise<void> {
+  /**
+   * Logging out this token, or with `all` every token of the account: recorded,
+   * and relying services told, in the same transaction.
+   */
+  logout(principal: TokenPrincipal, scope: 'all' | undefined, client: ClientInfo): Promise<void> {
+    const userId = principal.user.id;
     return this.transactions.run(async (tx) => {
-      if (all) await this.revokeAll(principal.user.id, tx);
-      else await tx.delete(AccessTokenEntity, { id: principal.tokenId });
-      await this.events.record(tx, principal.user.id, all ? SecurityEventType.LogoutAll : SecurityEventType.Logout, client);
+      if (scope === 'all') {
+        await this.revokeAll(userId, tx);
+        await this.webhooks.enqueue(tx, { type: 'session.revoked', userId, data: { scope: 'all' } });
+      } else {
+        const token = await tx.findOne(AccessTokenEntity, { where: { id: principal.tokenId }, select: { id: true, publicId: true } });
+        await tx.delete(AccessTokenEntity, { id: principal.tokenId });
+        await this.webhooks.enqueue(tx, { type: 'session.revoked', userId, data: { scope: 'one', session_id: token?.publicId ?? null } });
+      }
+      await this.events.record(tx, userId, scope === 'all' ? SecurityEventType.LogoutAll : SecurityEventType.Logout, client);
     });
   }
 

@@ -22,6 +22,7 @@ export interface AppConfig {
   maxJsonBytes: number;
   argon2: Argon2Config;
   limits: LimitsConfig;
+  webhooks: WebhooksConfig;
   /** Express's `trust proxy` value: false, a hop count, or a list of addresses/subnets. */
   trustProxy: boolean | number | string[];
   logLevels: LogLevel[];
@@ -51,4 +52,15 @@ export interface LimitsConfig {
   codeMailsPerAddress: LimitRule;
   /** A repeat within this keeps the live code and sends nothing. */
   codeResendIntervalMs: number;
+}
+
+/** Where account events are POSTed; off when `urls` is empty. */
+export interface WebhooksConfig {
+  urls: string[];
+  /** The Standard Webhooks signing secret, `whsec_<base64>`; set whenever `urls` is. */
+  secret: string | undefined;
+  /** The longest wait between two tries of one delivery. */
+  maxRetryIntervalMs: number;
+  /** How long a delivery is retried, from its first try, before it is given up. */
+  retryForMs: number;
 }

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { LogLevel } from '@nestjs/common';
 import ms from 'ms';
 import type { AppConfig, DatabaseConfig, LimitRule, LimitsConfig } from './app-config.js';
+import { parseWebhooks } from './webhooks-config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -58,6 +59,7 @@ export function parseConfig(env: Env): AppConfig {
       parallelism: parseInteger(env, 'ARGON2_PARALLELISM', 1, 1, 16),
     },
     limits: parseLimits(env),
+    webhooks: parseWebhooks(env),
     trustProxy: parseTrustProxy(env),
     logLevels: LOG_LEVELS[parseChoice(env, 'LOG_LEVEL', Object.keys(LOG_LEVELS), 'info')],
   };

@@ -9,14 +9,17 @@ import { ProfileEntity } from '../profile/profile.entity.js';
 import { RateEventEntity } from '../rate-limit/rate-event.entity.js';
 import { SecurityEventEntity } from '../security-events/security-event.entity.js';
 import { UserEntity } from '../users/user.entity.js';
+import { WebhookDeliveryEntity } from '../webhooks/webhook-delivery.entity.js';
 import { ValidationCodeEntity } from '../users/validation-code.entity.js';
 import { InitialSchemaMysql1764000000000 } from './migrations/mysql/1764000000000-initial-schema.js';
 import { RateEventsMysql1764100000000 } from './migrations/mysql/1764100000000-rate-events.js';
 import { UserProfilesMysql1764200000000 } from './migrations/mysql/1764200000000-user-profiles.js';
+import { WebhookDeliveriesMysql1764200000000 } from './migrations/mysql/1764200000000-webhook-deliveries.js';
 import { AccountLifecycleMysql1764300000000 } from './migrations/mysql/1764300000000-account-lifecycle.js';
 import { InitialSchemaSqlite1764000000000 } from './migrations/sqlite/1764000000000-initial-schema.js';
 import { RateEventsSqlite1764100000000 } from './migrations/sqlite/1764100000000-rate-events.js';
 import { UserProfilesSqlite1764200000000 } from './migrations/sqlite/1764200000000-user-profiles.js';
+import { WebhookDeliveriesSqlite1764200000000 } from './migrations/sqlite/1764200000000-webhook-deliveries.js';
 import { AccountLifecycleSqlite1764300000000 } from './migrations/sqlite/1764300000000-account-lifecycle.js';
 
 export const ENTITIES = [
@@ -28,6 +31,7 @@ export const ENTITIES = [
   ImageEntity,
   RateEventEntity,
   SecurityEventEntity,
+  WebhookDeliveryEntity,
 ];
 
 // Classes, not globs: globs are loaded with Node's own import(), which the
@@ -37,12 +41,14 @@ export const MIGRATIONS = {
     InitialSchemaSqlite1764000000000,
     RateEventsSqlite1764100000000,
     UserProfilesSqlite1764200000000,
+    WebhookDeliveriesSqlite1764200000000,
     AccountLifecycleSqlite1764300000000,
   ],
   mysql: [
     InitialSchemaMysql1764000000000,
     RateEventsMysql1764100000000,
     UserProfilesMysql1764200000000,
+    WebhookDeliveriesMysql1764200000000,
     AccountLifecycleMysql1764300000000,
   ],
 };

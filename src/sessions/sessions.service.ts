@@ -7,6 +7,7 @@ import type { ClientInfo } from '../common/client-info.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { SecurityEventType } from '../security-events/security-event.entity.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import type { SessionDto } from './dto/session.dto.js';
 
 export const SESSION_NOT_FOUND_MESSAGE = 'Session not found';
@@ -22,6 +23,7 @@ export class SessionsService {
     private readonly tokens: AccessTokensService,
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
+    private readonly webhooks: WebhookOutbox,
   ) {}
 
   /** Writes pending `last_used_at` refreshes; a caller listing inside its own transaction does it first. */
@@ -67,6 +69,11 @@ export class SessionsService {
           .execute();
         if (result.affected !== 1) return false;
         await this.events.record(tx, principal.user.id, SecurityEventType.SessionRevoked, client);
+        await this.webhooks.enqueue(tx, {
+          type: 'session.revoked',
+          userId: principal.user.id,
+          data: { scope: 'one', session_id: publicId },
+        });
         return true;
       }));
     if (!revoked) throw new NotFoundException(SESSION_NOT_FOUND_MESSAGE);

@@ -13,6 +13,7 @@ import { SecurityEvents } from '../security-events/security-events.service.js';
 import type { AccountStatusDto, ActivatedAccountDto } from './dto/register.dto.js';
 import type { SetPasswordDto } from './dto/validation-code.dto.js';
 import { passwordProblem } from './password-policy.js';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { UserEntity, UserStatus } from './user.entity.js';
 import { ValidationCodesService } from './validation-codes.service.js';
 
@@ -35,6 +36,7 @@ export class UsersService implements OnApplicationShutdown {
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
     private readonly mail: MailOutbox,
+    private readonly webhooks: WebhookOutbox,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
@@ -98,6 +100,11 @@ export class UsersService implements OnApplicationShutdown {
       await tx.update(UserEntity, { id: user.id }, { passwordHash, status: UserStatus.Active, updatedAt: now });
       await this.tokens.revokeAll(user.id, tx);
       await this.events.record(tx, user.id, reset ? SecurityEventType.PasswordReset : SecurityEventType.PasswordSet, client, now);
+      await this.webhooks.enqueue(tx, {
+        type: reset ? 'user.password_changed' : 'user.activated',
+        userId: user.id,
+        data: { email: user.email },
+      });
       if (reset) {
         await this.mail.enqueue(
           tx,

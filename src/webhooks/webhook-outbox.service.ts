@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type EntityManager, In, LessThan, type Repository } from 'typeorm';
+import { appConfig, type AppConfigType } from '../config/app.config.js';
+import { WebhookDeliveryEntity, WebhookStatus } from './webhook-delivery.entity.js';
+import { buildPayload, type WebhookEvent } from './webhook-events.js';
+import { WebhookDeliveryWorker } from './webhook-delivery.worker.js';
+
+/** Queues account events for the configured endpoints, inside the caller's transaction. */
+@Injectable()
+export class WebhookOutbox {
+  constructor(
+    @InjectRepository(WebhookDeliveryEntity) private readonly deliveries: Repository<WebhookDeliveryEntity>,
+    @Inject(appConfig.KEY) private readonly config: AppConfigType,
+    private readonly worker: WebhookDeliveryWorker,
+  ) {}
+
+  /** Queues one event in the caller's transaction; a no-op when no WEBHOOK_URL is configured. */
+  async enqueue(manager: EntityManager, event: WebhookEvent): Promise<void> {
+    const { urls } = this.config.webhooks;
+    if (urls.length === 0) return;
+    const now = Date.now();
+    const messageId = `msg_${randomBytes(16).toString('base64url')}`;
+    const payload = JSON.stringify(buildPayload(event, now));
+    await manager.insert(
+      WebhookDeliveryEntity,
+      urls.map((endpoint) => ({
+        messageId,
+        endpoint,
+        userId: event.userId,
+        eventType: event.type,
+        payload,
+        status: WebhookStatus.Pending,
+        attempts: 0,
+        nextAttemptAt: now,
+        lockedUntil: null,
+        firstAttemptAt: null,
+        lastError: null,
+        createdAt: now,
+        deliveredAt: null,
+      })),
+    );
+    // The worker looks again shortly, by when the caller has usually committed; otherwise its next poll finds it.
+    this.worker.kickSoon();
+  }
+
+  /**
+   * Erasure: drops every event of an account, delivered or not, inside the
+   * caller's transaction (their payloads name the account). The caller then
+   * queues `user.deleted`, which supersedes whatever was still pending.
+   */
+  async forgetAccount(manager: EntityManager, userId: number): Promise<void> {
+    await manager.delete(WebhookDeliveryEntity, { userId });
+  }
+
+  /** Deletes delivered and given-up rows created before a moment; for periodic housekeeping. */
+  async pruneDelivered(before: number): Promise<number> {
+    const result = await this.deliveries.delete({
+      status: In([WebhookStatus.Delivered, WebhookStatus.Failed]),
+      createdAt: LessThan(before),
+    });
+    return result.affected ?? 0;
+  }
+}
