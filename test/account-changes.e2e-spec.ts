@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractCode } from './helpers/smtp-sink.js';
 import { mailText, waitForMail } from './helpers/mail-text.js';
 import { createActiveUser, forgetLastCodeTime, startTestApp, type TestApp, uniqueEmail } from './helpers/test-app.js';
 
