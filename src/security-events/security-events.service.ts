@@ -40,13 +40,13 @@ export class SecurityEvents implements OnApplicationBootstrap, OnApplicationShut
 
   /**
    * Records an event that has no transaction of its own (a failed sign-in)
-   * after the answer: the caller's timing must not depend on whether there
-   * was an account to record it for.
+   * once the caller's own writes are queued: the answer must not wait for it,
+   * nor take longer because there was an account to record it for.
    */
   recordLater(userId: number, type: SecurityEventType, client: ClientInfo): void {
     const at = Date.now();
-    const work = this.transactions
-      .run((tx) => this.record(tx, userId, type, client, at))
+    const work = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.transactions.run((tx) => this.record(tx, userId, type, client, at)))
       .catch((error: Error) => this.logger.warn(`security event not recorded: ${error.message}`));
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
