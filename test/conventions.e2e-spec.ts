@@ -139,6 +139,7 @@ describe('API documentation (endpoint 14)', () => {
         'DELETE /one_auth/api/user',
         'GET /one_auth/api/user/export',
         'GET /one_auth/api/user/events',
+        'GET /one_auth/metrics',
       ].sort(),
     );
     const documented = (path: string, method: string) => Object.keys(doc.paths[path][method].responses).sort();

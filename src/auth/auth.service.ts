@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { TooManyRequestsError } from '../common/api-error.js';
 import type { ClientInfo } from '../common/client-info.js';
 import { normalizeEmail } from '../common/email.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
+import { Metrics } from '../metrics/metrics.js';
 import { type Limit, RateLimiter } from '../rate-limit/rate-limiter.service.js';
 import { SecurityEventType } from '../security-events/security-event.entity.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
@@ -22,6 +24,7 @@ export class AuthService {
     private readonly limiter: RateLimiter,
     private readonly events: SecurityEvents,
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -33,9 +36,16 @@ export class AuthService {
    */
   async verifyPassword(email: string, password: string, client: ClientInfo): Promise<UserEntity | null> {
     const account = normalizeEmail(email);
-    return this.limiter.attempt(this.loginLimits(account, client.address), TOO_MANY_LOGINS_MESSAGE, () =>
-      this.check(account, password, client),
-    );
+    try {
+      const user = await this.limiter.attempt(this.loginLimits(account, client.address), TOO_MANY_LOGINS_MESSAGE, () =>
+        this.check(account, password, client),
+      );
+      this.metrics.login(user ? 'success' : 'failure');
+      return user;
+    } catch (error) {
+      if (error instanceof TooManyRequestsError) this.metrics.login('rate_limited');
+      throw error;
+    }
   }
 
   /**
