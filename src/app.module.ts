@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AccountModule } from './account/account.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { appConfig } from './config/app.config.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -9,6 +10,8 @@ import { MailModule } from './mail/mail.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ProfileModule } from './profile/profile.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
+import { SecurityEventsModule } from './security-events/security-events.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
 import { UsersModule } from './users/users.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
@@ -19,12 +22,15 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
     DatabaseModule,
     MetricsModule,
     RateLimitModule,
+    SecurityEventsModule,
     MailModule,
     WebhooksModule,
     AuthModule,
     UsersModule,
     ProfileModule,
     ImagesModule,
+    SessionsModule,
+    AccountModule,
     HealthModule,
   ],
 })

@@ -131,9 +131,25 @@ describe('API documentation (endpoint 14)', () => {
         'GET /one_auth/images/{name}',
         'GET /one_auth/health/live',
         'GET /one_auth/health/ready',
+        'GET /one_auth/api/sessions',
+        'DELETE /one_auth/api/sessions/{id}',
+        'PUT /one_auth/api/user/password',
+        'POST /one_auth/api/user/email',
+        'PUT /one_auth/api/user/email',
+        'DELETE /one_auth/api/user',
+        'GET /one_auth/api/user/export',
+        'GET /one_auth/api/user/events',
         'GET /one_auth/metrics',
       ].sort(),
     );
+    const documented = (path: string, method: string) => Object.keys(doc.paths[path][method].responses).sort();
+    expect(documented('/one_auth/api/sessions/{id}', 'delete')).toEqual(['200', '401', '404']);
+    expect(documented('/one_auth/api/user/password', 'put')).toEqual(['200', '400', '401', '422', '429']);
+    expect(documented('/one_auth/api/user/email', 'post')).toEqual(['202', '400', '401', '422', '429']);
+    expect(documented('/one_auth/api/user/email', 'put')).toEqual(['200', '400', '401', '422', '429']);
+    expect(documented('/one_auth/api/user', 'delete')).toEqual(['200', '401', '429']);
+    expect(doc.components.schemas.ChangePasswordDto.properties.new_password.example).toEqual(expect.any(String));
+    expect(doc.components.schemas.AccountExportDto.properties.events.type).toBe('array');
     const login = doc.paths['/one_auth/api/access_tokens'].get;
     expect(login.security).toContainEqual({ basic: [] });
     expect(Object.keys(login.responses)).toEqual(expect.arrayContaining(['200', '401']));

@@ -90,7 +90,8 @@ describe('migration: profiles move from users to user_profiles and back', () => 
     expect(await storedProfiles(old, 'users')).toEqual(expected());
     await old.destroy();
 
-    const current = await open(MIGRATIONS[dialect()].length);
+    // Up to the migration under test; later ones are not its subject.
+    const current = await open(OLD_MIGRATION_COUNT + 1);
     const applied = await current.runMigrations();
     expect(applied.map((m) => m.name)).toEqual([MIGRATIONS[dialect()][OLD_MIGRATION_COUNT].name]);
     expect(await storedProfiles(current, 'user_profiles')).toEqual(expected());

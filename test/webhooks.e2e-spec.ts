@@ -89,7 +89,7 @@ describe('webhooks', () => {
     const hooks = primary.eventsOf(id);
     expect(hooks.map((hook) => [hook.body.type, hook.body.data])).toEqual([
       ['user.activated', { user_id: id, email: user.email }],
-      ['session.revoked', { user_id: id, scope: 'one' }],
+      ['session.revoked', { user_id: id, scope: 'one', session_id: expect.stringMatching(/^[0-9a-f]{32}$/) }],
       ['session.revoked', { user_id: id, scope: 'all' }],
       ['user.password_changed', { user_id: id, email: user.email }],
     ]);

@@ -19,6 +19,17 @@ export class AccessTokenEntity {
   @Column({ name: 'token_hash', type: 'varchar', length: 64, unique: true })
   tokenHash: string;
 
+  /** The session's public handle: random, unrelated to the token, safe to show and to send back. */
+  @Column({ name: 'public_id', type: 'varchar', length: 32, unique: true })
+  publicId: string;
+
+  /** As the client sent it at login, cut to 256 characters. */
+  @Column({ name: 'user_agent', type: 'varchar', length: 256, default: '' })
+  userAgent: string;
+
+  @Column({ name: 'client_address', type: 'varchar', length: 64, default: '' })
+  clientAddress: string;
+
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt: number;
 

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { MessageDto } from '../common/dto/message.dto.js';
 import { ApiErrorResponse } from '../openapi/api-responses.js';
 import { ApiTag } from '../openapi/api-tags.js';
+import { Client, type ClientInfo } from '../common/client-info.js';
 import { toUserProfile } from '../profile/dto/user-profile.dto.js';
 import { ProfileService } from '../profile/profile.service.js';
 import type { UserEntity } from '../users/user.entity.js';
@@ -24,8 +25,8 @@ export class AccessTokensController {
   @PasswordAuth()
   @ApiOperation({ summary: 'Log in: a new access token for this device (Basic email:password)' })
   @ApiOkResponse({ type: LoginResponseDto })
-  async login(@Principal() user: UserEntity): Promise<LoginResponseDto> {
-    const [accessToken, profile] = await Promise.all([this.tokens.issue(user.id), this.profiles.read(user.id)]);
+  async login(@Principal() user: UserEntity, @Client() client: ClientInfo): Promise<LoginResponseDto> {
+    const [accessToken, profile] = await Promise.all([this.tokens.login(user.id, client), this.profiles.read(user.id)]);
     return { access_token: accessToken, user_profile: toUserProfile(user.email, profile) };
   }
 
@@ -37,8 +38,8 @@ export class AccessTokensController {
   @ApiErrorResponse(400, 'An unknown scope', [
     { message: "scope must be 'all'", errors: [{ field: 'scope', message: "scope must be 'all'" }] },
   ])
-  async logout(@Principal() principal: TokenPrincipal, @Query() query: LogoutQueryDto): Promise<MessageDto> {
-    await this.tokens.logout(principal, query.scope);
+  async logout(@Principal() principal: TokenPrincipal, @Query() query: LogoutQueryDto, @Client() client: ClientInfo): Promise<MessageDto> {
+    await this.tokens.logout(principal, query.scope, client);
     return { message: 'success' };
   }
 }

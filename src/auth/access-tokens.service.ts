@@ -1,9 +1,13 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager, In } from 'typeorm';
+import { randomBytes } from 'node:crypto';
+import type { ClientInfo } from '../common/client-info.js';
 import { normalizeEmail } from '../common/email.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
+import { SecurityEventType } from '../security-events/security-event.entity.js';
+import { SecurityEvents } from '../security-events/security-events.service.js';
 import { UserStatus } from '../users/user.entity.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { AccessTokenEntity } from './access-token.entity.js';
@@ -38,6 +42,7 @@ export class AccessTokensService implements OnApplicationShutdown {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
     private readonly transactions: TransactionRunner,
+    private readonly events: SecurityEvents,
     private readonly webhooks: WebhookOutbox,
   ) {
     this.touchIntervalMs = Math.min(MAX_TOUCH_INTERVAL_MS, config.tokenIdleTtlMs / 10);
@@ -49,6 +54,16 @@ export class AccessTokensService implements OnApplicationShutdown {
 
   onApplicationShutdown(): Promise<void> {
     return this.touches.flush();
+  }
+
+  /** Writes the uses recorded so far, for an answer that shows `last_used_at`. */
+  flushTouches(): Promise<void> {
+    return this.touches.flush();
+  }
+
+  /** The condition of a live token (not expired, not idle too long) on `access_tokens`, at `now`. */
+  liveSince(now: number): { expiresAfter: number; usedAfter: number } {
+    return { expiresAfter: now, usedAfter: now - this.config.tokenIdleTtlMs };
   }
 
   /**
@@ -66,11 +81,24 @@ export class AccessTokensService implements OnApplicationShutdown {
     return this.lookupStatement!.get(tokenHash);
   }
 
-  /** A new token for one login; pass the manager of an open transaction to join it. */
-  async issue(userId: number, manager?: EntityManager): Promise<string> {
+  /**
+   * A new token for one login, recorded as a session with where it came
+   * from; pass the manager of an open transaction to join it.
+   */
+  async issue(userId: number, manager?: EntityManager, client?: ClientInfo): Promise<string> {
     const token = generateToken();
     const now = Date.now();
-    const row = { userId, tokenHash: hashToken(token), createdAt: now, expiresAt: now + this.config.tokenTtlMs, lastUsedAt: now };
+    const row = {
+      userId,
+      tokenHash: hashToken(token),
+      // Its own randomness: nothing about the token can be learnt from it.
+      publicId: randomBytes(16).toString('hex'),
+      userAgent: client?.userAgent ?? '',
+      clientAddress: client?.address ?? '',
+      createdAt: now,
+      expiresAt: now + this.config.tokenTtlMs,
+      lastUsedAt: now,
+    };
     if (manager) await manager.insert(AccessTokenEntity, row);
     else await this.transactions.run((tx) => tx.insert(AccessTokenEntity, row));
     return token;
@@ -92,21 +120,36 @@ export class AccessTokensService implements OnApplicationShutdown {
     return { user: toTokenUser(row), tokenId, accessToken: token };
   }
 
-  async revoke(tokenId: number): Promise<void> {
-    await this.transactions.run((tx) => tx.delete(AccessTokenEntity, { id: tokenId }));
+  /** Logging in: a new token and its sign-in event, together. */
+  login(userId: number, client: ClientInfo): Promise<string> {
+    return this.transactions.run(async (tx) => {
+      const token = await this.issue(userId, tx, client);
+      await this.events.record(tx, userId, SecurityEventType.SignIn, client);
+      return token;
+    });
+  }
+
+  /**
+   * Logging out this token, or with `all` every token of the account: recorded,
+   * and relying services told, in the same transaction.
+   */
+  logout(principal: TokenPrincipal, scope: 'all' | undefined, client: ClientInfo): Promise<void> {
+    const userId = principal.user.id;
+    return this.transactions.run(async (tx) => {
+      if (scope === 'all') {
+        await this.revokeAll(userId, tx);
+        await this.webhooks.enqueue(tx, { type: 'session.revoked', userId, data: { scope: 'all' } });
+      } else {
+        const token = await tx.findOne(AccessTokenEntity, { where: { id: principal.tokenId }, select: { id: true, publicId: true } });
+        await tx.delete(AccessTokenEntity, { id: principal.tokenId });
+        await this.webhooks.enqueue(tx, { type: 'session.revoked', userId, data: { scope: 'one', session_id: token?.publicId ?? null } });
+      }
+      await this.events.record(tx, userId, scope === 'all' ? SecurityEventType.LogoutAll : SecurityEventType.Logout, client);
+    });
   }
 
   async revokeAll(userId: number, manager?: EntityManager): Promise<void> {
     if (manager) await manager.delete(AccessTokenEntity, { userId });
     else await this.transactions.run((tx) => tx.delete(AccessTokenEntity, { userId }));
-  }
-
-  /** Logout: the calling token, or with `all` every token of the account; relying services are told in the same transaction. */
-  async logout(principal: TokenPrincipal, scope?: 'all'): Promise<void> {
-    const userId = principal.user.id;
-    await this.transactions.run(async (tx) => {
-      await tx.delete(AccessTokenEntity, scope === 'all' ? { userId } : { id: principal.tokenId });
-      await this.webhooks.enqueue(tx, { type: 'session.revoked', userId, data: { scope: scope ?? 'one' } });
-    });
   }
 }

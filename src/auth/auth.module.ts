@@ -15,6 +15,6 @@ import { ValidationsController } from './validations.controller.js';
   imports: [PassportModule.register({ session: false }), TypeOrmModule.forFeature([UserEntity]), ProfileModule],
   controllers: [AccessTokensController, ValidationsController],
   providers: [AccessTokensService, AuthService, PasswordHasher, PasswordStrategy, TokenStrategy],
-  exports: [AccessTokensService, PasswordHasher],
+  exports: [AccessTokensService, AuthService, PasswordHasher],
 })
 export class AuthModule {}

@@ -2,13 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { TooManyRequestsError } from '../common/api-error.js';
+import type { ClientInfo } from '../common/client-info.js';
 import { normalizeEmail } from '../common/email.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { Metrics } from '../metrics/metrics.js';
-import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
+import { type Limit, RateLimiter } from '../rate-limit/rate-limiter.service.js';
+import { SecurityEventType } from '../security-events/security-event.entity.js';
+import { SecurityEvents } from '../security-events/security-events.service.js';
 import { UserEntity, UserStatus } from '../users/user.entity.js';
 import { PasswordHasher } from './password-hasher.js';
+
+export const TOO_MANY_LOGINS_MESSAGE = 'Too many failed logins, please retry later';
 
 @Injectable()
 export class AuthService {
@@ -17,6 +22,7 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly transactions: TransactionRunner,
     private readonly limiter: RateLimiter,
+    private readonly events: SecurityEvents,
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
     private readonly metrics: Metrics,
   ) {}
@@ -28,18 +34,11 @@ export class AuthService {
    * against the account, the client address and both together (429 past
    * the limits); a success does not count.
    */
-  async verifyPassword(email: string, password: string, address: string): Promise<UserEntity | null> {
+  async verifyPassword(email: string, password: string, client: ClientInfo): Promise<UserEntity | null> {
     const account = normalizeEmail(email);
-    const { limits } = this.config;
     try {
-      const user = await this.limiter.attempt(
-        [
-          { bucket: `login:account+address:${account} ${address}`, rule: limits.loginFailuresPerAccountAndAddress },
-          { bucket: `login:account:${account}`, rule: limits.loginFailuresPerAccount },
-          { bucket: `login:address:${address}`, rule: limits.loginFailuresPerAddress },
-        ],
-        'Too many failed logins, please retry later',
-        () => this.check(account, password),
+      const user = await this.limiter.attempt(this.loginLimits(account, client.address), TOO_MANY_LOGINS_MESSAGE, () =>
+        this.check(account, password, client),
       );
       this.metrics.login(user ? 'success' : 'failure');
       return user;
@@ -49,10 +48,33 @@ export class AuthService {
     }
   }
 
-  private async check(email: string, password: string): Promise<UserEntity | null> {
+  /**
+   * Asks a signed-in caller for their password again (changing the password
+   * or the email): a wrong one counts against the same limits as a failed login.
+   */
+  async confirmPassword(email: string, password: string, client: ClientInfo): Promise<boolean> {
+    const user = await this.limiter.attempt(this.loginLimits(email, client.address), TOO_MANY_LOGINS_MESSAGE, () =>
+      this.check(email, password, client),
+    );
+    return user !== null;
+  }
+
+  private loginLimits(account: string, address: string): Limit[] {
+    const { limits } = this.config;
+    return [
+      { bucket: `login:account+address:${account} ${address}`, rule: limits.loginFailuresPerAccountAndAddress },
+      { bucket: `login:account:${account}`, rule: limits.loginFailuresPerAccount },
+      { bucket: `login:address:${address}`, rule: limits.loginFailuresPerAddress },
+    ];
+  }
+
+  private async check(email: string, password: string, client: ClientInfo): Promise<UserEntity | null> {
     const user = await this.users.findOneBy({ email });
     const hash = user?.status === UserStatus.Active ? user.passwordHash : null;
-    if (!(await this.hasher.verify(hash, password)) || !user || !hash) return null;
+    if (!(await this.hasher.verify(hash, password)) || !user || !hash) {
+      if (user && hash) this.events.recordLater(user.id, SecurityEventType.SignInFailed, client);
+      return null;
+    }
     if (this.hasher.needsRehash(hash)) {
       // Parameters changed since this hash was made: upgrade it now that we know the password.
       const upgraded = await this.hasher.hash(password);

@@ -10,15 +10,15 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-/** A required, normalised email field of a request body. */
-export function EmailField(): PropertyDecorator {
-  const invalid = { message: 'email must be a valid email' };
+/** A required, normalised email field of a request body; messages name the field. */
+export function EmailField(field = 'email', example = 'jennifer.lee@example.com'): PropertyDecorator {
+  const invalid = { message: `${field} must be a valid email` };
   return applyDecorators(
-    ApiProperty({ example: 'jennifer.lee@example.com', maxLength: MAX_EMAIL_LENGTH, format: 'email' }),
+    ApiProperty({ example, maxLength: MAX_EMAIL_LENGTH, format: 'email' }),
     Transform(({ value }) => (typeof value === 'string' ? normalizeEmail(value) : value)),
-    IsDefined({ message: 'email is required' }),
+    IsDefined({ message: `${field} is required` }),
     IsString(invalid),
-    MaxLength(MAX_EMAIL_LENGTH, { message: `email must be at most ${MAX_EMAIL_LENGTH} characters` }),
+    MaxLength(MAX_EMAIL_LENGTH, { message: `${field} must be at most ${MAX_EMAIL_LENGTH} characters` }),
     IsEmail({ allow_utf8_local_part: true, require_tld: false }, invalid),
   );
 }

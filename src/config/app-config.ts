@@ -13,6 +13,8 @@ export interface AppConfig {
   tokenTtlMs: number;
   tokenIdleTtlMs: number;
   codeTtlMs: number;
+  /** How long security events are kept (SECURITY_EVENT_RETENTION). */
+  securityEventRetentionMs: number;
   maxImageBytes: number;
   maxImagePixels: number;
   maxJsonBytes: number;

@@ -7,16 +7,19 @@ import { ImageEntity } from '../images/image.entity.js';
 import { OutboxMessageEntity } from '../mail/outbox-message.entity.js';
 import { ProfileEntity } from '../profile/profile.entity.js';
 import { RateEventEntity } from '../rate-limit/rate-event.entity.js';
+import { SecurityEventEntity } from '../security-events/security-event.entity.js';
 import { UserEntity } from '../users/user.entity.js';
 import { ValidationCodeEntity } from '../users/validation-code.entity.js';
 import { WebhookDeliveryEntity } from '../webhooks/webhook-delivery.entity.js';
 import { InitialSchemaMysql1764000000000 } from './migrations/mysql/1764000000000-initial-schema.js';
 import { RateEventsMysql1764100000000 } from './migrations/mysql/1764100000000-rate-events.js';
 import { UserProfilesMysql1764200000000 } from './migrations/mysql/1764200000000-user-profiles.js';
+import { AccountLifecycleMysql1764300000000 } from './migrations/mysql/1764300000000-account-lifecycle.js';
 import { WebhookDeliveriesMysql1764350000000 } from './migrations/mysql/1764350000000-webhook-deliveries.js';
 import { InitialSchemaSqlite1764000000000 } from './migrations/sqlite/1764000000000-initial-schema.js';
 import { RateEventsSqlite1764100000000 } from './migrations/sqlite/1764100000000-rate-events.js';
 import { UserProfilesSqlite1764200000000 } from './migrations/sqlite/1764200000000-user-profiles.js';
+import { AccountLifecycleSqlite1764300000000 } from './migrations/sqlite/1764300000000-account-lifecycle.js';
 import { WebhookDeliveriesSqlite1764350000000 } from './migrations/sqlite/1764350000000-webhook-deliveries.js';
 
 export const ENTITIES = [
@@ -27,6 +30,7 @@ export const ENTITIES = [
   OutboxMessageEntity,
   ImageEntity,
   RateEventEntity,
+  SecurityEventEntity,
   WebhookDeliveryEntity,
 ];
 
@@ -37,12 +41,14 @@ export const MIGRATIONS = {
     InitialSchemaSqlite1764000000000,
     RateEventsSqlite1764100000000,
     UserProfilesSqlite1764200000000,
+    AccountLifecycleSqlite1764300000000,
     WebhookDeliveriesSqlite1764350000000,
   ],
   mysql: [
     InitialSchemaMysql1764000000000,
     RateEventsMysql1764100000000,
     UserProfilesMysql1764200000000,
+    AccountLifecycleMysql1764300000000,
     WebhookDeliveriesMysql1764350000000,
   ],
 };
@@ -71,6 +77,8 @@ export function buildDataSourceOptions(config: Pick<AppConfig, 'database'>): Dat
       prepareDatabase: (db: { pragma(source: string): unknown }) => {
         db.pragma('foreign_keys = ON');
         db.pragma('synchronous = NORMAL');
+        // Deleted rows are overwritten, not just unlinked: an erased account leaves no bytes in the file.
+        db.pragma('secure_delete = ON');
       },
     };
   }

@@ -28,4 +28,15 @@ export class TransactionRunner {
     this.tail = result.catch(() => undefined);
     return result;
   }
+
+  /**
+   * Runs work that must not be inside a transaction (a WAL checkpoint) in
+   * the same queue, so that on SQLite it never lands in the middle of one.
+   */
+  outside<T>(work: (dataSource: DataSource) => Promise<T>): Promise<T> {
+    if (!this.serialize) return work(this.dataSource);
+    const result = this.tail.then(() => work(this.dataSource));
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
 }

@@ -24,5 +24,6 @@ import { LocalImageStorage } from './local-image-storage.js';
       },
     },
   ],
+  exports: [IMAGE_STORAGE],
 })
 export class ImagesModule {}

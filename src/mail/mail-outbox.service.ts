@@ -31,6 +31,15 @@ export class MailOutbox {
     });
   }
 
+  /**
+   * Queues mail whose row must not name its recipient (the goodbye of a
+   * deleted account): the address travels sealed with the content and is
+   * erased with it once the message is delivered.
+   */
+  enqueueUnnamed(manager: EntityManager, recipient: string, purpose: string, content: MailContent): Promise<void> {
+    return this.enqueue(manager, '', purpose, { ...content, to: recipient });
+  }
+
   /** Tell the worker that something was committed to the outbox: deliver now rather than at the next poll. */
   notifyQueued(): void {
     this.worker.kick();

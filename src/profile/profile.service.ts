@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 import type { TokenPrincipal } from '../auth/access-tokens.service.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import type { ProfileWithTokenDto, UpdateProfileDto } from './dto/update-profile.dto.js';
@@ -15,9 +15,9 @@ export class ProfileService {
     private readonly transactions: TransactionRunner,
   ) {}
 
-  /** The account's profile; all fields "" when it never wrote one. */
-  async read(userId: number): Promise<ProfileFields> {
-    const row = await this.profiles.findOneBy({ userId });
+  /** The account's profile; all fields "" when it never wrote one. Pass a transaction's manager to read inside it. */
+  async read(userId: number, manager?: EntityManager): Promise<ProfileFields> {
+    const row = await (manager ?? this.profiles.manager).findOneBy(ProfileEntity, { userId });
     if (!row) return { ...EMPTY_PROFILE };
     const { firstName, lastName, country, department, avatar } = row;
     return { firstName, lastName, country, department, avatar };
@@ -40,5 +40,10 @@ export class ProfileService {
     // Field order of the original API: the profile, then the token, then the email.
     const { email, ...profile } = toUserProfile(user.email, { ...user, ...changes });
     return { ...profile, access_token: accessToken, email };
+  }
+
+  /** Erases the profile of an account being deleted, inside the caller's transaction. */
+  async erase(manager: EntityManager, userId: number): Promise<void> {
+    await manager.delete(ProfileEntity, { userId });
   }
 }

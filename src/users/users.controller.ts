@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger
 import { ClientAddress } from '../common/client-address.js';
 import { ApiDatabaseUnavailable, ApiErrorResponse, ApiJsonBodyErrors, ApiRateLimited } from '../openapi/api-responses.js';
 import { ApiTag } from '../openapi/api-tags.js';
+import { Client, type ClientInfo } from '../common/client-info.js';
 import { AccountStatusDto, ActivatedAccountDto, RegisterDto } from './dto/register.dto.js';
 import { SetPasswordDto } from './dto/validation-code.dto.js';
 import { EMAIL_USED_MESSAGE, INVALID_CODE_MESSAGE, NO_USER_MESSAGE, UsersService } from './users.service.js';
@@ -37,7 +38,7 @@ export class UsersController {
   ])
   @ApiErrorResponse(422, 'No such account, or the code is wrong, expired or used', [NO_USER_MESSAGE, INVALID_CODE_MESSAGE])
   @ApiRateLimited('Too many wrong codes for this account', 'Too many wrong codes, please retry later')
-  setPassword(@Body() dto: SetPasswordDto): Promise<ActivatedAccountDto> {
-    return this.users.setPassword(dto);
+  setPassword(@Body() dto: SetPasswordDto, @Client() client: ClientInfo): Promise<ActivatedAccountDto> {
+    return this.users.setPassword(dto, client);
   }
 }

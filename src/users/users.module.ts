@@ -13,5 +13,6 @@ import { ValidationCodesService } from './validation-codes.service.js';
   imports: [TypeOrmModule.forFeature([UserEntity, ValidationCodeEntity]), AuthModule, MailModule],
   controllers: [UsersController, ValidationCodesController],
   providers: [UsersService, ValidationCodesService],
+  exports: [ValidationCodesService],
 })
 export class UsersModule {}

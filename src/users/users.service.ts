@@ -1,12 +1,15 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, UnprocessableEntityException } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, UnprocessableEntityException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { AccessTokensService } from '../auth/access-tokens.service.js';
 import { PasswordHasher } from '../auth/password-hasher.js';
 import { InvalidFieldsError, TooManyRequestsError } from '../common/api-error.js';
-import { appConfig, type AppConfigType } from '../config/app.config.js';
+import type { ClientInfo } from '../common/client-info.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
-import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
+import { MailOutbox } from '../mail/mail-outbox.service.js';
+import { buildNoticeMail, NOTICE_MAIL_PURPOSE } from '../mail/notice-mail.js';
+import { SecurityEventType } from '../security-events/security-event.entity.js';
+import { SecurityEvents } from '../security-events/security-events.service.js';
 import type { AccountStatusDto, ActivatedAccountDto } from './dto/register.dto.js';
 import type { SetPasswordDto } from './dto/validation-code.dto.js';
 import { passwordProblem } from './password-policy.js';
@@ -27,12 +30,12 @@ export class UsersService implements OnApplicationShutdown {
 
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
-    @Inject(appConfig.KEY) private readonly config: AppConfigType,
     private readonly codes: ValidationCodesService,
     private readonly tokens: AccessTokensService,
     private readonly hasher: PasswordHasher,
     private readonly transactions: TransactionRunner,
-    private readonly limiter: RateLimiter,
+    private readonly events: SecurityEvents,
+    private readonly mail: MailOutbox,
     private readonly webhooks: WebhookOutbox,
   ) {}
 
@@ -70,47 +73,51 @@ export class UsersService implements OnApplicationShutdown {
 
   async checkCode(email: string, code: string): Promise<{ message: string }> {
     const user = await this.users.findOneBy({ email });
-    const valid = await this.countingCodeFailures(email, async () => user !== null && (await this.codes.check(user.id, code)));
+    const valid = await this.codes.countingFailures(email, async () => user !== null && (await this.codes.check(user.id, code)));
     if (!valid) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
     return { message: 'Valid code' };
   }
 
   /**
    * Activation and password reset: the code is consumed, the password set,
-   * every older token revoked and a new one issued, all in one transaction.
+   * every older token revoked and a new one issued, all in one transaction;
+   * a reset is also recorded and the owner told by mail.
    */
-  async setPassword({ email, validation_code: code, password }: SetPasswordDto): Promise<ActivatedAccountDto> {
+  async setPassword({ email, validation_code: code, password }: SetPasswordDto, client: ClientInfo): Promise<ActivatedAccountDto> {
     const user = await this.users.findOneBy({ email });
     if (!user) throw new UnprocessableEntityException(NO_USER_MESSAGE);
     const problem = passwordProblem(password, email);
     if (problem) throw new InvalidFieldsError([{ field: 'password', message: problem }]);
     // Cheap check first, so wrong codes never cost a password hash.
-    if (!(await this.countingCodeFailures(email, () => this.codes.check(user.id, code)))) {
+    if (!(await this.codes.countingFailures(email, () => this.codes.check(user.id, code)))) {
       throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
     }
     const passwordHash = await this.hasher.hash(password);
+    const reset = user.status === UserStatus.Active;
     const accessToken = await this.transactions.run(async (tx) => {
       if (!(await this.codes.consume(tx, user.id, code))) return null;
-      await tx.update(UserEntity, { id: user.id }, { passwordHash, status: UserStatus.Active, updatedAt: Date.now() });
+      const now = Date.now();
+      await tx.update(UserEntity, { id: user.id }, { passwordHash, status: UserStatus.Active, updatedAt: now });
       await this.tokens.revokeAll(user.id, tx);
-      const type = user.status === UserStatus.Active ? 'user.password_changed' : 'user.activated';
-      await this.webhooks.enqueue(tx, { type, userId: user.id, data: { email: user.email } });
-      return this.tokens.issue(user.id, tx);
+      await this.events.record(tx, user.id, reset ? SecurityEventType.PasswordReset : SecurityEventType.PasswordSet, client, now);
+      await this.webhooks.enqueue(tx, {
+        type: reset ? 'user.password_changed' : 'user.activated',
+        userId: user.id,
+        data: { email: user.email },
+      });
+      if (reset) {
+        await this.mail.enqueue(
+          tx,
+          user.email,
+          NOTICE_MAIL_PURPOSE,
+          buildNoticeMail('password_reset', { email: user.email, at: now, client }),
+        );
+      }
+      return this.tokens.issue(user.id, tx, client);
     });
     if (!accessToken) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
+    if (reset) this.mail.notifyQueued();
     return { email: user.email, status: UserStatus.Active, access_token: accessToken };
-  }
-
-  /**
-   * Failed code checks count per account over a window that a new code does
-   * not reset (429 past it); a successful check does not count.
-   */
-  private countingCodeFailures(email: string, check: () => Promise<boolean>): Promise<boolean> {
-    return this.limiter.attempt(
-      [{ bucket: `code:account:${email}`, rule: this.config.limits.codeFailuresPerAccount }],
-      'Too many wrong codes, please retry later',
-      check,
-    );
   }
 
   private async createInactive(email: string): Promise<UserEntity> {

@@ -15,6 +15,14 @@ export class ValidationCodeEntity {
   @Column({ name: 'code_hash', type: 'varchar', length: 64 })
   codeHash: string;
 
+  /** What the code may be used for: `account` (activation, reset) or `email_change`. */
+  @Column({ type: 'varchar', length: 16, default: 'account' })
+  purpose: string;
+
+  /** For an email change, the address the code was mailed to and that it may move the account to; otherwise ''. */
+  @Column({ name: 'new_email', type: 'varchar', length: 254, default: '' })
+  newEmail: string;
+
   @Column({ name: 'failed_attempts', type: 'int', default: 0 })
   failedAttempts: number;
 

@@ -18,6 +18,16 @@ export const MAX_CODE_FAILURES = 5;
 
 export type IssueOutcome = 'sent' | 'kept';
 
+/**
+ * What a code may be used for. The intent is bound into the code's hash and
+ * stored beside it: a code mailed for an email change never activates or
+ * resets an account, and an account code never changes an email.
+ */
+export type CodeIntent = { purpose: 'account' } | { purpose: 'email_change'; newEmail: string };
+export const ACCOUNT_CODE: CodeIntent = { purpose: 'account' };
+
+const targetOf = (intent: CodeIntent) => (intent.purpose === 'email_change' ? intent.newEmail : '');
+
 @Injectable()
 export class ValidationCodesService {
   constructor(
@@ -33,12 +43,17 @@ export class ValidationCodesService {
    * Replaces the account's code with a new one and queues its mail in the
    * same transaction. Within the resend interval of the last code, keeps it
    * and sends nothing; past the allowance per email or per client address, 429.
+   * An email-change code goes to the new address; within the interval it is
+   * kept only when the live code is for that same change.
    */
-  async issue(user: UserEntity, address: string): Promise<IssueOutcome> {
+  async issue(user: UserEntity, address: string, intent: CodeIntent = ACCOUNT_CODE): Promise<IssueOutcome> {
     const now = Date.now();
     const { codeResendIntervalMs, codeMailsPerAddress } = this.config.limits;
-    if (user.codeSentAt !== null && now - user.codeSentAt < codeResendIntervalMs) return 'kept';
-    await this.enforceEmailLimit(user.email, now);
+    const recipient = intent.purpose === 'email_change' ? intent.newEmail : user.email;
+    if (user.codeSentAt !== null && now - user.codeSentAt < codeResendIntervalMs && (await this.holdsLiveCode(user.id, intent))) {
+      return 'kept';
+    }
+    await this.enforceEmailLimit(recipient, now);
     // Counts only if the mail is really queued: withdrawn below otherwise.
     const reservation = await this.limiter.reserve(
       [{ bucket: `mail:address:${address}`, rule: codeMailsPerAddress }],
@@ -49,22 +64,28 @@ export class ValidationCodesService {
     try {
       sent = await this.transactions.run(async (tx) => {
         // The gate: of concurrent requests for one account, one moves code_sent_at and sends.
-        const gate = await tx
-          .createQueryBuilder()
-          .update(UserEntity)
-          .set({ codeSentAt: now, updatedAt: now })
-          .where('id = :id AND (code_sent_at IS NULL OR code_sent_at <= :cutoff)', { id: user.id, cutoff: now - codeResendIntervalMs })
-          .execute();
-        if (gate.affected !== 1) return false;
+        const gate = tx.createQueryBuilder().update(UserEntity).set({ codeSentAt: now, updatedAt: now }).where('id = :id', { id: user.id });
+        if (intent.purpose === 'account') {
+          gate.andWhere('(code_sent_at IS NULL OR code_sent_at <= :cutoff)', { cutoff: now - codeResendIntervalMs });
+        } else {
+          gate.andWhere(
+            `(code_sent_at IS NULL OR code_sent_at <= :cutoff OR NOT EXISTS (SELECT 1 FROM validation_codes c
+              WHERE c.user_id = :id AND c.purpose = :purpose AND c.new_email = :target))`,
+            { cutoff: now - codeResendIntervalMs, purpose: intent.purpose, target: targetOf(intent) },
+          );
+        }
+        if ((await gate.execute()).affected !== 1) return false;
         await tx.delete(ValidationCodeEntity, { userId: user.id });
         await tx.insert(ValidationCodeEntity, {
           userId: user.id,
-          codeHash: hashCode(this.config.secret, user.id, code),
+          codeHash: this.hash(user.id, code, intent),
+          purpose: intent.purpose,
+          newEmail: targetOf(intent),
           failedAttempts: 0,
           expiresAt: now + this.config.codeTtlMs,
           createdAt: now,
         });
-        await this.mail.enqueue(tx, user.email, CODE_MAIL_PURPOSE, buildCodeMail(code, this.config.codeTtlMs));
+        await this.mail.enqueue(tx, recipient, CODE_MAIL_PURPOSE, buildCodeMail(code, this.config.codeTtlMs, intent.purpose));
         return true;
       });
     } finally {
@@ -78,13 +99,44 @@ export class ValidationCodesService {
     return sent ? 'sent' : 'kept';
   }
 
-  /** Whether `code` is the account's live code; a wrong one counts against it. Consumes nothing. */
-  async check(userId: number, code: string): Promise<boolean> {
+  /**
+   * Whether `code` is the account's live code for this intent; a wrong one
+   * (or one meant for something else) counts against it. Consumes nothing.
+   */
+  async check(userId: number, code: string, intent: CodeIntent = ACCOUNT_CODE): Promise<boolean> {
     const row = await this.codes.findOneBy({ userId });
     if (!row || row.expiresAt <= Date.now() || row.failedAttempts >= MAX_CODE_FAILURES) return false;
-    if (CODE_PATTERN.test(code) && sameHash(hashCode(this.config.secret, userId, code), row.codeHash)) return true;
+    if (CODE_PATTERN.test(code) && row.purpose === intent.purpose && sameHash(this.hash(userId, code, intent), row.codeHash)) return true;
     await this.recordFailure(row);
     return false;
+  }
+
+  /** The new address of an email change under way, if the live code is for one. */
+  async pendingEmailChange(userId: number, manager?: EntityManager): Promise<{ newEmail: string; expiresAt: number } | null> {
+    const row = await (manager ?? this.codes.manager).findOneBy(ValidationCodeEntity, { userId, purpose: 'email_change' });
+    return row && row.expiresAt > Date.now() ? { newEmail: row.newEmail, expiresAt: row.expiresAt } : null;
+  }
+
+  /**
+   * Failed code checks count per account over a window that a new code does
+   * not reset (429 past it); a successful check does not count.
+   */
+  countingFailures(email: string, check: () => Promise<boolean>): Promise<boolean> {
+    return this.limiter.attempt(
+      [{ bucket: `code:account:${email}`, rule: this.config.limits.codeFailuresPerAccount }],
+      'Too many wrong codes, please retry later',
+      check,
+    );
+  }
+
+  private hash(userId: number, code: string, intent: CodeIntent): string {
+    const subject = intent.purpose === 'account' ? code : `${intent.purpose}:${targetOf(intent)}:${code}`;
+    return hashCode(this.config.secret, userId, subject);
+  }
+
+  private async holdsLiveCode(userId: number, intent: CodeIntent): Promise<boolean> {
+    if (intent.purpose === 'account') return true;
+    return (await this.codes.countBy({ userId, purpose: intent.purpose, newEmail: targetOf(intent) })) > 0;
   }
 
   /**
@@ -92,13 +144,14 @@ export class ValidationCodesService {
    * that matches only a live, unexhausted code, so of concurrent uses exactly
    * one sees a row affected.
    */
-  async consume(tx: EntityManager, userId: number, code: string): Promise<boolean> {
+  async consume(tx: EntityManager, userId: number, code: string, intent: CodeIntent = ACCOUNT_CODE): Promise<boolean> {
     if (!CODE_PATTERN.test(code)) return false;
     const result = await tx
       .createQueryBuilder()
       .delete()
       .from(ValidationCodeEntity)
-      .where('user_id = :userId AND code_hash = :hash', { userId, hash: hashCode(this.config.secret, userId, code) })
+      .where('user_id = :userId AND code_hash = :hash', { userId, hash: this.hash(userId, code, intent) })
+      .andWhere('purpose = :purpose AND new_email = :target', { purpose: intent.purpose, target: targetOf(intent) })
       .andWhere('expires_at > :now AND failed_attempts < :max', { now: Date.now(), max: MAX_CODE_FAILURES })
       .execute();
     return result.affected === 1;

@@ -45,6 +45,15 @@ export class WebhookOutbox {
     this.worker.kickSoon();
   }
 
+  /**
+   * Erasure: drops every event of an account, delivered or not, inside the
+   * caller's transaction (their payloads name the account). The caller then
+   * queues `user.deleted`, which supersedes whatever was still pending.
+   */
+  async forgetAccount(manager: EntityManager, userId: number): Promise<void> {
+    await manager.delete(WebhookDeliveryEntity, { userId });
+  }
+
   /** Deletes delivered and given-up rows created before a moment; for periodic housekeeping. */
   async pruneDelivered(before: number): Promise<number> {
     const result = await this.deliveries.delete({

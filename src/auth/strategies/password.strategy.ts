@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
-import { clientAddressOf } from '../../common/client-address.js';
+import { clientInfoOf } from '../../common/client-info.js';
 import { AuthService } from '../auth.service.js';
 import { RfcBasicStrategy } from './rfc-basic.strategy.js';
 
@@ -15,6 +15,6 @@ export class PasswordStrategy extends PassportStrategy(RfcBasicStrategy, PASSWOR
   }
 
   validate(request: Request, email: string, password: string) {
-    return this.auth.verifyPassword(email, password, clientAddressOf(request));
+    return this.auth.verifyPassword(email, password, clientInfoOf(request));
   }
 }

@@ -1,0 +1,145 @@
+import { Body, Controller, Delete, Get, Header, HttpCode, Post, Put } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { TokenPrincipal } from '../auth/access-tokens.service.js';
+import { PasswordAuth, Principal, TokenAuth } from '../auth/auth.decorators.js';
+import { Client, type ClientInfo } from '../common/client-info.js';
+import { ErrorResponseDto, MessageDto } from '../common/dto/message.dto.js';
+import { ProfileWithTokenDto } from '../profile/dto/update-profile.dto.js';
+import { toUserProfile } from '../profile/dto/user-profile.dto.js';
+import type { UserEntity } from '../users/user.entity.js';
+import { AccountDeletionService } from './account-deletion.service.js';
+import { AccountExportService, toSecurityEventDto } from './account-export.service.js';
+import { AccountExportDto } from './dto/account-export.dto.js';
+import { ConfirmEmailChangeDto, RequestEmailChangeDto } from './dto/change-email.dto.js';
+import { ChangePasswordDto } from './dto/change-password.dto.js';
+import { SecurityEventListDto } from './dto/security-event.dto.js';
+import { EMAIL_CODE_SENT_MESSAGE, EmailChangeService } from './email-change.service.js';
+import { PasswordChangeService, WRONG_PASSWORD_MESSAGE } from './password-change.service.js';
+import { SecurityEvents } from '../security-events/security-events.service.js';
+
+const TOO_MANY_LOGINS = {
+  type: ErrorResponseDto,
+  description: 'Too many wrong passwords (the login limits); see Retry-After',
+  example: { message: 'Too many failed logins, please retry later' },
+};
+
+@ApiTags('account')
+@Controller('api/user')
+export class AccountController {
+  constructor(
+    private readonly passwords: PasswordChangeService,
+    private readonly emails: EmailChangeService,
+    private readonly deletion: AccountDeletionService,
+    private readonly exports: AccountExportService,
+    private readonly events: SecurityEvents,
+  ) {}
+
+  @Put('password')
+  @HttpCode(200)
+  @TokenAuth()
+  @ApiOperation({ summary: 'Change the password: the current one is required; every other session is signed out' })
+  @ApiOkResponse({ type: MessageDto, example: { message: 'Password changed' } })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Missing field, or a new password the policy refuses' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, example: { message: WRONG_PASSWORD_MESSAGE } })
+  @ApiTooManyRequestsResponse(TOO_MANY_LOGINS)
+  async changePassword(
+    @Principal() principal: TokenPrincipal,
+    @Body() dto: ChangePasswordDto,
+    @Client() client: ClientInfo,
+  ): Promise<MessageDto> {
+    await this.passwords.change(principal, dto.password, dto.new_password, client);
+    return { message: 'Password changed' };
+  }
+
+  @Post('email')
+  @HttpCode(202)
+  @TokenAuth()
+  @ApiOperation({ summary: 'Start an email change: the password is required; a code is mailed to the new address' })
+  @ApiAcceptedResponse({ type: MessageDto, example: { message: EMAIL_CODE_SENT_MESSAGE } })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Missing or invalid field' })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorResponseDto,
+    description: '"Password is not correct", or "Email already used" when another active account has the address',
+    example: { message: 'Email already used' },
+  })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'Too many wrong passwords, or too many codes mailed; see Retry-After',
+    example: { message: 'Too many codes requested, please retry later' },
+  })
+  async requestEmailChange(
+    @Principal() principal: TokenPrincipal,
+    @Body() dto: RequestEmailChangeDto,
+    @Client() client: ClientInfo,
+  ): Promise<MessageDto> {
+    await this.emails.request(principal, dto.new_email, dto.password, client);
+    return { message: EMAIL_CODE_SENT_MESSAGE };
+  }
+
+  @Put('email')
+  @HttpCode(200)
+  @TokenAuth()
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Finish an email change with the mailed code; answers the profile under the new address' })
+  @ApiOkResponse({ type: ProfileWithTokenDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Missing or invalid field' })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorResponseDto,
+    description: '"Invalid code", or "Email already used" when another account took the address meanwhile',
+    example: { message: 'Invalid code' },
+  })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'Too many wrong codes for this account; see Retry-After',
+    example: { message: 'Too many wrong codes, please retry later' },
+  })
+  async confirmEmailChange(
+    @Principal() principal: TokenPrincipal,
+    @Body() dto: ConfirmEmailChangeDto,
+    @Client() client: ClientInfo,
+  ): Promise<ProfileWithTokenDto> {
+    await this.emails.confirm(principal, dto.new_email, dto.validation_code, client);
+    // Field order of the profile update (6): the profile, then the token, then the email.
+    const { email: _old, ...profile } = toUserProfile(principal.user.email, principal.user);
+    return { ...profile, access_token: principal.accessToken, email: dto.new_email };
+  }
+
+  @Delete()
+  @HttpCode(200)
+  @PasswordAuth()
+  @ApiOperation({ summary: 'Delete the account and everything held about it (Basic email:password); a last mail confirms' })
+  @ApiOkResponse({ type: MessageDto, example: { message: 'Account deleted' } })
+  async deleteAccount(@Principal() user: UserEntity, @Client() client: ClientInfo): Promise<MessageDto> {
+    await this.deletion.delete(user, client);
+    return { message: 'Account deleted' };
+  }
+
+  @Get('export')
+  @HttpCode(200)
+  @TokenAuth()
+  @Header('Cache-Control', 'no-store')
+  @Header('Content-Disposition', 'attachment; filename="one_auth-export.json"')
+  @ApiOperation({ summary: 'Download everything held about the account, as one JSON document (no secrets)' })
+  @ApiOkResponse({ type: AccountExportDto, description: 'Sent as an attachment (Content-Disposition)' })
+  exportAccount(@Principal() principal: TokenPrincipal, @Client() client: ClientInfo): Promise<AccountExportDto> {
+    return this.exports.export(principal, client);
+  }
+
+  @Get('events')
+  @HttpCode(200)
+  @TokenAuth()
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Recent security activity of the account: the last 100 events, newest first' })
+  @ApiOkResponse({ type: SecurityEventListDto })
+  async listEvents(@Principal() principal: TokenPrincipal): Promise<SecurityEventListDto> {
+    return { events: (await this.events.latest(principal.user.id)).map(toSecurityEventDto) };
+  }
+}

@@ -1,0 +1,104 @@
+import { Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import type { TokenPrincipal } from '../auth/access-tokens.service.js';
+import { AuthService } from '../auth/auth.service.js';
+import type { ClientInfo } from '../common/client-info.js';
+import { isDeadlock, isUniqueViolation } from '../common/database-errors.js';
+import { TransactionRunner } from '../database/transaction-runner.js';
+import { MailOutbox } from '../mail/mail-outbox.service.js';
+import { buildNoticeMail, NOTICE_MAIL_PURPOSE } from '../mail/notice-mail.js';
+import { SecurityEventType } from '../security-events/security-event.entity.js';
+import { SecurityEvents } from '../security-events/security-events.service.js';
+import { UserEntity, UserStatus } from '../users/user.entity.js';
+import { EMAIL_USED_MESSAGE, INVALID_CODE_MESSAGE } from '../users/users.service.js';
+import { type CodeIntent, ValidationCodesService } from '../users/validation-codes.service.js';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
+import { WRONG_PASSWORD_MESSAGE } from './password-change.service.js';
+
+export const EMAIL_CODE_SENT_MESSAGE = 'A code has been sent to the new address';
+
+const emailUsed = () => new UnprocessableEntityException(EMAIL_USED_MESSAGE);
+
+/**
+ * Moving an account to a new address: the password again, then a code
+ * mailed to the new address proves it is the caller's. Sessions stay; the
+ * old address is told.
+ */
+@Injectable()
+export class EmailChangeService {
+  constructor(
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly auth: AuthService,
+    private readonly codes: ValidationCodesService,
+    private readonly transactions: TransactionRunner,
+    private readonly events: SecurityEvents,
+    private readonly mail: MailOutbox,
+    private readonly webhooks: WebhookOutbox,
+  ) {}
+
+  /**
+   * The password is checked before the address, so that a token alone
+   * cannot probe which addresses have accounts.
+   */
+  async request(principal: TokenPrincipal, newEmail: string, password: string, client: ClientInfo): Promise<void> {
+    const { user } = principal;
+    if (!(await this.auth.confirmPassword(user.email, password, client))) throw new UnprocessableEntityException(WRONG_PASSWORD_MESSAGE);
+    if (newEmail === user.email || (await this.heldByActiveAccount(newEmail))) throw emailUsed();
+    const account = await this.users.findOneByOrFail({ id: user.id });
+    await this.codes.issue(account, client.address, { purpose: 'email_change', newEmail });
+  }
+
+  /**
+   * Uses the code and moves the account, in one transaction. The address is
+   * checked again: of two accounts racing for it, the unique index lets one
+   * win and the other gets 422. An account never activated that holds the
+   * address gives it up (the caller has just proved the mailbox is theirs).
+   */
+  async confirm(principal: TokenPrincipal, newEmail: string, code: string, client: ClientInfo): Promise<void> {
+    const { user } = principal;
+    const intent: CodeIntent = { purpose: 'email_change', newEmail };
+    if (!(await this.codes.countingFailures(user.email, () => this.codes.check(user.id, code, intent)))) {
+      throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.move(user, newEmail, code, intent, client);
+        break;
+      } catch (error) {
+        if (isUniqueViolation(error)) throw emailUsed();
+        if (!isDeadlock(error) || attempt >= 3) throw error;
+      }
+    }
+    this.mail.notifyQueued();
+  }
+
+  private move(user: TokenPrincipal['user'], newEmail: string, code: string, intent: CodeIntent, client: ClientInfo): Promise<void> {
+    return this.transactions.run(async (tx) => {
+      if (!(await this.codes.consume(tx, user.id, code, intent))) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
+      const holder = await tx.findOneBy(UserEntity, { email: newEmail });
+      if (holder && holder.id !== user.id) {
+        if (holder.status === UserStatus.Active) throw emailUsed();
+        await tx.delete(UserEntity, { id: holder.id, status: UserStatus.Inactive });
+      }
+      const at = Date.now();
+      await tx.update(UserEntity, { id: user.id }, { email: newEmail, updatedAt: at });
+      await this.events.record(tx, user.id, SecurityEventType.EmailChanged, client, at);
+      await this.webhooks.enqueue(tx, {
+        type: 'user.email_changed',
+        userId: user.id,
+        data: { email: newEmail, previous_email: user.email },
+      });
+      await this.mail.enqueue(
+        tx,
+        user.email,
+        NOTICE_MAIL_PURPOSE,
+        buildNoticeMail('email_changed', { email: user.email, newEmail, at, client }),
+      );
+    });
+  }
+
+  private async heldByActiveAccount(email: string): Promise<boolean> {
+    return (await this.users.countBy({ email, status: UserStatus.Active })) > 0;
+  }
+}

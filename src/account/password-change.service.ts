@@ -1,0 +1,52 @@
+import { Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { Not } from 'typeorm';
+import { AccessTokenEntity } from '../auth/access-token.entity.js';
+import type { TokenPrincipal } from '../auth/access-tokens.service.js';
+import { AuthService } from '../auth/auth.service.js';
+import { PasswordHasher } from '../auth/password-hasher.js';
+import { InvalidFieldsError } from '../common/api-error.js';
+import type { ClientInfo } from '../common/client-info.js';
+import { TransactionRunner } from '../database/transaction-runner.js';
+import { MailOutbox } from '../mail/mail-outbox.service.js';
+import { buildNoticeMail, NOTICE_MAIL_PURPOSE } from '../mail/notice-mail.js';
+import { SecurityEventType } from '../security-events/security-event.entity.js';
+import { SecurityEvents } from '../security-events/security-events.service.js';
+import { passwordProblem } from '../users/password-policy.js';
+import { UserEntity } from '../users/user.entity.js';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
+
+export const WRONG_PASSWORD_MESSAGE = 'Password is not correct';
+
+@Injectable()
+export class PasswordChangeService {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly hasher: PasswordHasher,
+    private readonly transactions: TransactionRunner,
+    private readonly events: SecurityEvents,
+    private readonly mail: MailOutbox,
+    private readonly webhooks: WebhookOutbox,
+  ) {}
+
+  /**
+   * A token is not enough to change the password (a borrowed unlocked phone):
+   * the current one is asked for, and a wrong one counts as a failed login.
+   * Every other session is signed out; the caller's stays.
+   */
+  async change(principal: TokenPrincipal, current: string, next: string, client: ClientInfo): Promise<void> {
+    const { user } = principal;
+    const problem = passwordProblem(next, user.email);
+    if (problem) throw new InvalidFieldsError([{ field: 'new_password', message: problem.replace(/^password/, 'new_password') }]);
+    if (!(await this.auth.confirmPassword(user.email, current, client))) throw new UnprocessableEntityException(WRONG_PASSWORD_MESSAGE);
+    const passwordHash = await this.hasher.hash(next);
+    await this.transactions.run(async (tx) => {
+      const at = Date.now();
+      await tx.update(UserEntity, { id: user.id }, { passwordHash, updatedAt: at });
+      await tx.delete(AccessTokenEntity, { userId: user.id, id: Not(principal.tokenId) });
+      await this.events.record(tx, user.id, SecurityEventType.PasswordChanged, client, at);
+      await this.webhooks.enqueue(tx, { type: 'user.password_changed', userId: user.id, data: { email: user.email } });
+      await this.mail.enqueue(tx, user.email, NOTICE_MAIL_PURPOSE, buildNoticeMail('password_changed', { email: user.email, at, client }));
+    });
+    this.mail.notifyQueued();
+  }
+}

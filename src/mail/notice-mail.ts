@@ -1,0 +1,74 @@
+import type { ClientInfo } from '../common/client-info.js';
+import type { MailContent } from './mail-message.js';
+
+export const NOTICE_MAIL_PURPOSE = 'security_notice';
+export const GOODBYE_MAIL_PURPOSE = 'account_deleted';
+
+export type NoticeKind = 'password_changed' | 'password_reset' | 'email_changed' | 'account_deleted';
+
+export interface NoticeDetails {
+  /** The account's address when it happened (for an email change, the old one). */
+  email: string;
+  at: number;
+  client: ClientInfo;
+  /** For an email change: the address the account moved to. */
+  newEmail?: string;
+}
+
+const RECOVER =
+  'reset your password at once: ask for a code to be mailed to your address (POST /one_auth/api/validation_code), ' +
+  'set a new password with it, then sign out the sessions you do not recognise (DELETE /one_auth/api/sessions/{id}).';
+
+const TEXTS: Record<NoticeKind, (details: NoticeDetails) => { subject: string; happened: string; ifNotYou: string }> = {
+  password_changed: ({ email }) => ({
+    subject: 'Your one_auth password was changed',
+    happened: `The password of your one_auth account ${email} was changed. Every other session was signed out.`,
+    ifNotYou: `someone knows your password or holds a signed-in device: ${RECOVER}`,
+  }),
+  password_reset: ({ email }) => ({
+    subject: 'Your one_auth password was reset',
+    happened: `The password of your one_auth account ${email} was reset with a code mailed to this address. Every session was signed out.`,
+    ifNotYou: `someone can read mail sent to this address: secure your mailbox first, then ${RECOVER}`,
+  }),
+  email_changed: ({ email, newEmail }) => ({
+    subject: 'The email of your one_auth account was changed',
+    happened: `Your one_auth account ${email} now signs in with the address ${newEmail ?? ''}. Mail about it goes there from now on.`,
+    ifNotYou:
+      'someone knows your password or holds a signed-in device, and has moved your account away from this address. ' +
+      'Contact the operator of this service with this message; the account can no longer be recovered from this address.',
+  }),
+  account_deleted: ({ email }) => ({
+    subject: 'Your one_auth account was deleted',
+    happened:
+      `Your one_auth account ${email} was deleted, with its profile, images and sessions. ` +
+      'This is the last message about it; the address can be used to register again.',
+    ifNotYou:
+      'someone knew your password. The account cannot be restored; register again with this address, ' +
+      'and change that password wherever else you use it.',
+  }),
+};
+
+/**
+ * A plain-text security notice: what happened, when, from which client, and
+ * what to do if it was not the owner. It never carries a secret.
+ */
+export function buildNoticeMail(kind: NoticeKind, details: NoticeDetails): MailContent {
+  const { subject, happened, ifNotYou } = TEXTS[kind](details);
+  const from = details.client.userAgent ? `${details.client.address} ("${details.client.userAgent}")` : details.client.address;
+  return {
+    subject,
+    text: [
+      happened,
+      '',
+      `When: ${new Date(details.at)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC')}`,
+      `From: ${from}`,
+      '',
+      'If this was you, there is nothing to do.',
+      `If it was not you, ${ifNotYou}`,
+      '',
+    ].join('\n'),
+  };
+}

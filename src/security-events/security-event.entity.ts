@@ -1,0 +1,45 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { epochMs } from '../database/epoch-ms.transformer.js';
+import { UserEntity } from '../users/user.entity.js';
+
+export const SecurityEventType = {
+  SignIn: 'sign_in',
+  SignInFailed: 'sign_in_failed',
+  PasswordSet: 'password_set',
+  PasswordReset: 'password_reset',
+  PasswordChanged: 'password_changed',
+  EmailChanged: 'email_changed',
+  SessionRevoked: 'session_revoked',
+  Logout: 'logout',
+  LogoutAll: 'logout_all',
+  Export: 'export',
+} as const;
+export type SecurityEventType = (typeof SecurityEventType)[keyof typeof SecurityEventType];
+
+/** Something that happened to an account's security, shown to its owner; pruned after the retention period. */
+@Entity({ name: 'security_events' })
+@Index('IDX_security_events_user_at', ['userId', 'at'])
+export class SecurityEventEntity {
+  @PrimaryGeneratedColumn({ type: 'int' })
+  id: number;
+
+  @Column({ name: 'user_id', type: 'int' })
+  userId: number;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id' })
+  user?: Relation<UserEntity>;
+
+  @Column({ type: 'varchar', length: 32 })
+  type: SecurityEventType;
+
+  @Index('IDX_security_events_at')
+  @Column({ type: 'bigint', transformer: epochMs })
+  at: number;
+
+  @Column({ name: 'client_address', type: 'varchar', length: 64, default: '' })
+  clientAddress: string;
+
+  @Column({ name: 'user_agent', type: 'varchar', length: 256, default: '' })
+  userAgent: string;
+}
