@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { appConfig } from './config/app.config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { HousekeepingModule } from './housekeeping/housekeeping.module.js';
 import { ImagesModule } from './images/images.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { ProfileModule } from './profile/profile.module.js';
@@ -22,6 +23,7 @@ import { UsersModule } from './users/users.module.js';
     ProfileModule,
     ImagesModule,
     HealthModule,
+    HousekeepingModule,
   ],
 })
 export class AppModule {}

@@ -26,6 +26,8 @@ interface PreparedLookup {
 const MAX_TOUCH_INTERVAL_MS = 60_000;
 /** Refreshes are written together, this often. */
 const TOUCH_FLUSH_MS = 1_000;
+/** Revoked at most per login: more only when the cap was lowered, and later logins take the rest. */
+const REVOKE_BATCH = 500;
 
 @Injectable()
 export class AccessTokensService implements OnApplicationShutdown {
@@ -43,6 +45,15 @@ export class AccessTokensService implements OnApplicationShutdown {
       (ids, at) => this.transactions.run(async (tx) => void (await tx.update(AccessTokenEntity, { id: In(ids) }, { lastUsedAt: at }))),
       Math.min(TOUCH_FLUSH_MS, this.touchIntervalMs),
     );
+  }
+
+  /**
+   * How far the stored last_used_at may trail a use already let through:
+   * that use's write waits for the next flush. Pruning idle tokens allows
+   * for it, so a token in use is never taken for an idle one.
+   */
+  get touchLagMs(): number {
+    return this.touchIntervalMs + TOUCH_FLUSH_MS;
   }
 
   onApplicationShutdown(): Promise<void> {
@@ -64,14 +75,41 @@ export class AccessTokensService implements OnApplicationShutdown {
     return this.lookupStatement!.get(tokenHash);
   }
 
-  /** A new token for one login; pass the manager of an open transaction to join it. */
+  /**
+   * A new token for one login; pass the manager of an open transaction to join it.
+   * Past the cap per account, the least recently used tokens are revoked in
+   * the same transaction, so the account never holds more.
+   */
   async issue(userId: number, manager?: EntityManager): Promise<string> {
     const token = generateToken();
     const now = Date.now();
     const row = { userId, tokenHash: hashToken(token), createdAt: now, expiresAt: now + this.config.tokenTtlMs, lastUsedAt: now };
-    if (manager) await manager.insert(AccessTokenEntity, row);
-    else await this.transactions.run((tx) => tx.insert(AccessTokenEntity, row));
+    const work = async (tx: EntityManager) => {
+      await this.lockAccount(tx, userId);
+      await tx.insert(AccessTokenEntity, row);
+      await this.revokeBeyondCap(tx, userId, now);
+    };
+    if (manager) await work(manager);
+    else await this.transactions.run(work);
     return token;
+  }
+
+  /**
+   * Logins of one account take turns from here to their commit, so each
+   * counts the tokens the others left. SQLite's writes already take turns.
+   */
+  private async lockAccount(tx: EntityManager, userId: number): Promise<void> {
+    if (this.dataSource.options.type === 'mysql') await tx.query('SELECT id FROM users WHERE id = ? FOR UPDATE', [userId]);
+  }
+
+  /** Expired tokens go first, then the least recently used. */
+  private async revokeBeyondCap(tx: EntityManager, userId: number, now: number): Promise<void> {
+    const excess = (await tx.query(
+      `SELECT id FROM access_tokens WHERE user_id = ?
+        ORDER BY CASE WHEN expires_at > ? THEN 1 ELSE 0 END DESC, last_used_at DESC, id DESC LIMIT ? OFFSET ?`,
+      [userId, now, REVOKE_BATCH, this.config.maxTokensPerAccount],
+    )) as { id: number | string }[];
+    if (excess.length > 0) await tx.delete(AccessTokenEntity, { id: In(excess.map((token) => Number(token.id))) });
   }
 
   /**

@@ -57,6 +57,13 @@ export function parseConfig(env: Env): AppConfig {
       parallelism: parseInteger(env, 'ARGON2_PARALLELISM', 1, 1, 16),
     },
     limits: parseLimits(env),
+    maxTokensPerAccount: parseInteger(env, 'MAX_TOKENS_PER_ACCOUNT', 100, 1, 100_000),
+    inactiveAccountTtlMs: parseDuration(env, 'INACTIVE_ACCOUNT_TTL', '7d'),
+    housekeeping: {
+      intervalMs: parseDuration(env, 'HOUSEKEEPING_INTERVAL', '10m'),
+      imageGraceMs: parseDuration(env, 'HOUSEKEEPING_IMAGE_GRACE', '24h'),
+      failedMailTtlMs: parseDuration(env, 'HOUSEKEEPING_FAILED_MAIL_TTL', '7d'),
+    },
     trustProxy: parseTrustProxy(env),
     logLevels: LOG_LEVELS[parseChoice(env, 'LOG_LEVEL', Object.keys(LOG_LEVELS), 'info')],
   };

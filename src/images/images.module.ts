@@ -18,5 +18,6 @@ import { LocalImageStorage } from './local-image-storage.js';
       useFactory: (config: AppConfigType) => new LocalImageStorage(join(config.dataDir, 'images')),
     },
   ],
+  exports: [IMAGE_STORAGE],
 })
 export class ImagesModule {}
