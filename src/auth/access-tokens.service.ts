@@ -4,6 +4,7 @@ import { type DataSource, type EntityManager, In } from 'typeorm';
 import { normalizeEmail } from '../common/email.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
+import { lockAccount } from '../users/account-lock.js';
 import { UserStatus } from '../users/user.entity.js';
 import { AccessTokenEntity } from './access-token.entity.js';
 import { generateToken, hashToken } from './token-hash.js';
@@ -85,21 +86,14 @@ export class AccessTokensService implements OnApplicationShutdown {
     const now = Date.now();
     const row = { userId, tokenHash: hashToken(token), createdAt: now, expiresAt: now + this.config.tokenTtlMs, lastUsedAt: now };
     const work = async (tx: EntityManager) => {
-      await this.lockAccount(tx, userId);
+      // Logins of one account take turns from here to their commit: each counts the tokens the others left.
+      await lockAccount(tx, userId);
       await tx.insert(AccessTokenEntity, row);
       await this.revokeBeyondCap(tx, userId, now);
     };
     if (manager) await work(manager);
     else await this.transactions.run(work);
     return token;
-  }
-
-  /**
-   * Logins of one account take turns from here to their commit, so each
-   * counts the tokens the others left. SQLite's writes already take turns.
-   */
-  private async lockAccount(tx: EntityManager, userId: number): Promise<void> {
-    if (this.dataSource.options.type === 'mysql') await tx.query('SELECT id FROM users WHERE id = ? FOR UPDATE', [userId]);
   }
 
   /** Expired tokens go first, then the least recently used. */

@@ -10,8 +10,10 @@ export interface PruneCutoffs {
   /** Sent mail queued before this no longer counts towards the per-address mail limit. */
   sentMailQueuedBefore: number;
   failedMailQueuedBefore: number;
-  /** Rate-limit events before this lie outside every window. */
+  /** Counted rate-limit events before this lie outside every window. */
   rateEventsBefore: number;
+  /** A place still pending from before this belongs to an attempt that crashed. */
+  pendingRateEventsBefore: number;
   /** Images uploaded before this are out of their grace period. */
   imagesUploadedBefore: number;
   /** An account never activated whose last code (or creation) is before this is removed. */
@@ -26,13 +28,14 @@ type CutoffConfig = Pick<AppConfig, 'tokenIdleTtlMs' | 'limits' | 'housekeeping'
  */
 export function pruneCutoffs(config: CutoffConfig, now: number, tokenTouchLagMs: number): PruneCutoffs {
   const { codeResendIntervalMs, ...rules } = config.limits;
-  const longestWindowMs = Math.max(STALE_PENDING_MS, codeResendIntervalMs, ...Object.values(rules).map((rule) => rule.windowMs));
+  const longestWindowMs = Math.max(codeResendIntervalMs, ...Object.values(rules).map((rule) => rule.windowMs));
   return {
     now,
     idleTokensUsedBefore: now - config.tokenIdleTtlMs - tokenTouchLagMs,
     sentMailQueuedBefore: now - config.limits.codeMailsPerEmail.windowMs,
     failedMailQueuedBefore: now - Math.max(config.housekeeping.failedMailTtlMs, config.limits.codeMailsPerEmail.windowMs),
     rateEventsBefore: now - longestWindowMs,
+    pendingRateEventsBefore: now - Math.max(longestWindowMs, STALE_PENDING_MS),
     imagesUploadedBefore: now - config.housekeeping.imageGraceMs,
     inactiveAccountsIdleSince: now - config.inactiveAccountTtlMs,
   };

@@ -44,8 +44,9 @@ export function rowPruneRules(cutoffs: PruneCutoffs): Record<string, PruneRule> 
       entity: RateEventEntity,
       table: 'rate_events',
       key: 'id',
-      condition: 'rate_events.at < :before',
-      params: { before: cutoffs.rateEventsBefore },
+      // A pending place belongs to an attempt under way (its outcome not yet counted) until it is stale.
+      condition: '((rate_events.pending = 0 AND rate_events.at < :before) OR rate_events.at < :pendingBefore)',
+      params: { before: cutoffs.rateEventsBefore, pendingBefore: cutoffs.pendingRateEventsBefore },
     },
   };
 }

@@ -7,6 +7,7 @@ import { InvalidFieldsError, TooManyRequestsError } from '../common/api-error.js
 import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
+import { lockAccount } from './account-lock.js';
 import type { AccountStatusDto, ActivatedAccountDto } from './dto/register.dto.js';
 import type { SetPasswordDto } from './dto/validation-code.dto.js';
 import { passwordProblem } from './password-policy.js';
@@ -88,6 +89,7 @@ export class UsersService implements OnApplicationShutdown {
     }
     const passwordHash = await this.hasher.hash(password);
     const accessToken = await this.transactions.run(async (tx) => {
+      await lockAccount(tx, user.id);
       if (!(await this.codes.consume(tx, user.id, code))) return null;
       await tx.update(UserEntity, { id: user.id }, { passwordHash, status: UserStatus.Active, updatedAt: Date.now() });
       await this.tokens.revokeAll(user.id, tx);
