@@ -6,7 +6,7 @@ import type { ImageStorage } from '../images/image-storage.js';
 import { forEachBatch, type PruneRule, selectBatch } from './batched-delete.js';
 
 /** Where profiles keep their avatar URL, and the account each belongs to. */
-const PROFILES = { table: 'users', userId: 'id', avatar: 'avatar' };
+const PROFILES = { table: 'user_profiles', userId: 'user_id', avatar: 'avatar' };
 
 const logger = new Logger('Housekeeping');
 
