@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccessTokensService } from '../src/auth/access-tokens.service.js';
 import { hashToken } from '../src/auth/token-hash.js';
 import { createActiveUser, startTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -69,5 +70,15 @@ describe('live tokens per account', () => {
     // Every token left is one of the 20 new ones; none of the first survives.
     expect(left.every((row) => issued.includes(row.hash))).toBe(true);
     for (const token of first) expect(await works(user.email, token)).toBe(false);
+  });
+
+  it('holds when the issuing transactions themselves overlap (no password check to spread them out)', async () => {
+    const user = await createActiveUser(t);
+    const [{ id }] = await t.dataSource.query('SELECT id FROM users WHERE email = ?', [user.email]);
+    const tokens = t.app.get(AccessTokensService);
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(Array.from({ length: 20 }, () => tokens.issue(Number(id))));
+      expect(await tokenIds(user.email)).toHaveLength(CAP);
+    }
   });
 });
