@@ -15,6 +15,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/*.e2e-spec.ts'],
           environment: 'node',
+          setupFiles: ['test/helpers/log-secrets.setup.ts'],
           // Suites share one database server when DATABASE_URL points at MariaDB,
           // and every suite starts its own service: one file at a time.
           fileParallelism: false,

@@ -1,5 +1,3 @@
-import type { LogLevel } from '@nestjs/common';
-
 /** The validated, typed configuration the whole service runs on. */
 export interface AppConfig {
   nodeEnv: string;
@@ -18,6 +16,7 @@ export interface AppConfig {
   maxImageBytes: number;
   maxImagePixels: number;
   maxJsonBytes: number;
+  imageStorage: ImageStorageConfig;
   argon2: Argon2Config;
   limits: LimitsConfig;
   /** Live tokens one account may hold; a login past it revokes the least recently used. */
@@ -27,8 +26,17 @@ export interface AppConfig {
   housekeeping: HousekeepingConfig;
   /** Express's `trust proxy` value: false, a hop count, or a list of addresses/subnets. */
   trustProxy: boolean | number | string[];
-  logLevels: LogLevel[];
+  logLevel: LogLevelName;
+  /** One JSON object per line, or human-readable lines for a terminal. */
+  logFormat: 'json' | 'pretty';
+  /** Bearer token that /one_auth/metrics requires; open when unset. */
+  metricsToken: string | undefined;
 }
+
+/** Where image bytes live: `$DATA_DIR/images`, or a bucket of an S3-compatible store. */
+export type ImageStorageConfig =
+  { type: 'local' } | { type: 's3'; bucket: string; endpoint: string | undefined; region: string; forcePathStyle: boolean };
+export type LogLevelName = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'verbose';
 
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql'; url: string };
 

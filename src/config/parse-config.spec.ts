@@ -55,7 +55,14 @@ describe('parseConfig', () => {
     expect(config.tokenIdleTtlMs).toBe(90_000);
     expect(config.codeTtlMs).toBe(300_000);
     expect(config.trustProxy).toBe(1);
-    expect(config.logLevels).toContain('debug');
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('logs JSON unless stdout is a terminal, and reads METRICS_TOKEN', () => {
+    expect(parseConfig({ DATA_DIR: dataDir() }, false)).toMatchObject({ logLevel: 'info', logFormat: 'json', metricsToken: undefined });
+    expect(parseConfig({ DATA_DIR: dataDir() }, true).logFormat).toBe('pretty');
+    expect(parseConfig({ DATA_DIR: dataDir(), LOG_FORMAT: 'json' }, true).logFormat).toBe('json');
+    expect(parseConfig({ DATA_DIR: dataDir(), METRICS_TOKEN: ' scrape-me ' }).metricsToken).toBe('scrape-me');
   });
 
   it.each([
@@ -70,6 +77,7 @@ describe('parseConfig', () => {
     ['MAX_IMAGE_BYTES', '-1'],
     ['TRUST_PROXY', 'maybe please'],
     ['LOG_LEVEL', 'loud'],
+    ['LOG_FORMAT', 'xml'],
     ['SECRET', 'short'],
     ['MAX_TOKENS_PER_ACCOUNT', '0'],
     ['INACTIVE_ACCOUNT_TTL', 'never'],
@@ -78,6 +86,36 @@ describe('parseConfig', () => {
     ['HOUSEKEEPING_FAILED_MAIL_TTL', 'soon'],
   ])('stops with a message naming %s for %j', (name, value) => {
     expect(() => parseConfig({ DATA_DIR: dataDir(), [name]: value })).toThrow(new RegExp(`^${name}`));
+  });
+
+  it('keeps images in DATA_DIR unless IMAGE_STORAGE=s3', () => {
+    expect(parseConfig({ DATA_DIR: dataDir() }).imageStorage).toEqual({ type: 'local' });
+  });
+
+  it('reads the object storage settings', () => {
+    const s3 = { DATA_DIR: dataDir(), IMAGE_STORAGE: 's3', S3_BUCKET: 'avatars' };
+    expect(parseConfig(s3).imageStorage).toEqual({
+      type: 's3',
+      bucket: 'avatars',
+      endpoint: undefined,
+      region: 'us-east-1',
+      forcePathStyle: false,
+    });
+    expect(
+      parseConfig({ ...s3, S3_ENDPOINT: 'http://127.0.0.1:9000', S3_REGION: 'auto', S3_FORCE_PATH_STYLE: 'true' }).imageStorage,
+    ).toMatchObject({ endpoint: 'http://127.0.0.1:9000', region: 'auto', forcePathStyle: true });
+    expect(parseConfig({ ...s3, AWS_REGION: 'eu-west-3' }).imageStorage).toMatchObject({ region: 'eu-west-3' });
+  });
+
+  it.each([
+    ['IMAGE_STORAGE', { IMAGE_STORAGE: 'ftp' }],
+    ['S3_BUCKET is required', { IMAGE_STORAGE: 's3' }],
+    ['S3_BUCKET', { IMAGE_STORAGE: 's3', S3_BUCKET: 'no/slashes' }],
+    ['S3_ENDPOINT', { IMAGE_STORAGE: 's3', S3_BUCKET: 'avatars', S3_ENDPOINT: 'minio:9000' }],
+    ['S3_REGION', { IMAGE_STORAGE: 's3', S3_BUCKET: 'avatars', S3_REGION: 'eu west' }],
+    ['S3_FORCE_PATH_STYLE', { IMAGE_STORAGE: 's3', S3_BUCKET: 'avatars', S3_FORCE_PATH_STYLE: 'yes please' }],
+  ])('stops with a message naming %s', (name, env) => {
+    expect(() => parseConfig({ DATA_DIR: dataDir(), ...env })).toThrow(new RegExp(`^${name}`));
   });
 
   it('requires SECRET in production', () => {

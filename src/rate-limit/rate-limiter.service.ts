@@ -5,6 +5,7 @@ import { type DataSource, type EntityManager, In, MoreThan, type Repository } fr
 import { TooManyRequestsError } from '../common/api-error.js';
 import type { LimitRule } from '../config/app-config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
+import { Metrics } from '../metrics/metrics.js';
 import { RateEventEntity } from './rate-event.entity.js';
 
 export interface Limit {
@@ -45,6 +46,7 @@ export class RateLimiter {
     @InjectRepository(RateEventEntity) private readonly events: Repository<RateEventEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Takes a place in each bucket, or throws 429 (holding nothing) when any is full. */
@@ -58,6 +60,7 @@ export class RateLimiter {
         const now = Date.now();
         let retryAfterMs = 0;
         let mustWait = false;
+        let refusedBy: Limit | undefined;
         for (const [i, limit] of limits.entries()) {
           const { max, windowMs } = limit.rule;
           const { counted, ahead } = await this.countWindow(buckets[i], now - windowMs, ids[i], now - STALE_PENDING_MS);
@@ -71,10 +74,15 @@ export class RateLimiter {
               select: { id: true, at: true },
             });
             retryAfterMs = Math.max(retryAfterMs, (freeing?.at ?? now) + windowMs - now, 1000);
+            refusedBy ??= limit;
             continue;
           }
-          if (counted + ahead >= max) mustWait = true;
+          if (counted + ahead >= max) {
+            mustWait = true;
+            refusedBy ??= limit;
+          }
         }
+        if (retryAfterMs > 0 || (mustWait && now - at > MAX_WAIT_MS)) this.metrics.refused(ruleOf(refusedBy!.bucket));
         if (retryAfterMs > 0) throw new TooManyRequestsError(retryAfterMs / 1000, message);
         if (!mustWait) return reservation;
         if (now - at > MAX_WAIT_MS) throw new TooManyRequestsError(1, message);
@@ -163,6 +171,11 @@ export class RateLimiter {
     else await this.count(reservation);
     return result;
   }
+}
+
+/** The kind of limit a bucket belongs to (`login:account` for `login:account:a@b.co`): never an email or address. */
+export function ruleOf(bucket: string): string {
+  return bucket.split(':', 2).join(':');
 }
 
 export function bucketKey(name: string): string {
