@@ -27,6 +27,17 @@ export default defineConfig({
       },
       {
         test: {
+          // Thousands of requests, then one sweep: minutes on a busy machine (npm run test:growth).
+          name: 'growth',
+          include: ['test/growth/*.growth-spec.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 900_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           // Service processes from dist/ (run `npm run build` first): instances, signals, outages.
           name: 'faults',
           include: ['test/faults/*.fault-spec.ts'],

@@ -7,8 +7,10 @@ import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 
 const [port, database] = process.argv.slice(2);
-const SQL =
-  'SELECT u.email, u.first_name, u.last_name, u.country, u.department, u.avatar FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?';
+// The service's own token lookup (src/auth/token-lookup.ts), so L1 does the same database work.
+const SQL = `SELECT u.email, COALESCE(p.first_name, '') AS first_name, COALESCE(p.last_name, '') AS last_name,
+  COALESCE(p.country, '') AS country, COALESCE(p.department, '') AS department, COALESCE(p.avatar, '') AS avatar
+  FROM access_tokens t INNER JOIN users u ON u.id = t.user_id LEFT JOIN user_profiles p ON p.user_id = u.id WHERE t.token_hash = ?`;
 
 let lookup;
 if (database.startsWith('mysql://')) {

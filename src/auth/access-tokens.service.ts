@@ -8,6 +8,7 @@ import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { SecurityEventType } from '../security-events/security-event.entity.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
+import { lockAccount } from '../users/account-lock.js';
 import { UserStatus } from '../users/user.entity.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { AccessTokenEntity } from './access-token.entity.js';
@@ -31,6 +32,8 @@ interface PreparedLookup {
 const MAX_TOUCH_INTERVAL_MS = 60_000;
 /** Refreshes are written together, this often. */
 const TOUCH_FLUSH_MS = 1_000;
+/** Revoked at most per login: more only when the cap was lowered, and later logins take the rest. */
+const REVOKE_BATCH = 500;
 
 @Injectable()
 export class AccessTokensService implements OnApplicationShutdown {
@@ -50,6 +53,15 @@ export class AccessTokensService implements OnApplicationShutdown {
       (ids, at) => this.transactions.run(async (tx) => void (await tx.update(AccessTokenEntity, { id: In(ids) }, { lastUsedAt: at }))),
       Math.min(TOUCH_FLUSH_MS, this.touchIntervalMs),
     );
+  }
+
+  /**
+   * How far the stored last_used_at may trail a use already let through:
+   * that use's write waits for the next flush. Pruning idle tokens allows
+   * for it, so a token in use is never taken for an idle one.
+   */
+  get touchLagMs(): number {
+    return this.touchIntervalMs + TOUCH_FLUSH_MS;
   }
 
   onApplicationShutdown(): Promise<void> {
@@ -83,7 +95,9 @@ export class AccessTokensService implements OnApplicationShutdown {
 
   /**
    * A new token for one login, recorded as a session with where it came
-   * from; pass the manager of an open transaction to join it.
+   * from; pass the manager of an open transaction to join it. Past the cap
+   * per account, the least recently used tokens are revoked in the same
+   * transaction, so the account never holds more.
    */
   async issue(userId: number, manager?: EntityManager, client?: ClientInfo): Promise<string> {
     const token = generateToken();
@@ -99,9 +113,29 @@ export class AccessTokensService implements OnApplicationShutdown {
       expiresAt: now + this.config.tokenTtlMs,
       lastUsedAt: now,
     };
-    if (manager) await manager.insert(AccessTokenEntity, row);
-    else await this.transactions.run((tx) => tx.insert(AccessTokenEntity, row));
+    const work = async (tx: EntityManager) => {
+      // Logins of one account take turns from here to their commit: each counts the tokens the others left.
+      await lockAccount(tx, userId);
+      await tx.insert(AccessTokenEntity, row);
+      await this.revokeBeyondCap(tx, userId, now);
+    };
+    if (manager) await work(manager);
+    else await this.transactions.run(work);
     return token;
+  }
+
+  /** Expired tokens go first, then the least recently used; relying services hear of each one revoked. */
+  private async revokeBeyondCap(tx: EntityManager, userId: number, now: number): Promise<void> {
+    const excess = (await tx.query(
+      `SELECT id, public_id FROM access_tokens WHERE user_id = ?
+        ORDER BY CASE WHEN expires_at > ? THEN 1 ELSE 0 END DESC, last_used_at DESC, id DESC LIMIT ? OFFSET ?`,
+      [userId, now, REVOKE_BATCH, this.config.maxTokensPerAccount],
+    )) as { id: number | string; public_id: string }[];
+    if (excess.length === 0) return;
+    await tx.delete(AccessTokenEntity, { id: In(excess.map((token) => Number(token.id))) });
+    for (const token of excess) {
+      await this.webhooks.enqueue(tx, { type: 'session.revoked', userId, data: { scope: 'one', session_id: token.public_id } });
+    }
   }
 
   /**

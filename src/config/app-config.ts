@@ -22,6 +22,11 @@ export interface AppConfig {
   argon2: Argon2Config;
   limits: LimitsConfig;
   webhooks: WebhooksConfig;
+  /** Live tokens one account may hold; a login past it revokes the least recently used. */
+  maxTokensPerAccount: number;
+  /** An account never activated is removed this long after its last code. */
+  inactiveAccountTtlMs: number;
+  housekeeping: HousekeepingConfig;
   /** Express's `trust proxy` value: false, a hop count, or a list of addresses/subnets. */
   trustProxy: boolean | number | string[];
   logLevel: LogLevelName;
@@ -43,6 +48,16 @@ export interface Argon2Config {
   memoryCost: number;
   timeCost: number;
   parallelism: number;
+}
+
+/** The scheduled pruning of rows (and image files) that no longer serve a purpose. */
+export interface HousekeepingConfig {
+  /** Time between two sweeps of one instance. */
+  intervalMs: number;
+  /** An uploaded image no profile points to is kept this long after its upload. */
+  imageGraceMs: number;
+  /** Mail that could not be delivered is kept this long, for the operator to look into. */
+  failedMailTtlMs: number;
 }
 
 /** At most `max` events per sliding `windowMs`. */

@@ -23,6 +23,9 @@ describe('parseConfig', () => {
       codeTtlMs: 600_000,
       maxImageBytes: 5_242_880,
       trustProxy: false,
+      maxTokensPerAccount: 100,
+      inactiveAccountTtlMs: 7 * 86_400_000,
+      housekeeping: { intervalMs: 600_000, imageGraceMs: 86_400_000, failedMailTtlMs: 7 * 86_400_000 },
     });
   });
 
@@ -76,6 +79,11 @@ describe('parseConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['LOG_FORMAT', 'xml'],
     ['SECRET', 'short'],
+    ['MAX_TOKENS_PER_ACCOUNT', '0'],
+    ['INACTIVE_ACCOUNT_TTL', 'never'],
+    ['HOUSEKEEPING_INTERVAL', '0s'],
+    ['HOUSEKEEPING_IMAGE_GRACE', '-1h'],
+    ['HOUSEKEEPING_FAILED_MAIL_TTL', 'soon'],
   ])('stops with a message naming %s for %j', (name, value) => {
     expect(() => parseConfig({ DATA_DIR: dataDir(), [name]: value })).toThrow(new RegExp(`^${name}`));
   });

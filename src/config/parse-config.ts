@@ -53,6 +53,13 @@ export function parseConfig(env: Env, stdoutIsTty = Boolean(process.stdout.isTTY
     },
     limits: parseLimits(env),
     webhooks: parseWebhooks(env),
+    maxTokensPerAccount: parseInteger(env, 'MAX_TOKENS_PER_ACCOUNT', 100, 1, 100_000),
+    inactiveAccountTtlMs: parseDuration(env, 'INACTIVE_ACCOUNT_TTL', '7d'),
+    housekeeping: {
+      intervalMs: parseDuration(env, 'HOUSEKEEPING_INTERVAL', '10m'),
+      imageGraceMs: parseDuration(env, 'HOUSEKEEPING_IMAGE_GRACE', '24h'),
+      failedMailTtlMs: parseDuration(env, 'HOUSEKEEPING_FAILED_MAIL_TTL', '7d'),
+    },
     trustProxy: parseTrustProxy(env),
     logLevel: parseChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: parseChoice(env, 'LOG_FORMAT', ['json', 'pretty'], stdoutIsTty ? 'pretty' : 'json'),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { type DataSource, type EntityManager, In, LessThan, MoreThan, type Repository } from 'typeorm';
+import { type DataSource, type EntityManager, In, MoreThan, type Repository } from 'typeorm';
 import { TooManyRequestsError } from '../common/api-error.js';
 import type { LimitRule } from '../config/app-config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
@@ -19,13 +19,11 @@ export interface Reservation {
   ids: number[];
 }
 
-const PRUNE_INTERVAL_MS = 10 * 60_000;
-const LONGEST_WINDOW_MS = 2 * 86_400_000;
 /** How long an attempt waits for earlier ones to settle before giving up with 429. */
 const MAX_WAIT_MS = 5_000;
 const POLL_MS = 15;
 /** A pending place older than this belongs to a crashed attempt and is ignored. */
-const STALE_PENDING_MS = 60_000;
+export const STALE_PENDING_MS = 60_000;
 /** How long to wait for a bucket's lock on MySQL (held only for one insert). */
 const LOCK_WAIT_S = 5;
 
@@ -39,27 +37,17 @@ const LOCK_WAIT_S = 5;
  * still under way could, it waits for those to settle. So concurrent attempts
  * can never slip more failures past the limit than it allows, and successful
  * attempts are only ever delayed, never refused. The caller then counts the
- * attempt (a failure) or withdraws it (a success).
+ * attempt (a failure) or withdraws it (a success). Events older than every
+ * window are pruned by the housekeeping job.
  */
 @Injectable()
-export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-
+export class RateLimiter {
   constructor(
     @InjectRepository(RateEventEntity) private readonly events: Repository<RateEventEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
     private readonly metrics: Metrics,
   ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.prune().catch(() => undefined), PRUNE_INTERVAL_MS);
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
-  }
 
   /** Takes a place in each bucket, or throws 429 (holding nothing) when any is full. */
   async reserve(limits: Limit[], message?: string): Promise<Reservation> {
@@ -182,10 +170,6 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
     if (result) await this.withdraw(reservation);
     else await this.count(reservation);
     return result;
-  }
-
-  async prune(): Promise<void> {
-    await this.transactions.run((tx) => tx.delete(RateEventEntity, { at: LessThan(Date.now() - LONGEST_WINDOW_MS) }));
   }
 }
 

@@ -10,6 +10,7 @@ import { MailOutbox } from '../mail/mail-outbox.service.js';
 import { buildNoticeMail, NOTICE_MAIL_PURPOSE } from '../mail/notice-mail.js';
 import { SecurityEventType } from '../security-events/security-event.entity.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
+import { lockAccount } from './account-lock.js';
 import type { AccountStatusDto, ActivatedAccountDto } from './dto/register.dto.js';
 import type { SetPasswordDto } from './dto/validation-code.dto.js';
 import { passwordProblem } from './password-policy.js';
@@ -95,6 +96,7 @@ export class UsersService implements OnApplicationShutdown {
     const passwordHash = await this.hasher.hash(password);
     const reset = user.status === UserStatus.Active;
     const accessToken = await this.transactions.run(async (tx) => {
+      await lockAccount(tx, user.id);
       if (!(await this.codes.consume(tx, user.id, code))) return null;
       const now = Date.now();
       await tx.update(UserEntity, { id: user.id }, { passwordHash, status: UserStatus.Active, updatedAt: now });
