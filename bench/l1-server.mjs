@@ -32,7 +32,11 @@ createServer(async (request, response) => {
   const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (!header.startsWith('Basic ') || colon < 1) return unauthorized(response);
-  const row = await lookup(createHash('sha256').update(decoded.slice(colon + 1)).digest('hex'));
+  const row = await lookup(
+    createHash('sha256')
+      .update(decoded.slice(colon + 1))
+      .digest('hex'),
+  );
   if (!row || row.email !== decoded.slice(0, colon).toLowerCase()) return unauthorized(response);
   response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(row));
 }).listen(Number(port), '127.0.0.1', () => process.send?.('ready'));
