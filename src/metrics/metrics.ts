@@ -23,7 +23,7 @@ export class Metrics {
     buckets: HTTP_BUCKETS,
     registers: [this.registry],
   });
-  /** Children by "method route status": the label lookup is not redone on every request. */
+  /** One child per series, made on its first request: later requests build no label object or closure. */
   private readonly httpChildren = new Map<string, Histogram.Internal<'method' | 'route' | 'status'>>();
 
   private readonly logins = new Counter({
