@@ -17,6 +17,7 @@ export default defineConfig({
           // Prints which operations and statuses the suites covered (test/helpers/contract.ts).
           globalSetup: ['test/helpers/contract-report.ts'],
           environment: 'node',
+          setupFiles: ['test/helpers/log-secrets.setup.ts'],
           // Suites share one database server when DATABASE_URL points at MariaDB,
           // and every suite starts its own service: one file at a time.
           fileParallelism: false,

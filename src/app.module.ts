@@ -6,6 +6,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ImagesModule } from './images/images.module.js';
 import { MailModule } from './mail/mail.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { ProfileModule } from './profile/profile.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -15,6 +16,7 @@ import { UsersModule } from './users/users.module.js';
     // .env is read by main.ts before anything else, so the CLI and the app see the same values.
     ConfigModule.forRoot({ isGlobal: true, load: [appConfig], ignoreEnvFile: true, cache: true }),
     DatabaseModule,
+    MetricsModule,
     RateLimitModule,
     MailModule,
     AuthModule,

@@ -3,20 +3,22 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
+import { createLogger } from './logging/logger.js';
 import { createExpressApp, finishExpressApp } from './platform/express.platform.js';
 import { createFastifyApp } from './platform/fastify.platform.js';
 import { setupSwagger } from './swagger.js';
 
 /** Builds and initialises the whole application, as main.ts runs it and as the tests drive it. */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
+  const logger = createLogger(config);
   if (config.httpPlatform === 'fastify') {
-    const app = await createFastifyApp(config);
+    const app = await createFastifyApp(config, logger);
     configureApp(app, config);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     return app;
   }
-  const app = await createExpressApp(config);
+  const app = await createExpressApp(config, logger);
   configureApp(app, config);
   await app.init();
   finishExpressApp(app);

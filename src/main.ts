@@ -15,7 +15,8 @@ async function bootstrap(): Promise<void> {
   installGracefulShutdown(app, logger);
   const where = config.database.type === 'sqlite' ? `SQLite ${config.database.path}` : 'MySQL';
   const mail = config.smtpUrl ? 'SMTP' : `files in ${config.dataDir}/mail`;
-  logger.log(`listening on http://${config.host}:${config.port}/one_auth (database: ${where}; mail: ${mail})`);
+  const images = config.imageStorage.type === 's3' ? `bucket ${config.imageStorage.bucket}` : `${config.dataDir}/images`;
+  logger.log(`listening on http://${config.host}:${config.port}/one_auth (database: ${where}; mail: ${mail}; images: ${images})`);
   logger.log(`Swagger UI: ${config.publicUrl}/one_auth/docs`);
 }
 

@@ -131,6 +131,7 @@ describe('API documentation (endpoint 14)', () => {
         'GET /one_auth/images/{name}',
         'GET /one_auth/health/live',
         'GET /one_auth/health/ready',
+        'GET /one_auth/metrics',
       ].sort(),
     );
     const login = doc.paths['/one_auth/api/access_tokens'].get;

@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { TooManyRequestsError } from '../common/api-error.js';
 import { normalizeEmail } from '../common/email.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
+import { Metrics } from '../metrics/metrics.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
 import { UserEntity, UserStatus } from '../users/user.entity.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -16,6 +18,7 @@ export class AuthService {
     private readonly transactions: TransactionRunner,
     private readonly limiter: RateLimiter,
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -28,15 +31,22 @@ export class AuthService {
   async verifyPassword(email: string, password: string, address: string): Promise<UserEntity | null> {
     const account = normalizeEmail(email);
     const { limits } = this.config;
-    return this.limiter.attempt(
-      [
-        { bucket: `login:account+address:${account} ${address}`, rule: limits.loginFailuresPerAccountAndAddress },
-        { bucket: `login:account:${account}`, rule: limits.loginFailuresPerAccount },
-        { bucket: `login:address:${address}`, rule: limits.loginFailuresPerAddress },
-      ],
-      'Too many failed logins, please retry later',
-      () => this.check(account, password),
-    );
+    try {
+      const user = await this.limiter.attempt(
+        [
+          { bucket: `login:account+address:${account} ${address}`, rule: limits.loginFailuresPerAccountAndAddress },
+          { bucket: `login:account:${account}`, rule: limits.loginFailuresPerAccount },
+          { bucket: `login:address:${address}`, rule: limits.loginFailuresPerAddress },
+        ],
+        'Too many failed logins, please retry later',
+        () => this.check(account, password),
+      );
+      this.metrics.login(user ? 'success' : 'failure');
+      return user;
+    } catch (error) {
+      if (error instanceof TooManyRequestsError) this.metrics.login('rate_limited');
+      throw error;
+    }
   }
 
   private async check(email: string, password: string): Promise<UserEntity | null> {

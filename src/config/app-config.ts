@@ -1,5 +1,3 @@
-import type { LogLevel } from '@nestjs/common';
-
 /** The validated, typed configuration the whole service runs on. */
 export interface AppConfig {
   nodeEnv: string;
@@ -23,12 +21,17 @@ export interface AppConfig {
   limits: LimitsConfig;
   /** Express's `trust proxy` value: false, a hop count, or a list of addresses/subnets. */
   trustProxy: boolean | number | string[];
-  logLevels: LogLevel[];
+  logLevel: LogLevelName;
+  /** One JSON object per line, or human-readable lines for a terminal. */
+  logFormat: 'json' | 'pretty';
+  /** Bearer token that /one_auth/metrics requires; open when unset. */
+  metricsToken: string | undefined;
 }
 
 /** Where image bytes live: `$DATA_DIR/images`, or a bucket of an S3-compatible store. */
 export type ImageStorageConfig =
   { type: 'local' } | { type: 's3'; bucket: string; endpoint: string | undefined; region: string; forcePathStyle: boolean };
+export type LogLevelName = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'verbose';
 
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql'; url: string };
 

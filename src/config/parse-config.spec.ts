@@ -52,7 +52,14 @@ describe('parseConfig', () => {
     expect(config.tokenIdleTtlMs).toBe(90_000);
     expect(config.codeTtlMs).toBe(300_000);
     expect(config.trustProxy).toBe(1);
-    expect(config.logLevels).toContain('debug');
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('logs JSON unless stdout is a terminal, and reads METRICS_TOKEN', () => {
+    expect(parseConfig({ DATA_DIR: dataDir() }, false)).toMatchObject({ logLevel: 'info', logFormat: 'json', metricsToken: undefined });
+    expect(parseConfig({ DATA_DIR: dataDir() }, true).logFormat).toBe('pretty');
+    expect(parseConfig({ DATA_DIR: dataDir(), LOG_FORMAT: 'json' }, true).logFormat).toBe('json');
+    expect(parseConfig({ DATA_DIR: dataDir(), METRICS_TOKEN: ' scrape-me ' }).metricsToken).toBe('scrape-me');
   });
 
   it.each([
@@ -67,6 +74,7 @@ describe('parseConfig', () => {
     ['MAX_IMAGE_BYTES', '-1'],
     ['TRUST_PROXY', 'maybe please'],
     ['LOG_LEVEL', 'loud'],
+    ['LOG_FORMAT', 'xml'],
     ['SECRET', 'short'],
   ])('stops with a message naming %s for %j', (name, value) => {
     expect(() => parseConfig({ DATA_DIR: dataDir(), [name]: value })).toThrow(new RegExp(`^${name}`));

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { LogLevel } from '@nestjs/common';
 import ms from 'ms';
-import type { AppConfig, DatabaseConfig, ImageStorageConfig, LimitRule, LimitsConfig } from './app-config.js';
+import type { AppConfig, DatabaseConfig, ImageStorageConfig, LimitRule, LimitsConfig, LogLevelName } from './app-config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -12,14 +11,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const LOG_LEVELS: Record<string, LogLevel[]> = {
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  verbose: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
+const LOG_LEVELS: readonly LogLevelName[] = ['fatal', 'error', 'warn', 'info', 'debug', 'verbose'];
 
 const MIN_SECRET_LENGTH = 32;
 
@@ -27,7 +19,7 @@ const MIN_SECRET_LENGTH = 32;
  * Reads and validates every variable of the configuration table. Anything
  * wrong stops the service at start with a message naming the variable.
  */
-export function parseConfig(env: Env): AppConfig {
+export function parseConfig(env: Env, stdoutIsTty = Boolean(process.stdout.isTTY)): AppConfig {
   const nodeEnv = env.NODE_ENV?.trim() || 'development';
   const port = parseInteger(env, 'PORT', 8000, 0, 65535);
   const host = env.HOST?.trim() || '0.0.0.0';
@@ -59,7 +51,9 @@ export function parseConfig(env: Env): AppConfig {
     },
     limits: parseLimits(env),
     trustProxy: parseTrustProxy(env),
-    logLevels: LOG_LEVELS[parseChoice(env, 'LOG_LEVEL', Object.keys(LOG_LEVELS), 'info')],
+    logLevel: parseChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: parseChoice(env, 'LOG_FORMAT', ['json', 'pretty'], stdoutIsTty ? 'pretty' : 'json'),
+    metricsToken: env.METRICS_TOKEN?.trim() || undefined,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Logger } from '@nestjs/common';
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { ImageStorageConfig } from '../config/app-config.js';
 import { contentTypeOfName } from './image-processor.js';
 import { type ImageStorage, ImageStorageUnavailableError } from './image-storage.js';
@@ -21,7 +21,7 @@ const IDLE_TIMEOUT_MS = 10_000;
  * Cloudflare R2, Ceph), under their server-made names. A PUT is atomic: an
  * object is either whole or absent, never half written.
  */
-export class S3ImageStorage implements ImageStorage {
+export class S3ImageStorage implements ImageStorage, OnModuleDestroy {
   private readonly logger = new Logger('ImageStorage');
   private readonly client: S3Client;
   private readonly bucket: string;
@@ -44,6 +44,11 @@ export class S3ImageStorage implements ImageStorage {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
+  }
+
+  /** Closes the kept-alive connections to the store when the application stops. */
+  onModuleDestroy(): void {
+    this.client.destroy();
   }
 
   async save(name: string, data: Buffer): Promise<void> {

@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import type { MailContent } from './mail-message.js';
+import { Metrics } from '../metrics/metrics.js';
 import { MAIL_TRANSPORT, type MailTransport } from './mail-transport.js';
 import { OutboxMessageEntity, OutboxStatus } from './outbox-message.entity.js';
 import { PayloadCipher } from './payload-cipher.js';
@@ -40,6 +41,7 @@ export class MailDeliveryWorker implements OnApplicationBootstrap, OnApplication
     @Inject(MAIL_TRANSPORT) private readonly transport: MailTransport,
     @Inject(PayloadCipher) private readonly cipher: PayloadCipher,
     private readonly transactions: TransactionRunner,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -122,8 +124,10 @@ export class MailDeliveryWorker implements OnApplicationBootstrap, OnApplication
           lastError: null,
         }),
       );
+      this.metrics.mailSent();
       this.logger.log(`mail #${message.id} (${message.purpose}) delivered`);
     } catch (error) {
+      this.metrics.mailFailed();
       const attempts = message.attempts + 1;
       const giveUp = attempts >= MAX_ATTEMPTS;
       const reason = ((error as Error).message ?? String(error)).slice(0, 500);

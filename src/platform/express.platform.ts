@@ -3,30 +3,40 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import type { Logger } from 'pino';
 import { AppModule } from '../app.module.js';
 import { carriesBody, jsonBodyProblem, unsupportedBodyMessage } from '../common/body-type.js';
+import { forbidCachingOfApi } from '../common/cache-policy.js';
 import { toErrorResponse } from '../common/error-response.js';
+import { routeTemplateOf } from '../common/route-template.js';
 import { isDraining } from './graceful-shutdown.js';
 import { HELMET_OPTIONS } from './helmet-options.js';
 import { assignRequestId } from '../common/request-id.js';
 import type { AppConfig } from '../config/app-config.js';
+import { createRequestLogger } from '../logging/http-logger.js';
+import { createNestLogger } from '../logging/nest-logger.js';
+import { Metrics } from '../metrics/metrics.js';
 
 /**
  * Everything that is Express-specific: the adapter, proxy trust, request ids,
- * the media-type rule and the JSON body parser with its limit. (Multipart is
- * multer, set up in the images module; files are served as StreamableFile.)
+ * request logs and timings, the media-type rule and the JSON body parser with
+ * its limit. (Multipart is read by the images module; files are served as
+ * StreamableFile.)
  */
-export async function createExpressApp(config: AppConfig): Promise<NestExpressApplication> {
+export async function createExpressApp(config: AppConfig, logger: Logger): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), {
     bodyParser: false,
-    logger: config.logLevels,
+    logger: createNestLogger(logger),
   });
   app.disable('x-powered-by');
+  // No ETag: API answers are never cached (no-store), and images are immutable.
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
+  app.use(observeRequests(logger, app.get(Metrics)));
   app.use(helmet(HELMET_OPTIONS));
   app.use((request: Request, response: Response, next: NextFunction) => {
-    assignRequestId(request, response);
     if (isDraining()) response.setHeader('Connection', 'close');
+    forbidCachingOfApi(request.path, response);
     const refusal = unsupportedBodyMessage(request, request.path);
     next(refusal ? new UnsupportedMediaTypeException(refusal) : undefined);
   });
@@ -36,6 +46,20 @@ export async function createExpressApp(config: AppConfig): Promise<NestExpressAp
     next(problem ? new BadRequestException(problem) : undefined);
   });
   return app;
+}
+
+/** First of all: the request id, then one log line and one timing per request, whatever answers it. */
+function observeRequests(logger: Logger, metrics: Metrics) {
+  const logRequest = createRequestLogger(logger);
+  return (request: Request, response: Response, next: NextFunction) => {
+    assignRequestId(request, response);
+    logRequest?.(request, response);
+    const started = performance.now();
+    response.once('finish', () =>
+      metrics.observeRequest(request.method, routeTemplateOf(request), response.statusCode, (performance.now() - started) / 1000),
+    );
+    next();
+  };
 }
 
 /**

@@ -2,31 +2,54 @@ import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/comm
 import { NestFactory } from '@nestjs/core';
 import helmet from 'helmet';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
 import { AppModule } from '../app.module.js';
 import { carriesBody, jsonBodyProblem, unsupportedBodyMessage } from '../common/body-type.js';
+import { forbidCachingOfApi } from '../common/cache-policy.js';
 import { assignRequestId } from '../common/request-id.js';
+import { setRouteTemplate } from '../common/route-template.js';
 import type { AppConfig } from '../config/app-config.js';
+import { createRequestLogger } from '../logging/http-logger.js';
+import { createNestLogger } from '../logging/nest-logger.js';
+import { Metrics } from '../metrics/metrics.js';
 import { isDraining } from './graceful-shutdown.js';
 import { HELMET_OPTIONS } from './helmet-options.js';
 
 /**
  * Everything that is Fastify-specific: the adapter (JSON body limit, proxy
- * trust), request ids, the media-type rule, the nesting limit, security
- * headers (helmet), and a pass-through parser that leaves multipart bodies to the
- * upload reader.
+ * trust), request ids, request logs and timings, the media-type rule, the
+ * nesting limit, security headers (helmet), and a pass-through parser that
+ * leaves multipart bodies to the upload reader.
  */
-export async function createFastifyApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createFastifyApp(config: AppConfig, logger: Logger): Promise<NestFastifyApplication> {
   // Fastify takes a hop count too, although its types only list the other forms.
   const adapter = new FastifyAdapter({ bodyLimit: config.maxJsonBytes, trustProxy: config.trustProxy as boolean | string[] });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bodyParser: false, logger: config.logLevels });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+    bodyParser: false,
+    logger: createNestLogger(logger),
+  });
   const fastify = adapter.getInstance();
+  const logRequest = createRequestLogger(logger);
+  const metrics = app.get(Metrics);
   // Fastify's own JSON parser; text and forms never get this far (the hook below answers 415).
   fastify.removeContentTypeParser('text/plain');
   fastify.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null));
   fastify.addHook('onRequest', (request, reply, done) => {
     (request as { requestId?: string }).requestId = assignRequestId(request.raw, reply.raw);
-    const refusal = unsupportedBodyMessage(request.raw, request.url.split('?')[0]);
+    if (logRequest) {
+      // The request line is written from the raw request: give it what only Fastify knows.
+      setRouteTemplate(request.raw, request.routeOptions.url);
+      (request.raw as { ip?: string }).ip = request.ip;
+      logRequest(request.raw, reply.raw);
+    }
+    const path = request.url.split('?')[0];
+    forbidCachingOfApi(path, reply.raw);
+    const refusal = unsupportedBodyMessage(request.raw, path);
     done(refusal ? new UnsupportedMediaTypeException(refusal) : undefined);
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    metrics.observeRequest(request.method, request.routeOptions.url ?? null, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
   fastify.addHook('onSend', (_request, reply, payload, done) => {
     if (isDraining()) reply.header('Connection', 'close');

@@ -5,6 +5,7 @@ import { type DataSource, type EntityManager, In, LessThan, MoreThan, type Repos
 import { TooManyRequestsError } from '../common/api-error.js';
 import type { LimitRule } from '../config/app-config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
+import { Metrics } from '../metrics/metrics.js';
 import { RateEventEntity } from './rate-event.entity.js';
 
 export interface Limit {
@@ -48,6 +49,7 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
     @InjectRepository(RateEventEntity) private readonly events: Repository<RateEventEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -70,6 +72,7 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
         const now = Date.now();
         let retryAfterMs = 0;
         let mustWait = false;
+        let refusedBy: Limit | undefined;
         for (const [i, limit] of limits.entries()) {
           const { max, windowMs } = limit.rule;
           const { counted, ahead } = await this.countWindow(buckets[i], now - windowMs, ids[i], now - STALE_PENDING_MS);
@@ -83,10 +86,15 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
               select: { id: true, at: true },
             });
             retryAfterMs = Math.max(retryAfterMs, (freeing?.at ?? now) + windowMs - now, 1000);
+            refusedBy ??= limit;
             continue;
           }
-          if (counted + ahead >= max) mustWait = true;
+          if (counted + ahead >= max) {
+            mustWait = true;
+            refusedBy ??= limit;
+          }
         }
+        if (retryAfterMs > 0 || (mustWait && now - at > MAX_WAIT_MS)) this.metrics.refused(ruleOf(refusedBy!.bucket));
         if (retryAfterMs > 0) throw new TooManyRequestsError(retryAfterMs / 1000, message);
         if (!mustWait) return reservation;
         if (now - at > MAX_WAIT_MS) throw new TooManyRequestsError(1, message);
@@ -179,6 +187,11 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
   async prune(): Promise<void> {
     await this.transactions.run((tx) => tx.delete(RateEventEntity, { at: LessThan(Date.now() - LONGEST_WINDOW_MS) }));
   }
+}
+
+/** The kind of limit a bucket belongs to (`login:account` for `login:account:a@b.co`): never an email or address. */
+export function ruleOf(bucket: string): string {
+  return bucket.split(':', 2).join(':');
 }
 
 export function bucketKey(name: string): string {

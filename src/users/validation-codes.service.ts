@@ -6,6 +6,7 @@ import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { buildCodeMail } from '../mail/mail-message.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
+import { Metrics } from '../metrics/metrics.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
 import { UserEntity } from './user.entity.js';
 import { ValidationCodeEntity } from './validation-code.entity.js';
@@ -25,6 +26,7 @@ export class ValidationCodesService {
     private readonly transactions: TransactionRunner,
     private readonly mail: MailOutbox,
     private readonly limiter: RateLimiter,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -69,7 +71,10 @@ export class ValidationCodesService {
       if (sent) await this.limiter.count(reservation);
       else await this.limiter.withdraw(reservation).catch(() => undefined);
     }
-    if (sent) this.mail.notifyQueued();
+    if (sent) {
+      this.metrics.codeIssued();
+      this.mail.notifyQueued();
+    }
     return sent ? 'sent' : 'kept';
   }
 
@@ -116,6 +121,7 @@ export class ValidationCodesService {
     const { max, windowMs } = this.config.limits.codeMailsPerEmail;
     const since = now - windowMs;
     if ((await this.mail.countSince(email, CODE_MAIL_PURPOSE, since)) < max) return;
+    this.metrics.refused('mail:email');
     const oldest = (await this.mail.oldestSince(email, CODE_MAIL_PURPOSE, since)) ?? now;
     throw new TooManyRequestsError((oldest + windowMs - now) / 1000, 'Too many codes requested, please retry later');
   }

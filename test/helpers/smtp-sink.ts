@@ -1,5 +1,6 @@
 import { type AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { noteSecret } from './secrets.js';
 
 export interface ReceivedMail {
   to: string[];
@@ -36,9 +37,11 @@ export class SmtpSink {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          noteSecret(/validation code is (\d{6})\b/.exec(raw)?.[1]);
           this.mails.push({
             to: session.envelope.rcptTo.map((recipient) => recipient.address.toLowerCase()),
-            raw: Buffer.concat(chunks).toString('utf8'),
+            raw,
             receivedAt: Date.now(),
           });
           callback();
