@@ -32,8 +32,15 @@ export class MetricsController {
   @Header('Cache-Control', 'no-store')
   @ApiBearerAuth(BEARER_SCHEME)
   @ApiOperation({ summary: 'Prometheus metrics (Bearer METRICS_TOKEN when the service has one)' })
-  // The text format for 200 only: a refused scrape answers JSON like every error.
-  @ApiOkResponse({ description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } })
+  @ApiOkResponse({
+    description: 'Prometheus text exposition format',
+    content: {
+      'text/plain': {
+        schema: { type: 'string' },
+        example: '# TYPE one_auth_logins_total counter\none_auth_logins_total{outcome="success"} 3\n',
+      },
+    },
+  })
   @ApiUnauthorized(BAD_METRICS_TOKEN_MESSAGE)
   scrape(@Headers('authorization') authorization: string | undefined): Promise<string> {
     // Digests of equal length, compared in constant time: the answer's timing says nothing of the token.

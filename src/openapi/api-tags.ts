@@ -10,7 +10,7 @@ export const API_TAGS = {
   profile: 'Names, country, department and avatar of the account',
   images: 'Upload an image and serve it at a public URL',
   health: 'Liveness and readiness probes for an orchestrator',
-  operations: 'Prometheus metrics for the operator’s scraper',
+  operations: 'For the operator: Prometheus metrics',
 } as const;
 
 export type ApiTagName = keyof typeof API_TAGS;
