@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SecurityEvents } from '../src/security-events/security-events.service.js';
 import { mailText, waitForMail } from './helpers/mail-text.js';
 import { createActiveUser, forgetLastCodeTime, startTestApp, type TestApp, uniqueEmail } from './helpers/test-app.js';
 
@@ -471,6 +472,28 @@ describe('password and email change, activity (endpoints 17, 18, 19, 22)', () =>
       const others = (await t.http.get(EVENTS).auth(other.email, other.token).expect(200)).body.events as { type: string }[];
       expect(others.map((event) => event.type)).toEqual(['password_set']);
       expect((await t.http.get(EVENTS).expect(401)).body).toEqual(BAD_TOKEN);
+    });
+
+    it('prunes events past SECURITY_EVENT_RETENTION (90 days) and keeps the rest', async () => {
+      const user = await createActiveUser(t);
+      const [{ id }] = await t.dataSource.query('SELECT id FROM users WHERE email = ?', [user.email]);
+      const day = 86_400_000;
+      for (const [age, address] of [
+        [91 * day, '192.0.2.91'],
+        [89 * day, '192.0.2.89'],
+      ] as const) {
+        await t.dataSource.query('INSERT INTO security_events (user_id, type, at, client_address, user_agent) VALUES (?, ?, ?, ?, ?)', [
+          id,
+          'sign_in',
+          Date.now() - age,
+          address,
+          '',
+        ]);
+      }
+      expect(await t.app.get(SecurityEvents).prune()).toBeGreaterThanOrEqual(1);
+      const events = (await t.http.get(EVENTS).auth(user.email, user.token).expect(200)).body.events as { client_address: string }[];
+      expect(events.map((event) => event.client_address)).toContain('192.0.2.89');
+      expect(events.map((event) => event.client_address)).not.toContain('192.0.2.91');
     });
   });
 });

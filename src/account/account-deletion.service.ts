@@ -18,8 +18,9 @@ import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
  * Erasure: the account and everything keyed to it go in one transaction,
  * then the image bytes leave storage. What stays: the goodbye notice (its
  * row names no one; the address is sealed with the content and erased once
- * sent), the `user.deleted` event (the account's number only) and
- * rate-limit events, whose buckets are hashes.
+ * sent), the `user.deleted` event until it is delivered (relying services
+ * need the address to erase their copy) and rate-limit events, whose
+ * buckets are hashes.
  */
 @Injectable()
 export class AccountDeletionService {
@@ -48,8 +49,8 @@ export class AccountDeletionService {
       await tx.delete(ImageEntity, { userId });
       await this.webhooks.forgetAccount(tx, userId);
       await tx.delete(UserEntity, { id: userId });
-      // Only the account's number: the event must not keep the address of an erased account.
-      await this.webhooks.enqueue(tx, { type: 'user.deleted', userId, data: {} });
+      // Relying services erase their copy by it; the stored body is emptied once delivered.
+      await this.webhooks.enqueue(tx, { type: 'user.deleted', userId, data: { email } });
       await this.mail.enqueueUnnamed(
         tx,
         email,

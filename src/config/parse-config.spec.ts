@@ -21,6 +21,7 @@ describe('parseConfig', () => {
       tokenTtlMs: 30 * 86_400_000,
       tokenIdleTtlMs: 7 * 86_400_000,
       codeTtlMs: 600_000,
+      securityEventRetentionMs: 90 * 86_400_000,
       maxImageBytes: 5_242_880,
       trustProxy: false,
       maxTokensPerAccount: 100,
@@ -46,6 +47,7 @@ describe('parseConfig', () => {
       TOKEN_TTL: '12h',
       TOKEN_IDLE_TTL: '90s',
       CODE_TTL: '5m',
+      SECURITY_EVENT_RETENTION: '30d',
       TRUST_PROXY: '1',
       LOG_LEVEL: 'debug',
     });
@@ -54,6 +56,7 @@ describe('parseConfig', () => {
     expect(config.tokenTtlMs).toBe(43_200_000);
     expect(config.tokenIdleTtlMs).toBe(90_000);
     expect(config.codeTtlMs).toBe(300_000);
+    expect(config.securityEventRetentionMs).toBe(30 * 86_400_000);
     expect(config.trustProxy).toBe(1);
     expect(config.logLevel).toBe('debug');
   });
