@@ -22,7 +22,7 @@ describe('accounts never activated', () => {
   const sweep = () => t.app.get(HousekeepingService).runOnce();
 
   beforeAll(async () => {
-    t = await startTestApp({ INACTIVE_ACCOUNT_TTL: '1s', ARGON2_MEMORY_KIB: '8192', ARGON2_TIME_COST: '1' });
+    t = await startTestApp({ INACTIVE_ACCOUNT_TTL: '3s', ARGON2_MEMORY_KIB: '8192', ARGON2_TIME_COST: '1' });
   });
   afterAll(async () => {
     await t.close();
@@ -41,7 +41,7 @@ describe('accounts never activated', () => {
     const email = uniqueEmail('activated');
     await t.http.post(USER).send({ email }).expect(201);
     const code = await t.smtp.waitForCode(email);
-    await sleep(1100);
+    await sleep(3100);
     const response = await t.http.put(USER).send({ email, validation_code: code, password: PASSWORD }).expect(200);
     await sweep();
     expect(await accountRows(email)).toBe(1);
@@ -52,7 +52,7 @@ describe('accounts never activated', () => {
     const email = uniqueEmail('swept');
     await t.http.post(USER).send({ email }).expect(201);
     const code = await t.smtp.waitForCode(email);
-    await sleep(1100);
+    await sleep(3100);
     expect((await sweep()).inactiveAccounts).toBeGreaterThanOrEqual(1);
     expect(await accountRows(email)).toBe(0);
     expect(await codeRows(email)).toBe(0);
@@ -67,7 +67,7 @@ describe('accounts never activated', () => {
     const emails = Array.from({ length: 30 }, () => uniqueEmail('race'));
     for (const email of emails) await t.http.post(USER).send({ email }).expect(201);
     const codes = await Promise.all(emails.map((email) => t.smtp.waitForCode(email)));
-    await sleep(1100);
+    await sleep(3100);
     // Activations spread over a few hundred milliseconds; sweeps start as the first one is answered.
     let activating = true;
     let firstAnswered: () => void = () => undefined;
