@@ -68,13 +68,14 @@ async function cycle() {
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const base = `http://127.0.0.1:${port}/one_auth`;
   try {
-    for (let waited = 0; ; waited += 100) {
+    // On a shared machine another process may hold the port for a moment:
+    // only this process's own "listening" line says the answers come from it.
+    for (let waited = 0; !output.includes(`listening on http://127.0.0.1:${port}/`); waited += 100) {
       if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before it was ready`);
-      if (waited > 60_000) throw new Error('not ready after 60 s');
-      const ready = await call(`${base}/health/ready`).catch(() => undefined);
-      if (ready?.status === 200) break;
+      if (waited > 60_000) throw new Error('not listening after 60 s');
       await sleep(100);
     }
+    expectStatus('GET /health/ready', await call(`${base}/health/ready`), 200);
     const email = `cycle-${randomBytes(4).toString('hex')}@example.com`;
     const password = 'correct horse battery staple';
     expectStatus('POST /user', await call(`${base}/api/user`, { method: 'POST', body: { email } }), 201);
@@ -93,7 +94,7 @@ async function cycle() {
     child.kill('SIGKILL');
     await exited;
     rmSync(dataDir, { recursive: true, force: true });
-    return { ok: false, reason: error.message, output };
+    return { ok: false, reason: `${error.message}${error.cause ? ` (${error.cause.code ?? error.cause.message})` : ''}`, output };
   }
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
