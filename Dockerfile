@@ -1,10 +1,17 @@
 # syntax=docker/dockerfile:1
 
+# Node 24 LTS. The service supports Node 22.14+ and 24 (package.json engines);
+# node:22-bookworm-slim in both stages works too. Its native addons (argon2,
+# better-sqlite3, sharp) are Node-API builds, loadable by either line.
+
 # ---- build: compile TypeScript, then drop dev dependencies ----
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
-# better-sqlite3 falls back to compiling from source (node-gyp) when its
-# prebuilt binary cannot be downloaded.
+# npm still runs node-gyp for better-sqlite3 (a configure step that finds its
+# prebuilt binary and compiles nothing) and for any addon whose prebuilt
+# binary does not fit the platform; node-gyp needs Python and a compiler.
+# npm ci also installs the pinned Node 24 development dependency that npm
+# scripts run on; npm prune drops it, and the image runs its own node.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*

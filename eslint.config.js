@@ -17,6 +17,7 @@ export default tseslint.config(
         clearInterval: 'readonly',
         URL: 'readonly',
         fetch: 'readonly',
+        AbortSignal: 'readonly',
         TextDecoder: 'readonly',
         performance: 'readonly',
         NodeJS: 'readonly',

@@ -19,7 +19,7 @@ export function renderChart(results) {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="12" y="22" font-size="15" font-weight="bold">one_auth: share of the machine's limits reached (higher is better)</text>`,
-    `<text x="12" y="42" fill="#555">${escape(results.date.slice(0, 10))} · ${escape(results.machine.cpu)} · ${results.machine.cores} cores · Node ${escape(results.machine.node)} · ${escape(results.settings.database)} · ${results.settings.connections} connections · ${results.settings.durationS}s per scenario</text>`,
+    `<text x="12" y="42" fill="#555">${escape(results.date.slice(0, 10))} · ${escape(results.machine.cpu)} · ${results.machine.cores} cores · Node ${escape(results.machine.node)} · ${escape(results.settings.database)} · ${results.settings.connections} connections · ${results.settings.quick ? 'quick check, not a measurement' : `${results.settings.durationS}s per scenario`}</text>`,
   ];
   RATIOS.forEach((ratio, i) => {
     const top = 62 + i * rowHeight;

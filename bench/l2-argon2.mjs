@@ -24,4 +24,4 @@ await Promise.all(
 );
 latencies.sort((a, b) => a - b);
 const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-console.log(JSON.stringify({ requests: latencies.length / (duration / 1000), p50: at(0.5), p99: at(0.99), errors: 0 }));
+console.log(JSON.stringify({ requests: latencies.length / (duration / 1000), completed: latencies.length, p50: at(0.5), p99: at(0.99), errors: 0 }));
