@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager, In } from 'typeorm';
 import { normalizeEmail } from '../common/email.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
+import { CausalReads } from '../database/causal-reads.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { UserStatus } from '../users/user.entity.js';
 import { AccessTokenEntity } from './access-token.entity.js';
@@ -37,6 +38,7 @@ export class AccessTokensService implements OnApplicationShutdown {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
     private readonly transactions: TransactionRunner,
+    private readonly causal: CausalReads,
   ) {
     this.touchIntervalMs = Math.min(MAX_TOUCH_INTERVAL_MS, config.tokenIdleTtlMs / 10);
     this.touches = new TokenTouches(
@@ -56,7 +58,8 @@ export class AccessTokensService implements OnApplicationShutdown {
    */
   private async lookup(tokenHash: string): Promise<TokenRow | undefined> {
     if (this.dataSource.options.type !== 'better-sqlite3') {
-      return ((await this.dataSource.query(TOKEN_LOOKUP_SQL, [tokenHash])) as TokenRow[])[0];
+      // Causal on a cluster: a token revoked through another node is refused here at once.
+      return (await this.causal.query<TokenRow>(TOKEN_LOOKUP_SQL, [tokenHash]))[0];
     }
     const connection = (this.dataSource.driver as unknown as { databaseConnection: { prepare(sql: string): PreparedLookup } })
       .databaseConnection;

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, Repository } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { TooManyRequestsError } from '../common/api-error.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
+import { CausalReads } from '../database/causal-reads.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { buildCodeMail } from '../mail/mail-message.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
@@ -20,11 +20,11 @@ export type IssueOutcome = 'sent' | 'kept';
 @Injectable()
 export class ValidationCodesService {
   constructor(
-    @InjectRepository(ValidationCodeEntity) private readonly codes: Repository<ValidationCodeEntity>,
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
     private readonly transactions: TransactionRunner,
     private readonly mail: MailOutbox,
     private readonly limiter: RateLimiter,
+    private readonly causal: CausalReads,
   ) {}
 
   /**
@@ -75,7 +75,7 @@ export class ValidationCodesService {
 
   /** Whether `code` is the account's live code; a wrong one counts against it. Consumes nothing. */
   async check(userId: number, code: string): Promise<boolean> {
-    const row = await this.codes.findOneBy({ userId });
+    const row = await this.liveCode(userId);
     if (!row || row.expiresAt <= Date.now() || row.failedAttempts >= MAX_CODE_FAILURES) return false;
     if (CODE_PATTERN.test(code) && sameHash(hashCode(this.config.secret, userId, code), row.codeHash)) return true;
     await this.recordFailure(row);
@@ -99,7 +99,19 @@ export class ValidationCodesService {
     return result.affected === 1;
   }
 
-  private async recordFailure(row: ValidationCodeEntity): Promise<void> {
+  /** The account's code as the whole cluster knows it: a code used through another node reads as gone. */
+  private async liveCode(
+    userId: number,
+  ): Promise<Pick<ValidationCodeEntity, 'userId' | 'codeHash' | 'failedAttempts' | 'expiresAt'> | null> {
+    const [row] = await this.causal.query<{ code_hash: string; failed_attempts: number | string; expires_at: number | string }>(
+      'SELECT code_hash, failed_attempts, expires_at FROM validation_codes WHERE user_id = ?',
+      [userId],
+    );
+    if (!row) return null;
+    return { userId, codeHash: row.code_hash, failedAttempts: Number(row.failed_attempts), expiresAt: Number(row.expires_at) };
+  }
+
+  private async recordFailure(row: Pick<ValidationCodeEntity, 'userId' | 'codeHash'>): Promise<void> {
     // Bound to this code's hash: a failure never lands on a newer code by accident.
     await this.transactions.run((tx) =>
       tx
