@@ -100,6 +100,9 @@ CREATE USER IF NOT EXISTS 'one_auth'@'%' IDENTIFIED BY 'one_auth';
 CREATE USER IF NOT EXISTS 'one_auth'@'127.0.0.1' IDENTIFIED BY 'one_auth';
 GRANT ALL PRIVILEGES ON one_auth.* TO 'one_auth'@'%';
 GRANT ALL PRIVILEGES ON one_auth.* TO 'one_auth'@'127.0.0.1';
+-- Scratch databases for tests that need a schema of their own (migrations).
+GRANT ALL PRIVILEGES ON `one_auth\_%`.* TO 'one_auth'@'%';
+GRANT ALL PRIVILEGES ON `one_auth\_%`.* TO 'one_auth'@'127.0.0.1';
 SQL
     url
     ;;

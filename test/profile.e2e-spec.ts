@@ -44,7 +44,10 @@ describe('profile (endpoints 6 and 10)', () => {
       .send({ first_name: 'Eve', email: 'eve@evil.test', status: 'deactived', password_hash: 'x', id: 1 })
       .expect(200);
     expect(response.body.email).toBe(user.email);
-    const [row] = await t.dataSource.query('SELECT email, status, first_name FROM users WHERE email = ?', [user.email]);
+    const [row] = await t.dataSource.query(
+      'SELECT u.email, u.status, p.first_name FROM users u INNER JOIN user_profiles p ON p.user_id = u.id WHERE u.email = ?',
+      [user.email],
+    );
     expect(row).toEqual({ email: user.email, status: 'active', first_name: 'Eve' });
     await t.http.get('/one_auth/api/access_tokens').auth(user.email, user.password).expect(200);
   });

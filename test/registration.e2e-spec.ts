@@ -97,8 +97,11 @@ describe('registration, codes and passwords (endpoints 1, 2, 3, 9)', () => {
       const email = uniqueEmail('mass');
       const response = await t.http.post(USER).send({ email, status: 'active', password_hash: 'x', first_name: 'Eve' }).expect(201);
       expect(response.body).toEqual({ email, status: 'deactived' });
-      const [row] = await t.dataSource.query('SELECT status, password_hash, first_name FROM users WHERE email = ?', [email]);
-      expect(row).toEqual({ status: 'deactived', password_hash: null, first_name: '' });
+      const [row] = await t.dataSource.query(
+        'SELECT u.status, u.password_hash, p.first_name FROM users u LEFT JOIN user_profiles p ON p.user_id = u.id WHERE u.email = ?',
+        [email],
+      );
+      expect(row).toEqual({ status: 'deactived', password_hash: null, first_name: null });
     });
   });
 

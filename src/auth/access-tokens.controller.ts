@@ -1,7 +1,8 @@
 import { Controller, Delete, Get, HttpCode, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorResponseDto, MessageDto } from '../common/dto/message.dto.js';
-import { toUserProfile } from '../users/dto/user-profile.dto.js';
+import { toUserProfile } from '../profile/dto/user-profile.dto.js';
+import { ProfileService } from '../profile/profile.service.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { PasswordAuth, Principal, TokenAuth } from './auth.decorators.js';
 import { AccessTokensService, type TokenPrincipal } from './access-tokens.service.js';
@@ -11,7 +12,10 @@ import { LogoutQueryDto } from './dto/logout-query.dto.js';
 @ApiTags('access tokens')
 @Controller('api/access_tokens')
 export class AccessTokensController {
-  constructor(private readonly tokens: AccessTokensService) {}
+  constructor(
+    private readonly tokens: AccessTokensService,
+    private readonly profiles: ProfileService,
+  ) {}
 
   @Get()
   @HttpCode(200)
@@ -19,7 +23,8 @@ export class AccessTokensController {
   @ApiOperation({ summary: 'Log in: a new access token for this device (Basic email:password)' })
   @ApiOkResponse({ type: LoginResponseDto })
   async login(@Principal() user: UserEntity): Promise<LoginResponseDto> {
-    return { access_token: await this.tokens.issue(user.id), user_profile: toUserProfile(user) };
+    const [accessToken, profile] = await Promise.all([this.tokens.issue(user.id), this.profiles.read(user.id)]);
+    return { access_token: accessToken, user_profile: toUserProfile(user.email, profile) };
   }
 
   @Delete()

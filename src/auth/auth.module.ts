@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ProfileModule } from '../profile/profile.module.js';
 import { UserEntity } from '../users/user.entity.js';
 import { AccessTokensController } from './access-tokens.controller.js';
 import { AccessTokensService } from './access-tokens.service.js';
@@ -11,7 +12,7 @@ import { TokenStrategy } from './strategies/token.strategy.js';
 import { ValidationsController } from './validations.controller.js';
 
 @Module({
-  imports: [PassportModule.register({ session: false }), TypeOrmModule.forFeature([UserEntity])],
+  imports: [PassportModule.register({ session: false }), TypeOrmModule.forFeature([UserEntity]), ProfileModule],
   controllers: [AccessTokensController, ValidationsController],
   providers: [AccessTokensService, AuthService, PasswordHasher, PasswordStrategy, TokenStrategy],
   exports: [AccessTokensService, PasswordHasher],

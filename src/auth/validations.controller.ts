@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { UserProfileDto, toUserProfile } from '../users/dto/user-profile.dto.js';
+import { UserProfileDto, toUserProfile } from '../profile/dto/user-profile.dto.js';
 import { Principal, TokenAuth } from './auth.decorators.js';
 import type { TokenPrincipal } from './access-tokens.service.js';
 
@@ -14,6 +14,6 @@ export class ValidationsController {
   @ApiOperation({ summary: 'Check an email:token pair; answers the profile of its account' })
   @ApiOkResponse({ type: UserProfileDto })
   check(@Principal() principal: TokenPrincipal): UserProfileDto {
-    return toUserProfile(principal.user);
+    return toUserProfile(principal.user.email, principal.user);
   }
 }

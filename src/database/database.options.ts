@@ -5,19 +5,23 @@ import { AccessTokenEntity } from '../auth/access-token.entity.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ImageEntity } from '../images/image.entity.js';
 import { OutboxMessageEntity } from '../mail/outbox-message.entity.js';
+import { ProfileEntity } from '../profile/profile.entity.js';
 import { RateBucketEntity } from '../rate-limit/rate-bucket.entity.js';
 import { RateEventEntity } from '../rate-limit/rate-event.entity.js';
 import { UserEntity } from '../users/user.entity.js';
 import { ValidationCodeEntity } from '../users/validation-code.entity.js';
 import { InitialSchemaMysql1764000000000 } from './migrations/mysql/1764000000000-initial-schema.js';
 import { RateEventsMysql1764100000000 } from './migrations/mysql/1764100000000-rate-events.js';
+import { UserProfilesMysql1764200000000 } from './migrations/mysql/1764200000000-user-profiles.js';
 import { ClusterSafeWritesMysql1764300000000 } from './migrations/mysql/1764300000000-cluster-safe-writes.js';
 import { InitialSchemaSqlite1764000000000 } from './migrations/sqlite/1764000000000-initial-schema.js';
 import { RateEventsSqlite1764100000000 } from './migrations/sqlite/1764100000000-rate-events.js';
+import { UserProfilesSqlite1764200000000 } from './migrations/sqlite/1764200000000-user-profiles.js';
 import { ClusterSafeWritesSqlite1764300000000 } from './migrations/sqlite/1764300000000-cluster-safe-writes.js';
 
 export const ENTITIES = [
   UserEntity,
+  ProfileEntity,
   ValidationCodeEntity,
   AccessTokenEntity,
   OutboxMessageEntity,
@@ -28,9 +32,19 @@ export const ENTITIES = [
 
 // Classes, not globs: globs are loaded with Node's own import(), which the
 // test runner cannot see into. One list per dialect, in order.
-const MIGRATIONS = {
-  sqlite: [InitialSchemaSqlite1764000000000, RateEventsSqlite1764100000000, ClusterSafeWritesSqlite1764300000000],
-  mysql: [InitialSchemaMysql1764000000000, RateEventsMysql1764100000000, ClusterSafeWritesMysql1764300000000],
+export const MIGRATIONS = {
+  sqlite: [
+    InitialSchemaSqlite1764000000000,
+    RateEventsSqlite1764100000000,
+    UserProfilesSqlite1764200000000,
+    ClusterSafeWritesSqlite1764300000000,
+  ],
+  mysql: [
+    InitialSchemaMysql1764000000000,
+    RateEventsMysql1764100000000,
+    UserProfilesMysql1764200000000,
+    ClusterSafeWritesMysql1764300000000,
+  ],
 };
 
 /** How long a query may wait for a connection or a lock before the request fails with 503. */

@@ -3,8 +3,8 @@ import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnsuppo
 import type { TokenPrincipal } from '../auth/access-tokens.service.js';
 import { Principal, TokenAuth } from '../auth/auth.decorators.js';
 import { ErrorResponseDto } from '../common/dto/message.dto.js';
-import { UserProfileDto, toUserProfile } from '../users/dto/user-profile.dto.js';
 import { ProfileWithTokenDto, UpdateProfileDto } from './dto/update-profile.dto.js';
+import { UserProfileDto, toUserProfile } from './dto/user-profile.dto.js';
 import { ProfileService } from './profile.service.js';
 
 @ApiTags('profile')
@@ -18,7 +18,7 @@ export class ProfileController {
   @ApiOperation({ summary: 'Read the profile' })
   @ApiOkResponse({ type: UserProfileDto })
   read(@Principal() principal: TokenPrincipal): UserProfileDto {
-    return toUserProfile(principal.user);
+    return toUserProfile(principal.user.email, principal.user);
   }
 
   @Put()

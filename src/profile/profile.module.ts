@@ -1,11 +1,15 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module.js';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { ProfileController } from './profile.controller.js';
+import { ProfileEntity } from './profile.entity.js';
 import { ProfileService } from './profile.service.js';
 
+// No import of AuthModule: the token guard needs none of its providers, and
+// AuthModule reads profiles through ProfileService for the login answer.
 @Module({
-  imports: [AuthModule],
+  imports: [TypeOrmModule.forFeature([ProfileEntity])],
   controllers: [ProfileController],
   providers: [ProfileService],
+  exports: [ProfileService],
 })
 export class ProfileModule {}

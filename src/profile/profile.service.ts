@@ -1,28 +1,44 @@
 import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
 import type { TokenPrincipal } from '../auth/access-tokens.service.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
-import { toUserProfile } from '../users/dto/user-profile.dto.js';
-import { UserEntity } from '../users/user.entity.js';
 import type { ProfileWithTokenDto, UpdateProfileDto } from './dto/update-profile.dto.js';
+import { toUserProfile } from './dto/user-profile.dto.js';
+import { EMPTY_PROFILE, ProfileEntity, type ProfileFields } from './profile.entity.js';
 
+/** The only writer of profiles. */
 @Injectable()
 export class ProfileService {
-  constructor(private readonly transactions: TransactionRunner) {}
+  constructor(
+    @InjectRepository(ProfileEntity) private readonly profiles: Repository<ProfileEntity>,
+    private readonly transactions: TransactionRunner,
+  ) {}
+
+  /** The account's profile; all fields "" when it never wrote one. */
+  async read(userId: number): Promise<ProfileFields> {
+    const row = await this.profiles.findOneBy({ userId });
+    if (!row) return { ...EMPTY_PROFILE };
+    const { firstName, lastName, country, department, avatar } = row;
+    return { firstName, lastName, country, department, avatar };
+  }
 
   /** Writes only the fields the client sent; answers the whole profile and the request's token. */
   async update({ user, accessToken }: TokenPrincipal, dto: UpdateProfileDto): Promise<ProfileWithTokenDto> {
-    const changes: Partial<Pick<UserEntity, 'firstName' | 'lastName' | 'country' | 'department' | 'avatar' | 'updatedAt'>> = {};
+    const changes: Partial<ProfileFields> = {};
     if (dto.first_name !== undefined) changes.firstName = dto.first_name;
     if (dto.last_name !== undefined) changes.lastName = dto.last_name;
     if (dto.country !== undefined) changes.country = dto.country;
     if (dto.department !== undefined) changes.department = dto.department;
     if (dto.avatar !== undefined) changes.avatar = dto.avatar;
     if (Object.keys(changes).length > 0) {
-      changes.updatedAt = Date.now();
-      await this.transactions.run((tx) => tx.update(UserEntity, { id: user.id }, changes));
+      // The first write creates the row (omitted fields take their "" default);
+      // later ones change only the columns named here.
+      const row = { userId: user.id, ...changes, updatedAt: Date.now() };
+      await this.transactions.run((tx) => tx.upsert(ProfileEntity, row, { conflictPaths: ['userId'], skipUpdateIfNoValuesChanged: false }));
     }
     // Field order of the original API: the profile, then the token, then the email.
-    const { email, ...profile } = toUserProfile({ ...user, ...changes });
+    const { email, ...profile } = toUserProfile(user.email, { ...user, ...changes });
     return { ...profile, access_token: accessToken, email };
   }
 }

@@ -23,21 +23,6 @@ export class UserEntity {
   @Column({ name: 'password_hash', type: 'varchar', length: 255, nullable: true })
   passwordHash: string | null;
 
-  @Column({ name: 'first_name', type: 'varchar', length: 100, default: '' })
-  firstName: string;
-
-  @Column({ name: 'last_name', type: 'varchar', length: 100, default: '' })
-  lastName: string;
-
-  @Column({ type: 'varchar', length: 100, default: '' })
-  country: string;
-
-  @Column({ type: 'varchar', length: 100, default: '' })
-  department: string;
-
-  @Column({ type: 'varchar', length: 2048, default: '' })
-  avatar: string;
-
   /** When the last validation code was issued; gates re-sending within a minute. */
   @Column({ name: 'code_sent_at', type: 'bigint', nullable: true, transformer: epochMs })
   codeSentAt: number | null;

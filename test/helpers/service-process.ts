@@ -24,7 +24,11 @@ export async function freePort(): Promise<number> {
  * The built service (`node dist/main.js`) as its own process, the way the
  * container runs it: migrations at start, then ready.
  */
-export async function startServiceProcess(env: Record<string, string>, readyTimeoutMs = 20_000, fixedPort?: number): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  env: Record<string, string>,
+  readyTimeoutMs = 20_000,
+  fixedPort?: number,
+): Promise<ServiceProcess> {
   const port = fixedPort ?? (await freePort());
   const child = spawn(process.execPath, ['dist/main.js'], {
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', ...env },

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { UserProfileDto } from '../../users/dto/user-profile.dto.js';
+import { UserProfileDto } from '../../profile/dto/user-profile.dto.js';
 
 export class LoginResponseDto {
   @ApiProperty({

@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, MaxLength, Validate, ValidateIf, type ValidatorConstraintInterface, ValidatorConstraint } from 'class-validator';
 import { isHttpUrl } from '../../config/parse-config.js';
-import { UserProfileDto } from '../../users/dto/user-profile.dto.js';
+import { UserProfileDto } from './user-profile.dto.js';
 
 export const MAX_PROFILE_TEXT = 100;
 export const MAX_AVATAR_URL = 2048;

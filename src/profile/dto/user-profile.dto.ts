@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { UserEntity } from '../user.entity.js';
+import type { ProfileFields } from '../profile.entity.js';
 
 /** The public face of an account: what other services learn from a token check. */
 export class UserProfileDto {
@@ -22,15 +22,13 @@ export class UserProfileDto {
   avatar: string;
 }
 
-export function toUserProfile(
-  user: Pick<UserEntity, 'email' | 'firstName' | 'lastName' | 'country' | 'department' | 'avatar'>,
-): UserProfileDto {
+export function toUserProfile(email: string, profile: ProfileFields): UserProfileDto {
   return {
-    email: user.email,
-    first_name: user.firstName,
-    last_name: user.lastName,
-    country: user.country,
-    department: user.department,
-    avatar: user.avatar,
+    email,
+    first_name: profile.firstName,
+    last_name: profile.lastName,
+    country: profile.country,
+    department: profile.department,
+    avatar: profile.avatar,
   };
 }

@@ -1,0 +1,48 @@
+import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { epochMs } from '../database/epoch-ms.transformer.js';
+import { UserEntity } from '../users/user.entity.js';
+
+/**
+ * The personal data of an account, apart from its identity (email, status,
+ * password), so that the login path reads a narrow row and the profile can
+ * be exported or erased as a unit. At most one row per account, written on
+ * the first profile update: an account without a row has an empty profile.
+ */
+@Entity({ name: 'user_profiles' })
+export class ProfileEntity {
+  @PrimaryColumn({ name: 'user_id', type: 'int' })
+  userId: number;
+
+  @OneToOne(() => UserEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id' })
+  user?: Relation<UserEntity>;
+
+  @Column({ name: 'first_name', type: 'varchar', length: 100, default: '' })
+  firstName: string;
+
+  @Column({ name: 'last_name', type: 'varchar', length: 100, default: '' })
+  lastName: string;
+
+  @Column({ type: 'varchar', length: 100, default: '' })
+  country: string;
+
+  @Column({ type: 'varchar', length: 100, default: '' })
+  department: string;
+
+  @Column({ type: 'varchar', length: 2048, default: '' })
+  avatar: string;
+
+  @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs })
+  updatedAt: number;
+}
+
+/** The fields a person edits; `""` when unset, never null. */
+export type ProfileFields = Pick<ProfileEntity, 'firstName' | 'lastName' | 'country' | 'department' | 'avatar'>;
+
+export const EMPTY_PROFILE: Readonly<ProfileFields> = Object.freeze({
+  firstName: '',
+  lastName: '',
+  country: '',
+  department: '',
+  avatar: '',
+});
