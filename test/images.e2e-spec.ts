@@ -24,6 +24,13 @@ describe('images (endpoints 5 and 12)', () => {
     await t.close();
   });
 
+  /** The names of the stored images, wherever this app keeps them. */
+  async function storedNames(): Promise<string[]> {
+    if (t.s3) return t.s3.objectNames();
+    const folder = join(t.dataDir, 'images');
+    return existsSync(folder) ? readdirSync(folder) : [];
+  }
+
   /** GET an image URL of the service, body as bytes. */
   function fetchImage(url: string) {
     return t.http
@@ -51,11 +58,15 @@ describe('images (endpoints 5 and 12)', () => {
     expect(upload.body).toEqual({
       url: expect.stringMatching(/^http:\/\/one-auth\.test\/one_auth\/images\/[0-9a-f]{32}\.(png|jpg|webp|gif)$/),
     });
+    const name = new URL(upload.body.url).pathname.split('/').pop();
+    expect(await storedNames()).toContain(name);
+    if (t.s3) expect(existsSync(join(t.dataDir, 'images'))).toBe(false);
     const served = await fetchImage(upload.body.url);
     expect(served.headers['content-type']).toBe(contentType);
     expect(served.headers['x-content-type-options']).toBe('nosniff');
     expect(served.headers['content-security-policy']).toBe('sandbox');
     expect(served.headers['cache-control']).toContain('max-age=31536000');
+    expect(served.headers['content-length']).toBe(String((served.body as Buffer).length));
     const metadata = await sharp(served.body as Buffer).metadata();
     expect(metadata.format).toBe(format);
     expect([metadata.width, metadata.height]).toEqual([16, 8]);

@@ -18,12 +18,17 @@ export interface AppConfig {
   maxImageBytes: number;
   maxImagePixels: number;
   maxJsonBytes: number;
+  imageStorage: ImageStorageConfig;
   argon2: Argon2Config;
   limits: LimitsConfig;
   /** Express's `trust proxy` value: false, a hop count, or a list of addresses/subnets. */
   trustProxy: boolean | number | string[];
   logLevels: LogLevel[];
 }
+
+/** Where image bytes live: `$DATA_DIR/images`, or a bucket of an S3-compatible store. */
+export type ImageStorageConfig =
+  { type: 'local' } | { type: 's3'; bucket: string; endpoint: string | undefined; region: string; forcePathStyle: boolean };
 
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql'; url: string };
 

@@ -72,6 +72,36 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ DATA_DIR: dataDir(), [name]: value })).toThrow(new RegExp(`^${name}`));
   });
 
+  it('keeps images in DATA_DIR unless IMAGE_STORAGE=s3', () => {
+    expect(parseConfig({ DATA_DIR: dataDir() }).imageStorage).toEqual({ type: 'local' });
+  });
+
+  it('reads the object storage settings', () => {
+    const s3 = { DATA_DIR: dataDir(), IMAGE_STORAGE: 's3', S3_BUCKET: 'avatars' };
+    expect(parseConfig(s3).imageStorage).toEqual({
+      type: 's3',
+      bucket: 'avatars',
+      endpoint: undefined,
+      region: 'us-east-1',
+      forcePathStyle: false,
+    });
+    expect(
+      parseConfig({ ...s3, S3_ENDPOINT: 'http://127.0.0.1:9000', S3_REGION: 'auto', S3_FORCE_PATH_STYLE: 'true' }).imageStorage,
+    ).toMatchObject({ endpoint: 'http://127.0.0.1:9000', region: 'auto', forcePathStyle: true });
+    expect(parseConfig({ ...s3, AWS_REGION: 'eu-west-3' }).imageStorage).toMatchObject({ region: 'eu-west-3' });
+  });
+
+  it.each([
+    ['IMAGE_STORAGE', { IMAGE_STORAGE: 'ftp' }],
+    ['S3_BUCKET is required', { IMAGE_STORAGE: 's3' }],
+    ['S3_BUCKET', { IMAGE_STORAGE: 's3', S3_BUCKET: 'no/slashes' }],
+    ['S3_ENDPOINT', { IMAGE_STORAGE: 's3', S3_BUCKET: 'avatars', S3_ENDPOINT: 'minio:9000' }],
+    ['S3_REGION', { IMAGE_STORAGE: 's3', S3_BUCKET: 'avatars', S3_REGION: 'eu west' }],
+    ['S3_FORCE_PATH_STYLE', { IMAGE_STORAGE: 's3', S3_BUCKET: 'avatars', S3_FORCE_PATH_STYLE: 'yes please' }],
+  ])('stops with a message naming %s', (name, env) => {
+    expect(() => parseConfig({ DATA_DIR: dataDir(), ...env })).toThrow(new RegExp(`^${name}`));
+  });
+
   it('requires SECRET in production', () => {
     expect(() => parseConfig({ DATA_DIR: dataDir(), NODE_ENV: 'production' })).toThrow(/^SECRET is required/);
   });

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LogLevel } from '@nestjs/common';
 import ms from 'ms';
-import type { AppConfig, DatabaseConfig, LimitRule, LimitsConfig } from './app-config.js';
+import type { AppConfig, DatabaseConfig, ImageStorageConfig, LimitRule, LimitsConfig } from './app-config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -50,6 +50,7 @@ export function parseConfig(env: Env): AppConfig {
     maxImageBytes: parseInteger(env, 'MAX_IMAGE_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     maxImagePixels: parseInteger(env, 'MAX_IMAGE_PIXELS', 40_000_000, 1, 1_000_000_000),
     maxJsonBytes: parseInteger(env, 'MAX_JSON_BYTES', 16 * 1024, 1024, 10 * 1024 * 1024),
+    imageStorage: parseImageStorage(env),
     // OWASP's minimum for argon2id: 19 MiB, 2 passes, 1 lane.
     argon2: {
       memoryCost: parseInteger(env, 'ARGON2_MEMORY_KIB', 19_456, 8_192, 4_194_304),
@@ -149,6 +150,35 @@ function parseSmtpUrl(env: Env): string | undefined {
     // fall through to the error below
   }
   throw new ConfigError('SMTP_URL must look like smtp://user:pass@host:port or smtps://...');
+}
+
+/**
+ * Credentials are not read here: the AWS SDK finds them itself (environment,
+ * shared files, container or instance roles), as every S3 tool does.
+ */
+function parseImageStorage(env: Env): ImageStorageConfig {
+  if (parseChoice(env, 'IMAGE_STORAGE', ['local', 's3'], 'local') === 'local') return { type: 'local' };
+  const bucket = env.S3_BUCKET?.trim();
+  if (!bucket) throw new ConfigError('S3_BUCKET is required when IMAGE_STORAGE=s3');
+  // S3's naming rules, with the underscores and capitals older stores (Ceph) still allow.
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$/.test(bucket)) {
+    throw new ConfigError(`S3_BUCKET must be a bucket name (3 to 63 letters, digits, dots, dashes), got "${bucket}"`);
+  }
+  const endpoint = env.S3_ENDPOINT?.trim() || undefined;
+  if (endpoint && !isHttpUrl(endpoint)) {
+    throw new ConfigError(`S3_ENDPOINT must be an absolute http(s) URL, got "${endpoint}"`);
+  }
+  const region = env.S3_REGION?.trim() || env.AWS_REGION?.trim() || 'us-east-1';
+  if (!/^[a-z0-9-]+$/i.test(region)) throw new ConfigError(`S3_REGION must be a region name such as eu-west-3 or auto, got "${region}"`);
+  return { type: 's3', bucket, endpoint, region, forcePathStyle: parseBoolean(env, 'S3_FORCE_PATH_STYLE', false) };
+}
+
+function parseBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
 function parseTrustProxy(env: Env): boolean | number | string[] {

@@ -9,6 +9,15 @@ export const IMAGE_FORMATS = {
 } as const;
 export type ImageFormat = keyof typeof IMAGE_FORMATS;
 
+const TYPE_BY_EXTENSION: Record<string, string> = Object.fromEntries(
+  Object.values(IMAGE_FORMATS).map(({ extension, contentType }) => [extension, contentType]),
+);
+
+/** The Content-Type of a stored image, from the extension of its server-made name. */
+export function contentTypeOfName(name: string): string | undefined {
+  return TYPE_BY_EXTENSION[name.slice(name.lastIndexOf('.') + 1)];
+}
+
 /**
  * Decoding holds the whole bitmap in memory: however many uploads arrive at
  * once, only this many are decoded at a time, which bounds peak memory.

@@ -10,6 +10,7 @@ import {
   ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiProduces,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
@@ -18,7 +19,7 @@ import { Principal, TokenAuth } from '../auth/auth.decorators.js';
 import { ErrorResponseDto } from '../common/dto/message.dto.js';
 import { RawRequest } from '../common/raw-request.js';
 import { ImageUploadDto, ImageUrlDto } from './dto/upload.dto.js';
-import { ImagesService } from './images.service.js';
+import { ImagesService, STORAGE_UNAVAILABLE_MESSAGE } from './images.service.js';
 
 @ApiTags('images')
 @Controller()
@@ -35,6 +36,7 @@ export class ImagesController {
   @ApiBadRequestResponse({ type: ErrorResponseDto, example: { message: 'file is required' } })
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, example: { message: 'Unsupported image type' } })
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, example: { message: STORAGE_UNAVAILABLE_MESSAGE } })
   upload(@Principal() principal: TokenPrincipal, @RawRequest() request: IncomingMessage): Promise<ImageUrlDto> {
     return this.images.uploadFrom(request, principal.user.id);
   }
@@ -47,6 +49,7 @@ export class ImagesController {
   @ApiProduces('image/png', 'image/jpeg', 'image/webp', 'image/gif')
   @ApiOkResponse({ description: 'The image bytes, with their real Content-Type' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, example: { message: STORAGE_UNAVAILABLE_MESSAGE } })
   async serve(@Param('name') name: string): Promise<StreamableFile> {
     const image = await this.images.open(name);
     return new StreamableFile(image.stream, { type: image.contentType, length: image.size });

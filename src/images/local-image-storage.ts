@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageStorage } from './image-storage.js';
 
@@ -26,5 +26,9 @@ export class LocalImageStorage implements ImageStorage {
     } catch {
       return null;
     }
+  }
+
+  async delete(name: string): Promise<void> {
+    await rm(join(this.folder, name), { force: true });
   }
 }

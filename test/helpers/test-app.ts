@@ -8,6 +8,7 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.setup.js';
 import { parseConfig } from '../../src/config/parse-config.js';
+import { S3TestServer } from './s3-server.js';
 import { SmtpSink } from './smtp-sink.js';
 
 export interface TestApp {
@@ -16,17 +17,22 @@ export interface TestApp {
   smtp: SmtpSink;
   dataDir: string;
   dataSource: DataSource;
+  /** The object store images go to, when TEST_IMAGE_STORAGE=s3. */
+  s3: S3TestServer | undefined;
   close(): Promise<void>;
 }
 
 /**
  * Starts the real service, as main.ts does, with a real SMTP server in this
  * process and a fresh data folder. The database is SQLite in that folder,
- * or the server named by DATABASE_URL (e.g. MariaDB in CI).
+ * or the server named by DATABASE_URL (e.g. MariaDB in CI). Images go to
+ * that folder, or with TEST_IMAGE_STORAGE=s3 to an S3-compatible server
+ * started for this app (unless the caller sets IMAGE_STORAGE itself).
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const smtp = new SmtpSink();
   await smtp.start();
+  const s3 = process.env.TEST_IMAGE_STORAGE === 's3' && !env.IMAGE_STORAGE ? await S3TestServer.start() : undefined;
   // A caller-given DATA_DIR is shared (e.g. by two instances) and left in place.
   const ownDataDir = !env.DATA_DIR;
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'one_auth-test-'));
@@ -42,6 +48,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     // per-address limits are the security suite's to test, with their own values.
     LIMIT_LOGIN_FAILURES_PER_ADDRESS: '100000/15m',
     LIMIT_CODE_MAILS_PER_ADDRESS: '100000/1h',
+    ...s3?.env(),
     ...env,
   });
   if (!process.env.DATABASE_URL) process.env.DATABASE_URL = `sqlite:${join(dataDir, 'one_auth.sqlite')}`;
@@ -54,9 +61,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     smtp,
     dataDir,
     dataSource: app.get(DataSource),
+    s3,
     async close() {
       await app.close();
       await smtp.stop();
+      await s3?.dispose();
       if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
