@@ -130,6 +130,7 @@ case "$CMD" in
       write_config "$n"
     done
     chown -R mysql:mysql "$DIR"
+    runuser -u mysql -- test -w "$DIR/node1/data" || die "user mysql cannot write $DIR (a parent folder is private?)"
     mariadb-install-db --no-defaults --datadir="$(node_dir 1)/data" --user=mysql --auth-root-authentication-method=normal \
       >>"$(node_dir 1)/log" 2>&1 || { tail -n 30 "$(node_dir 1)/log" >&2; die "mariadb-install-db failed"; }
     # The first node founds the cluster and gets the database and user.

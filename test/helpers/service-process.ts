@@ -57,7 +57,7 @@ export async function startServiceProcess(
     child,
     output,
     async stop(signal = 'SIGTERM', timeoutMs = 10_000) {
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = once(child, 'exit');
       child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
