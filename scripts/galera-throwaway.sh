@@ -27,7 +27,7 @@ running() {
   local pid
   pid=$(cat "$(node_dir "$1")/pid" 2>/dev/null) || return 1
   [[ -r /proc/$pid/comm && $(cat "/proc/$pid/comm") == mariadbd* ]] || return 1
-  [[ $(sed 's/.*) //' "/proc/$pid/stat" | cut -d' ' -f1) != Z ]]
+  [[ $(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) != Z ]]
 }
 
 # The settings that matter for Galera (see README, "Running at scale"); the

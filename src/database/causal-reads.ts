@@ -42,6 +42,17 @@ export class CausalReads implements OnModuleInit {
     return this.prefix + select;
   }
 
+  /**
+   * Waits until this node has applied everything the cluster committed so
+   * far (a causal read of nothing much); at once on a single server. Used
+   * before writes that just lost to another node, so their next try starts
+   * from what that node wrote instead of conflicting with it again: inside a
+   * transaction the server does not wait (MariaDB skips wsrep_sync_wait there).
+   */
+  async catchUp(): Promise<void> {
+    if (this.prefix) await this.dataSource.query(this.sql('SELECT COUNT(*) AS n FROM migration_lock'));
+  }
+
   query<T>(select: string, parameters: unknown[]): Promise<T[]> {
     return this.dataSource.query(this.sql(select), parameters) as Promise<T[]>;
   }

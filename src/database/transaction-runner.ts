@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { CausalReads } from './causal-reads.js';
 import { conflictBackoffMs, triesAllowed } from './write-conflict.js';
 
 /**
@@ -24,7 +25,10 @@ export class TransactionRunner {
   private readonly serialize: boolean;
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly causal: CausalReads,
+  ) {
     this.serialize = dataSource.options.type === 'better-sqlite3';
   }
 
@@ -45,6 +49,7 @@ export class TransactionRunner {
       } catch (error) {
         if (tries >= triesAllowed(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, conflictBackoffMs(tries)));
+        await this.causal.catchUp().catch(() => undefined);
       }
     }
   }

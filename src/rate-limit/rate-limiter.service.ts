@@ -24,6 +24,13 @@ const PRUNE_INTERVAL_MS = 10 * 60_000;
 const LONGEST_WINDOW_MS = 2 * 86_400_000;
 /** How long an attempt waits for earlier ones to settle before giving up with 429. */
 const MAX_WAIT_MS = 5_000;
+/**
+ * How long it may keep trying when its bucket is contended (many attempts at
+ * once from one client address, over several nodes of a cluster, each
+ * admission losing to another's): they are admitted one at a time, so the
+ * last ones need longer, and refusing them would refuse successes.
+ */
+const MAX_CONTENDED_MS = 20_000;
 const POLL_MS = 15;
 /** A pending place older than this belongs to a crashed attempt and is ignored. */
 const STALE_PENDING_MS = 60_000;
@@ -87,21 +94,23 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
   async reserve(limits: Limit[], message?: string): Promise<Reservation> {
     const started = Date.now();
     const buckets = limits.map((limit) => bucketKey(limit.bucket));
+    let contended = false;
     for (;;) {
       // A look without writing first: while the window is full or busy, waiting
       // attempts cost no writes (on a cluster, no replicated write sets).
       let verdict = await this.judge(this.events.manager, limits, buckets, Date.now());
       if (verdict.kind === 'admit') {
         const admitted = await this.admit(limits, buckets).catch((error: unknown) => {
-          // Still contended after the runner's tries: just another reason to wait.
-          if (isWriteConflict(error)) return { kind: 'wait' } as const;
+          // Still contended after the runner's tries: try again, for a while.
+          if (isWriteConflict(error)) return null;
           throw error;
         });
-        if ('ids' in admitted) return admitted;
-        verdict = admitted;
+        if (admitted && 'ids' in admitted) return admitted;
+        contended ||= admitted === null;
+        verdict = admitted ?? { kind: 'wait' };
       }
       if (verdict.kind === 'refuse') throw new TooManyRequestsError(Math.max(verdict.retryAfterMs, 1000) / 1000, message);
-      if (Date.now() - started > MAX_WAIT_MS) throw new TooManyRequestsError(1, message);
+      if (Date.now() - started > (contended ? MAX_CONTENDED_MS : MAX_WAIT_MS)) throw new TooManyRequestsError(1, message);
       await new Promise((resolve) => setTimeout(resolve, POLL_MS + Math.random() * POLL_MS));
     }
   }

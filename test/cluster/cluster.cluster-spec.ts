@@ -292,7 +292,10 @@ describe('one_auth on a Galera cluster behind HAProxy', () => {
       const emails = Array.from({ length: 5 }, () => uniqueEmail('crash'));
       // A slow SMTP server keeps the victim's claimed mail unsent when it dies.
       smtp.delayMs = 4_000;
-      for (const email of emails) expect((await on(victim, `${API}/user`, jsonBody('POST', { email }))).status).toBe(201);
+      const statuses = await Promise.all(
+        emails.map(async (email) => (await on(victim, `${API}/user`, jsonBody('POST', { email }))).status),
+      );
+      expect(statuses).toEqual(emails.map(() => 201));
       await sleep(500);
       const [held] = await db.query<mysql.RowDataPacket[]>(
         `SELECT recipient FROM mail_outbox WHERE recipient IN (?) AND status = 'pending' AND locked_until > ?`,
@@ -305,12 +308,16 @@ describe('one_auth on a Galera cluster behind HAProxy', () => {
       while (Date.now() < deadline && !emails.every((email) => smtp.mailsTo(email).length > 0)) await sleep(200);
       await sleep(3_000);
       const counts = emails.map((email) => smtp.mailsTo(email).length);
-      const lapsed = held.map((row) => (smtp.mailsTo(row.recipient as string)[0]?.receivedAt ?? NaN) - killedAt);
+      const delays = emails.map((email) => (smtp.mailsTo(email)[0]?.receivedAt ?? NaN) - killedAt);
+      // Mail claimed by the survivors goes out within seconds; the dead instance's only once its claim lapsed.
+      const seconds = (list: number[]) => list.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ');
+      const lapsed = delays.filter((ms) => ms >= CLAIM_MS - 5_000);
       console.log(
-        `SIGKILL: ${held.length} of 5 mails claimed when the instance died; delivered ${lapsed.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')} after the kill ` +
-          `(claim ${CLAIM_MS / 1000} s); copies per address ${JSON.stringify(tally(counts))}`,
+        `SIGKILL: ${held.length} of 5 mails under a claim when the instance died; ${lapsed.length} (the dead instance's) delivered ` +
+          `${seconds(lapsed)} after the kill (claim ${CLAIM_MS / 1000} s), the others ${seconds(delays.filter((ms) => ms < CLAIM_MS - 5_000))}; ` +
+          `copies per address ${JSON.stringify(tally(counts))}`,
       );
-      expect(held.length).toBeGreaterThan(0);
+      expect(lapsed.length).toBeGreaterThan(0);
       expect(counts).toEqual(emails.map(() => 1));
     },
     CLAIM_MS + 90_000,
