@@ -47,6 +47,17 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        test: {
+          // A 3-node Galera cluster, three service processes from dist/ and HAProxy (`npm run test:cluster`).
+          name: 'cluster',
+          include: ['test/cluster/*.cluster-spec.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 600_000,
+        },
+      },
     ],
   },
 });

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { ClientInfo } from '../common/client-info.js';
 import { normalizeEmail } from '../common/email.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
+import { CausalReads } from '../database/causal-reads.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { SecurityEventType } from '../security-events/security-event.entity.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
@@ -47,6 +48,7 @@ export class AccessTokensService implements OnApplicationShutdown {
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
     private readonly webhooks: WebhookOutbox,
+    private readonly causal: CausalReads,
   ) {
     this.touchIntervalMs = Math.min(MAX_TOUCH_INTERVAL_MS, config.tokenIdleTtlMs / 10);
     this.touches = new TokenTouches(
@@ -85,7 +87,8 @@ export class AccessTokensService implements OnApplicationShutdown {
    */
   private async lookup(tokenHash: string): Promise<TokenRow | undefined> {
     if (this.dataSource.options.type !== 'better-sqlite3') {
-      return ((await this.dataSource.query(TOKEN_LOOKUP_SQL, [tokenHash])) as TokenRow[])[0];
+      // Causal on a cluster: a token revoked through another node is refused here at once.
+      return (await this.causal.query<TokenRow>(TOKEN_LOOKUP_SQL, [tokenHash]))[0];
     }
     const connection = (this.dataSource.driver as unknown as { databaseConnection: { prepare(sql: string): PreparedLookup } })
       .databaseConnection;

@@ -61,6 +61,8 @@ const DATABASE_UNAVAILABLE = new Set([
   'ER_LOCK_DEADLOCK',
   'ER_QUERY_INTERRUPTED',
   'ER_CONNECTION_KILLED',
+  // A Galera node cut off from the cluster's majority refuses queries until it rejoins.
+  'ER_UNKNOWN_COM_ERROR',
   'SQLITE_BUSY',
   'SQLITE_LOCKED',
   'SQLITE_IOERR',

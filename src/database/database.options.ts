@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { ImageEntity } from '../images/image.entity.js';
 import { OutboxMessageEntity } from '../mail/outbox-message.entity.js';
 import { ProfileEntity } from '../profile/profile.entity.js';
+import { RateBucketEntity } from '../rate-limit/rate-bucket.entity.js';
 import { RateEventEntity } from '../rate-limit/rate-event.entity.js';
 import { SecurityEventEntity } from '../security-events/security-event.entity.js';
 import { UserEntity } from '../users/user.entity.js';
@@ -16,11 +17,13 @@ import { RateEventsMysql1764100000000 } from './migrations/mysql/1764100000000-r
 import { UserProfilesMysql1764200000000 } from './migrations/mysql/1764200000000-user-profiles.js';
 import { AccountLifecycleMysql1764300000000 } from './migrations/mysql/1764300000000-account-lifecycle.js';
 import { WebhookDeliveriesMysql1764350000000 } from './migrations/mysql/1764350000000-webhook-deliveries.js';
+import { ClusterSafeWritesMysql1764400000000 } from './migrations/mysql/1764400000000-cluster-safe-writes.js';
 import { InitialSchemaSqlite1764000000000 } from './migrations/sqlite/1764000000000-initial-schema.js';
 import { RateEventsSqlite1764100000000 } from './migrations/sqlite/1764100000000-rate-events.js';
 import { UserProfilesSqlite1764200000000 } from './migrations/sqlite/1764200000000-user-profiles.js';
 import { AccountLifecycleSqlite1764300000000 } from './migrations/sqlite/1764300000000-account-lifecycle.js';
 import { WebhookDeliveriesSqlite1764350000000 } from './migrations/sqlite/1764350000000-webhook-deliveries.js';
+import { ClusterSafeWritesSqlite1764400000000 } from './migrations/sqlite/1764400000000-cluster-safe-writes.js';
 
 export const ENTITIES = [
   UserEntity,
@@ -32,6 +35,7 @@ export const ENTITIES = [
   RateEventEntity,
   SecurityEventEntity,
   WebhookDeliveryEntity,
+  RateBucketEntity,
 ];
 
 // Classes, not globs: globs are loaded with Node's own import(), which the
@@ -43,6 +47,7 @@ export const MIGRATIONS = {
     UserProfilesSqlite1764200000000,
     AccountLifecycleSqlite1764300000000,
     WebhookDeliveriesSqlite1764350000000,
+    ClusterSafeWritesSqlite1764400000000,
   ],
   mysql: [
     InitialSchemaMysql1764000000000,
@@ -50,6 +55,7 @@ export const MIGRATIONS = {
     UserProfilesMysql1764200000000,
     AccountLifecycleMysql1764300000000,
     WebhookDeliveriesMysql1764350000000,
+    ClusterSafeWritesMysql1764400000000,
   ],
 };
 

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { CausalReads } from './causal-reads.js';
+import { conflictBackoffMs, triesAllowed } from './write-conflict.js';
 
 /**
  * Runs units of work that write. On MySQL each gets its own pooled
@@ -9,21 +11,29 @@ import type { DataSource, EntityManager } from 'typeorm';
  * silently merge (a rollback of one undoing the other's writes); here writes
  * queue one behind the other, which is all SQLite can do anyway. A ten-line
  * promise queue rather than a dependency: it is all the locking needed.
+ *
+ * On MySQL/MariaDB a unit of work that loses a deadlock, a lock wait, or (on
+ * a Galera cluster, where every node takes writes and conflicts are only
+ * found at commit) certification is rolled back as a whole and run again, a
+ * bounded number of times with jittered backoff. So every `work` must be safe
+ * to run more than once: it writes only through `manager` and keeps no state
+ * of its own between tries (values made outside it, e.g. a generated code, are
+ * simply reused).
  */
 @Injectable()
 export class TransactionRunner {
   private readonly serialize: boolean;
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly causal: CausalReads,
+  ) {
     this.serialize = dataSource.options.type === 'better-sqlite3';
   }
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    // READ COMMITTED: under InnoDB's default REPEATABLE READ, deleting a row
-    // that is not there takes a gap lock, and concurrent sign-ups deadlock.
-    // Every unit of work here is written to be correct without it.
-    if (!this.serialize) return this.dataSource.transaction('READ COMMITTED', work);
+    if (!this.serialize) return this.runRetrying(work);
     const result = this.tail.then(() => this.dataSource.transaction(work));
     this.tail = result.catch(() => undefined);
     return result;
@@ -38,5 +48,20 @@ export class TransactionRunner {
     const result = this.tail.then(() => work(this.dataSource));
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  private async runRetrying<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        // READ COMMITTED: under InnoDB's default REPEATABLE READ, deleting a row
+        // that is not there takes a gap lock, and concurrent sign-ups deadlock.
+        // Every unit of work here is written to be correct without it.
+        return await this.dataSource.transaction('READ COMMITTED', work);
+      } catch (error) {
+        if (tries >= triesAllowed(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, conflictBackoffMs(tries)));
+        await this.causal.catchUp().catch(() => undefined);
+      }
+    }
   }
 }

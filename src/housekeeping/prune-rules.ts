@@ -1,5 +1,6 @@
 import { AccessTokenEntity } from '../auth/access-token.entity.js';
 import { OutboxMessageEntity, OutboxStatus } from '../mail/outbox-message.entity.js';
+import { RateBucketEntity } from '../rate-limit/rate-bucket.entity.js';
 import { RateEventEntity } from '../rate-limit/rate-event.entity.js';
 import { ValidationCodeEntity } from '../users/validation-code.entity.js';
 import { MAX_CODE_FAILURES } from '../users/validation-codes.service.js';
@@ -47,6 +48,15 @@ export function rowPruneRules(cutoffs: PruneCutoffs): Record<string, PruneRule> 
       // A pending place belongs to an attempt under way (its outcome not yet counted) until it is stale.
       condition: '((rate_events.pending = 0 AND rate_events.at < :before) OR rate_events.at < :pendingBefore)',
       params: { before: cutoffs.rateEventsBefore, pendingBefore: cutoffs.pendingRateEventsBefore },
+    },
+    // A bucket's row only serialises admissions; untouched for longer than any window or pending place, it guards
+    // nothing, and the next admission writes it anew.
+    rateBuckets: {
+      entity: RateBucketEntity,
+      table: 'rate_buckets',
+      key: 'bucket',
+      condition: 'rate_buckets.touched_at < :before',
+      params: { before: Math.min(cutoffs.rateEventsBefore, cutoffs.pendingRateEventsBefore) },
     },
   };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { In, type Repository } from 'typeorm';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import type { MailContent } from './mail-message.js';
 import { Metrics } from '../metrics/metrics.js';
@@ -11,8 +11,14 @@ import { PayloadCipher } from './payload-cipher.js';
 
 const POLL_INTERVAL_MS = 2_000;
 const BATCH_SIZE = 20;
-/** Longer than the worst SMTP attempt (all its timeouts), so a claim never lapses mid-send. */
-const CLAIM_MS = 120_000;
+/**
+ * How long a claim keeps other workers off a message. Longer than the worst
+ * SMTP attempt (DNS 5 s, connect 10 s, greeting 10 s, then up to 20 s of
+ * silence per command: MAIL, RCPT, DATA, end of data), so a claim never
+ * lapses while its worker may still deliver: that would send twice. It is
+ * also how long the mail claimed by a crashed instance waits.
+ */
+export const CLAIM_MS = 120_000;
 const MAX_ATTEMPTS = 20;
 const MAX_BACKOFF_MS = 10 * 60_000;
 
@@ -23,9 +29,10 @@ export function retryDelayMs(attempts: number): number {
 }
 
 /**
- * Delivers the outbox. Each message is claimed with a conditional update, so
- * any number of workers (in any number of instances) can run at once without
- * sending a message twice; a failed attempt is retried with backoff.
+ * Delivers the outbox. Messages are claimed with a conditional update, so
+ * any number of workers (in any number of instances, on any node of a
+ * cluster) can run at once without sending a message twice; a failed attempt
+ * is retried with backoff.
  */
 @Injectable()
 export class MailDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -83,34 +90,41 @@ export class MailDeliveryWorker implements OnApplicationBootstrap, OnApplication
     }
   }
 
+  /**
+   * Claims up to a batch of due messages in one UPDATE, under a claim id of
+   * its own, then reads back what it got. One statement, so a conflict (a
+   * deadlock, or on a cluster another node's worker claiming or finishing
+   * the same rows) rolls back and retries the whole claim and can never leave
+   * some messages claimed and forgotten. A claim that lost reads back fewer
+   * rows, or none: those are another worker's.
+   */
   private async claimDue(): Promise<OutboxMessageEntity[]> {
     const now = Date.now();
     const due = await this.messages
       .createQueryBuilder('m')
+      .select('m.id', 'id')
       .where('m.status = :pending AND m.next_attempt_at <= :now', { pending: OutboxStatus.Pending, now })
       .andWhere('(m.locked_until IS NULL OR m.locked_until < :now)', { now })
-      .orderBy('m.id', 'ASC')
-      .take(BATCH_SIZE)
-      .getMany();
-    const claimed: OutboxMessageEntity[] = [];
-    for (const message of due) {
-      const lockedUntil = now + CLAIM_MS;
-      const result = await this.transactions.run((tx) =>
-        tx
-          .createQueryBuilder()
-          .update(OutboxMessageEntity)
-          .set({ lockedUntil })
-          .where('id = :id AND status = :pending', { id: message.id, pending: OutboxStatus.Pending })
-          .andWhere('(locked_until IS NULL OR locked_until < :now)', { now })
-          .execute(),
-      );
-      if (result.affected === 1) claimed.push(Object.assign(message, { lockedUntil }));
-    }
-    return claimed;
+      .orderBy('m.next_attempt_at', 'ASC')
+      .limit(BATCH_SIZE)
+      .getRawMany<{ id: number | string }>();
+    if (due.length === 0) return [];
+    const ids = due.map((row) => Number(row.id));
+    const claimedBy = randomBytes(12).toString('hex');
+    await this.transactions.run((tx) =>
+      tx
+        .createQueryBuilder()
+        .update(OutboxMessageEntity)
+        .set({ lockedUntil: now + CLAIM_MS, claimedBy })
+        .where('id IN (:...ids) AND status = :pending AND next_attempt_at <= :now', { ids, pending: OutboxStatus.Pending, now })
+        .andWhere('(locked_until IS NULL OR locked_until < :now)', { now })
+        .execute(),
+    );
+    return this.messages.findBy({ id: In(ids), claimedBy });
   }
 
   private async deliver(message: OutboxMessageEntity): Promise<void> {
-    const claim = { id: message.id, lockedUntil: message.lockedUntil as number };
+    const claim = { id: message.id, claimedBy: message.claimedBy as string };
     try {
       const content = this.cipher.open<MailContent>(message.payload);
       await this.transport.send({ to: message.recipient, ...content });
@@ -121,6 +135,7 @@ export class MailDeliveryWorker implements OnApplicationBootstrap, OnApplication
           sentAt: Date.now(),
           attempts: message.attempts + 1,
           lockedUntil: null,
+          claimedBy: null,
           lastError: null,
         }),
       );
@@ -137,6 +152,7 @@ export class MailDeliveryWorker implements OnApplicationBootstrap, OnApplication
           attempts,
           nextAttemptAt: Date.now() + retryDelayMs(attempts),
           lockedUntil: null,
+          claimedBy: null,
           lastError: reason,
           ...(giveUp ? { payload: '' } : {}),
         }),

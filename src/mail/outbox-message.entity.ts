@@ -40,6 +40,10 @@ export class OutboxMessageEntity {
   @Column({ name: 'locked_until', type: 'bigint', nullable: true, transformer: epochMs })
   lockedUntil: number | null;
 
+  /** Which claim holds the message (random per claim): only its holder may record the outcome. */
+  @Column({ name: 'claimed_by', type: 'varchar', length: 32, nullable: true })
+  claimedBy: string | null;
+
   @Column({ name: 'last_error', type: 'varchar', length: 500, nullable: true })
   lastError: string | null;
 

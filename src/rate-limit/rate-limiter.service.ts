@@ -5,6 +5,7 @@ import { type DataSource, type EntityManager, In, MoreThan, type Repository } fr
 import { TooManyRequestsError } from '../common/api-error.js';
 import type { LimitRule } from '../config/app-config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
+import { isWriteConflict } from '../database/write-conflict.js';
 import { Metrics } from '../metrics/metrics.js';
 import { RateEventEntity } from './rate-event.entity.js';
 
@@ -21,24 +22,54 @@ export interface Reservation {
 
 /** How long an attempt waits for earlier ones to settle before giving up with 429. */
 const MAX_WAIT_MS = 5_000;
+/**
+ * How long it may keep trying when its bucket is contended (many attempts at
+ * once from one client address, over several nodes of a cluster, each
+ * admission losing to another's): they are admitted one at a time, so the
+ * last ones need longer, and refusing them would refuse successes.
+ */
+const MAX_CONTENDED_MS = 20_000;
 const POLL_MS = 15;
 /** A pending place older than this belongs to a crashed attempt and is ignored. */
 export const STALE_PENDING_MS = 60_000;
-/** How long to wait for a bucket's lock on MySQL (held only for one insert). */
-const LOCK_WAIT_S = 5;
+
+/** `limit`: the first limit that refuses or holds the attempt back, for the 429 metric. */
+type Verdict = { kind: 'admit' } | { kind: 'wait'; limit?: Limit } | { kind: 'refuse'; retryAfterMs: number; limit: Limit };
 
 /**
  * Sliding-window limits on failures, kept in the database so that every
- * instance enforces the same limit.
+ * instance enforces the same limit. Events older than every window, and
+ * bucket rows as old, are pruned by the housekeeping job.
  *
- * An attempt first takes a pending place in each bucket, then looks at the
- * window: when the counted failures already fill it, 429 with Retry-After.
- * When they do not, but the failures plus the attempts ahead of it that are
- * still under way could, it waits for those to settle. So concurrent attempts
- * can never slip more failures past the limit than it allows, and successful
- * attempts are only ever delayed, never refused. The caller then counts the
- * attempt (a failure) or withdraws it (a success). Events older than every
- * window are pruned by the housekeeping job.
+ * An attempt is admitted only when the failures counted in each of its
+ * windows, plus the attempts already admitted and still under way, leave
+ * room for one more failure. Admitted, it holds a pending place in each
+ * bucket until the caller counts it (a failure) or withdraws it (a success).
+ * When the counted failures alone fill a window: 429 with Retry-After. When
+ * only the attempts under way could fill it: wait for them to settle. So
+ * concurrent attempts can never slip more failures past a limit than it
+ * allows, and successful attempts are only ever delayed, never refused.
+ *
+ * Why admission is right with any number of instances, on one server or on a
+ * multi-primary (Galera) cluster: the check and the pending place are one
+ * transaction that first writes the bucket's row (`rate_buckets`, generation
+ * + 1) and only then reads the window.
+ * - One server (MySQL/MariaDB): the write takes the row's exclusive lock, so
+ *   admissions to a bucket run one after the other, and under READ COMMITTED
+ *   each window read, taken after the lock, sees every earlier admission.
+ * - Galera: the row lock is only local, but two transactions that write the
+ *   same row on different nodes cannot both commit: the later one fails
+ *   certification (ER_LOCK_DEADLOCK). A transaction that read the window
+ *   before an earlier admission from another node reached its node has
+ *   written the bucket row too, so it is the one that fails, and runs again
+ *   (TransactionRunner) on a view that includes that admission. When the
+ *   other node's write arrives while ours holds the local lock, ours is
+ *   aborted the same way.
+ * - SQLite: one writer at a time; the write comes first, so the read is
+ *   inside the write lock.
+ * Nothing depends on the order of ids, which interleave across nodes.
+ * Counting (pending → counted) and withdrawing (deleting the place) never
+ * make room that was not there at admission, so they need no bucket write.
  */
 @Injectable()
 export class RateLimiter {
@@ -51,96 +82,105 @@ export class RateLimiter {
 
   /** Takes a place in each bucket, or throws 429 (holding nothing) when any is full. */
   async reserve(limits: Limit[], message?: string): Promise<Reservation> {
-    const at = Date.now();
+    const started = Date.now();
     const buckets = limits.map((limit) => bucketKey(limit.bucket));
-    const ids = await this.takePlaces(buckets, at);
-    const reservation = { ids };
-    try {
-      for (;;) {
-        const now = Date.now();
-        let retryAfterMs = 0;
-        let mustWait = false;
-        let refusedBy: Limit | undefined;
-        for (const [i, limit] of limits.entries()) {
-          const { max, windowMs } = limit.rule;
-          const { counted, ahead } = await this.countWindow(buckets[i], now - windowMs, ids[i], now - STALE_PENDING_MS);
-          if (counted >= max) {
-            // Room comes back when enough of the oldest failures leave the window.
-            const [freeing] = await this.events.find({
-              where: { bucket: buckets[i], at: MoreThan(now - windowMs), pending: false },
-              order: { at: 'ASC', id: 'ASC' },
-              skip: counted - max,
-              take: 1,
-              select: { id: true, at: true },
-            });
-            retryAfterMs = Math.max(retryAfterMs, (freeing?.at ?? now) + windowMs - now, 1000);
-            refusedBy ??= limit;
-            continue;
-          }
-          if (counted + ahead >= max) {
-            mustWait = true;
-            refusedBy ??= limit;
-          }
-        }
-        if (retryAfterMs > 0 || (mustWait && now - at > MAX_WAIT_MS)) this.metrics.refused(ruleOf(refusedBy!.bucket));
-        if (retryAfterMs > 0) throw new TooManyRequestsError(retryAfterMs / 1000, message);
-        if (!mustWait) return reservation;
-        if (now - at > MAX_WAIT_MS) throw new TooManyRequestsError(1, message);
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    let contended = false;
+    for (;;) {
+      // A look without writing first: while the window is full or busy, waiting
+      // attempts cost no writes (on a cluster, no replicated write sets).
+      let verdict = await this.judge(this.events.manager, limits, buckets, Date.now());
+      if (verdict.kind === 'admit') {
+        const admitted = await this.admit(limits, buckets).catch((error: unknown) => {
+          // Still contended after the runner's tries: try again, for a while.
+          if (isWriteConflict(error)) return null;
+          throw error;
+        });
+        if (admitted && 'ids' in admitted) return admitted;
+        contended ||= admitted === null;
+        verdict = admitted ?? { kind: 'wait' };
       }
-    } catch (error) {
-      await this.withdraw(reservation).catch(() => undefined);
-      throw error;
+      if (verdict.kind === 'refuse') {
+        this.metrics.refused(ruleOf(verdict.limit.bucket));
+        throw new TooManyRequestsError(Math.max(verdict.retryAfterMs, 1000) / 1000, message);
+      }
+      if (Date.now() - started > (contended ? MAX_CONTENDED_MS : MAX_WAIT_MS)) {
+        this.metrics.refused(ruleOf((verdict.kind === 'wait' ? verdict.limit : undefined)?.bucket ?? limits[0].bucket));
+        throw new TooManyRequestsError(1, message);
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS + Math.random() * POLL_MS));
     }
   }
 
-  /**
-   * Inserts the pending places. The counting below treats a smaller id as
-   * "ahead", which needs every smaller id to be visible by the time a larger
-   * one is. SQLite writes one at a time (the transaction runner) so that
-   * holds there; on MySQL an id is allocated before its transaction commits,
-   * so places are taken under a named lock per bucket (GET_LOCK), held only
-   * for the insert.
-   */
-  private async takePlaces(buckets: string[], at: number): Promise<number[]> {
-    const insertAll = async (manager: EntityManager) => {
-      const inserted: number[] = [];
-      for (const bucket of buckets) {
-        inserted.push((await manager.insert(RateEventEntity, { bucket, at, pending: true })).identifiers[0].id as number);
+  /** The admission: bucket rows written first (their lock), then the windows read, then the places taken. */
+  private admit(limits: Limit[], buckets: string[]): Promise<Reservation | Verdict> {
+    return this.transactions.run(async (tx) => {
+      const now = Date.now();
+      // Sorted, so that two attempts sharing buckets lock them in the same order.
+      for (const bucket of [...new Set(buckets)].sort()) await this.touchBucket(tx, bucket, now);
+      const verdict = await this.judge(tx, limits, buckets, now);
+      if (verdict.kind !== 'admit') return verdict;
+      const ids: number[] = [];
+      // One insert per row: a multi-row insert's ids are not consecutive on a cluster.
+      for (const bucket of buckets)
+        ids.push((await tx.insert(RateEventEntity, { bucket, at: now, pending: true })).identifiers[0].id as number);
+      return { ids };
+    });
+  }
+
+  private async touchBucket(tx: EntityManager, bucket: string, now: number): Promise<void> {
+    const upsert =
+      this.dataSource.options.type === 'mysql'
+        ? 'INSERT INTO rate_buckets (bucket, generation, touched_at) VALUES (?, 1, ?) ON DUPLICATE KEY UPDATE generation = generation + 1, touched_at = VALUES(touched_at)'
+        : 'INSERT INTO rate_buckets (bucket, generation, touched_at) VALUES (?, 1, ?) ON CONFLICT (bucket) DO UPDATE SET generation = generation + 1, touched_at = excluded.touched_at';
+    await tx.query(upsert, [bucket, now]);
+  }
+
+  private async judge(manager: EntityManager, limits: Limit[], buckets: string[], now: number): Promise<Verdict> {
+    let retryAfterMs = 0;
+    let mustWait = false;
+    let refusedBy: Limit | undefined;
+    let heldBy: Limit | undefined;
+    for (const [i, limit] of limits.entries()) {
+      const { max, windowMs } = limit.rule;
+      const { counted, pending } = await this.countWindow(manager, buckets[i], now - windowMs, now - STALE_PENDING_MS);
+      if (counted >= max) {
+        // Room comes back when enough of the oldest failures leave the window.
+        const [freeing] = await manager.find(RateEventEntity, {
+          where: { bucket: buckets[i], at: MoreThan(now - windowMs), pending: false },
+          order: { at: 'ASC' },
+          skip: counted - max,
+          take: 1,
+          select: { id: true, at: true },
+        });
+        retryAfterMs = Math.max(retryAfterMs, (freeing?.at ?? now) + windowMs - now);
+        refusedBy ??= limit;
+      } else if (counted + pending >= max) {
+        mustWait = true;
+        heldBy ??= limit;
       }
-      return inserted;
-    };
-    if (this.dataSource.options.type !== 'mysql') return this.transactions.run(insertAll);
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      await runner.connect();
-      // Sorted, so that two attempts sharing buckets take their locks in the same order.
-      for (const bucket of [...new Set(buckets)].sort()) {
-        const [row] = (await runner.query('SELECT GET_LOCK(?, ?) AS taken', [`one_auth_rate_${bucket.slice(0, 48)}`, LOCK_WAIT_S])) as {
-          taken: number | string | null;
-        }[];
-        if (Number(row?.taken) !== 1) throw new TooManyRequestsError(1);
-      }
-      return await insertAll(runner.manager);
-    } finally {
-      await runner.query('SELECT RELEASE_ALL_LOCKS()').catch(() => undefined);
-      await runner.release();
     }
+    if (refusedBy) return { kind: 'refuse', retryAfterMs, limit: refusedBy };
+    return mustWait ? { kind: 'wait', limit: heldBy } : { kind: 'admit' };
   }
 
   /**
-   * Failures counted in the window, and attempts still under way ahead of
-   * ours, read in one statement: one snapshot, so a place that turns from
-   * pending to counted meanwhile is seen exactly once, never missed.
+   * Failures counted in the window, and attempts still under way, read in
+   * one statement: one snapshot, so a place that turns from pending to
+   * counted meanwhile is seen exactly once, never missed.
    */
-  private async countWindow(bucket: string, since: number, mine: number, staleBefore: number): Promise<{ counted: number; ahead: number }> {
-    const row = await this.events
-      .createQueryBuilder('e')
+  private async countWindow(
+    manager: EntityManager,
+    bucket: string,
+    since: number,
+    staleBefore: number,
+  ): Promise<{ counted: number; pending: number }> {
+    const row = await manager
+      .createQueryBuilder(RateEventEntity, 'e')
       .select('SUM(CASE WHEN e.pending = 0 THEN 1 ELSE 0 END)', 'counted')
-      .addSelect('SUM(CASE WHEN e.pending = 1 AND e.id < :mine AND e.at > :staleBefore THEN 1 ELSE 0 END)', 'ahead')
-      .where('e.bucket = :bucket AND e.at > :since', { bucket, since, mine, staleBefore })
-      .getRawOne<{ counted: string | number | null; ahead: string | number | null }>();
-    return { counted: Number(row?.counted ?? 0), ahead: Number(row?.ahead ?? 0) };
+      .addSelect('SUM(CASE WHEN e.pending = 1 AND e.at > :staleBefore THEN 1 ELSE 0 END)', 'pending')
+      .where('e.bucket = :bucket AND e.at > :since', { bucket, since, staleBefore })
+      .getRawOne<{ counted: string | number | null; pending: string | number | null }>();
+    return { counted: Number(row?.counted ?? 0), pending: Number(row?.pending ?? 0) };
   }
 
   /** The attempt failed: its places now count against the limits. */

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import { TooManyRequestsError } from '../common/api-error.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
+import { CausalReads } from '../database/causal-reads.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { buildCodeMail } from '../mail/mail-message.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
@@ -37,6 +38,7 @@ export class ValidationCodesService {
     private readonly mail: MailOutbox,
     private readonly limiter: RateLimiter,
     private readonly metrics: Metrics,
+    private readonly causal: CausalReads,
   ) {}
 
   /**
@@ -104,7 +106,7 @@ export class ValidationCodesService {
    * (or one meant for something else) counts against it. Consumes nothing.
    */
   async check(userId: number, code: string, intent: CodeIntent = ACCOUNT_CODE): Promise<boolean> {
-    const row = await this.codes.findOneBy({ userId });
+    const row = await this.liveCode(userId);
     if (!row || row.expiresAt <= Date.now() || row.failedAttempts >= MAX_CODE_FAILURES) return false;
     if (CODE_PATTERN.test(code) && row.purpose === intent.purpose && sameHash(this.hash(userId, code, intent), row.codeHash)) return true;
     await this.recordFailure(row);
@@ -157,7 +159,27 @@ export class ValidationCodesService {
     return result.affected === 1;
   }
 
-  private async recordFailure(row: ValidationCodeEntity): Promise<void> {
+  /** The account's code as the whole cluster knows it: a code used through another node reads as gone. */
+  private async liveCode(
+    userId: number,
+  ): Promise<Pick<ValidationCodeEntity, 'userId' | 'codeHash' | 'failedAttempts' | 'expiresAt' | 'purpose'> | null> {
+    const [row] = await this.causal.query<{
+      code_hash: string;
+      failed_attempts: number | string;
+      expires_at: number | string;
+      purpose: ValidationCodeEntity['purpose'];
+    }>('SELECT code_hash, failed_attempts, expires_at, purpose FROM validation_codes WHERE user_id = ?', [userId]);
+    if (!row) return null;
+    return {
+      userId,
+      codeHash: row.code_hash,
+      failedAttempts: Number(row.failed_attempts),
+      expiresAt: Number(row.expires_at),
+      purpose: row.purpose,
+    };
+  }
+
+  private async recordFailure(row: Pick<ValidationCodeEntity, 'userId' | 'codeHash'>): Promise<void> {
     // Bound to this code's hash: a failure never lands on a newer code by accident.
     await this.transactions.run((tx) =>
       tx

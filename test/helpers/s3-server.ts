@@ -31,9 +31,10 @@ export class S3TestServer {
   private port = 0;
   private readonly directory = mkdtempSync(join(tmpdir(), 'one_auth-s3-'));
 
-  static async start(): Promise<S3TestServer> {
+  static async start(port = 0): Promise<S3TestServer> {
     useS3rverCredentials();
     const s3 = new S3TestServer();
+    s3.port = port;
     await s3.resume();
     return s3;
   }

@@ -24,8 +24,12 @@ export async function freePort(): Promise<number> {
  * The built service (`node dist/main.js`) as its own process, the way the
  * container runs it: migrations at start, then ready.
  */
-export async function startServiceProcess(env: Record<string, string>, readyTimeoutMs = 20_000): Promise<ServiceProcess> {
-  const port = await freePort();
+export async function startServiceProcess(
+  env: Record<string, string>,
+  readyTimeoutMs = 20_000,
+  fixedPort?: number,
+): Promise<ServiceProcess> {
+  const port = fixedPort ?? (await freePort());
   const child = spawn(process.execPath, ['dist/main.js'], {
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,7 +57,7 @@ export async function startServiceProcess(env: Record<string, string>, readyTime
     child,
     output,
     async stop(signal = 'SIGTERM', timeoutMs = 10_000) {
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = once(child, 'exit');
       child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

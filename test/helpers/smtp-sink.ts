@@ -16,6 +16,8 @@ export class SmtpSink {
   readonly mails: ReceivedMail[] = [];
   /** When set, every transaction is refused with this SMTP reply (simulates an outage). */
   refuseWith: string | null = null;
+  /** When set, each transaction waits this long before MAIL FROM is answered (a slow server: mail stays claimed, unsent). */
+  delayMs = 0;
   private server: SMTPServer | undefined;
   port = 0;
 
@@ -25,6 +27,10 @@ export class SmtpSink {
       disabledCommands: ['STARTTLS'],
       logger: false,
       onMailFrom: (_address, _session, callback) => {
+        if (this.delayMs > 0) {
+          setTimeout(() => callback(), this.delayMs);
+          return;
+        }
         if (this.refuseWith) {
           const error = new Error(this.refuseWith) as Error & { responseCode: number };
           error.responseCode = 451;

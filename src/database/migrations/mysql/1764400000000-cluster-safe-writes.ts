@@ -1,0 +1,22 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** Rate-limit buckets as rows (see RateLimiter) and the worker that holds a mail's claim. */
+export class ClusterSafeWritesMysql1764400000000 implements MigrationInterface {
+  name = 'ClusterSafeWritesMysql1764400000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE TABLE \`rate_buckets\` (
+      \`bucket\` varchar(64) NOT NULL,
+      \`generation\` bigint NOT NULL DEFAULT 0,
+      \`touched_at\` bigint NOT NULL,
+      PRIMARY KEY (\`bucket\`),
+      INDEX \`IDX_rate_buckets_touched_at\` (\`touched_at\`)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);
+    await queryRunner.query('ALTER TABLE `mail_outbox` ADD `claimed_by` varchar(32) NULL');
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('ALTER TABLE `mail_outbox` DROP COLUMN `claimed_by`');
+    await queryRunner.query('DROP TABLE `rate_buckets`');
+  }
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { conflictBackoffMs, isWriteConflict, triesAllowed } from './write-conflict.js';
+
+describe('write conflicts', () => {
+  it('recognises deadlock / certification failure and lock wait timeout, bare or wrapped by TypeORM', () => {
+    expect(isWriteConflict({ errno: 1213 })).toBe(true);
+    expect(isWriteConflict({ driverError: { errno: 1205 } })).toBe(true);
+    expect(isWriteConflict({ driverError: { errno: 1062 } })).toBe(false);
+    expect(isWriteConflict(new Error('connect ECONNREFUSED'))).toBe(false);
+    expect(isWriteConflict(null)).toBe(false);
+  });
+
+  it('allows several tries after a deadlock, one more after a lock wait timeout, none after anything else', () => {
+    expect(triesAllowed({ errno: 1213 })).toBe(6);
+    expect(triesAllowed({ driverError: { errno: 1205 } })).toBe(2);
+    expect(triesAllowed(new Error('Duplicate entry'))).toBe(1);
+  });
+
+  it('backs off within a doubling ceiling, capped', () => {
+    expect(conflictBackoffMs(1, () => 1)).toBe(16);
+    expect(conflictBackoffMs(2, () => 1)).toBe(32);
+    expect(conflictBackoffMs(20, () => 1)).toBe(250);
+    expect(conflictBackoffMs(3, () => 0)).toBe(0);
+  });
+});
