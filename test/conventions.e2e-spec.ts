@@ -143,11 +143,12 @@ describe('API documentation (endpoint 14)', () => {
       ].sort(),
     );
     const documented = (path: string, method: string) => Object.keys(doc.paths[path][method].responses).sort();
-    expect(documented('/one_auth/api/sessions/{id}', 'delete')).toEqual(['200', '401', '404']);
-    expect(documented('/one_auth/api/user/password', 'put')).toEqual(['200', '400', '401', '422', '429']);
-    expect(documented('/one_auth/api/user/email', 'post')).toEqual(['202', '400', '401', '422', '429']);
-    expect(documented('/one_auth/api/user/email', 'put')).toEqual(['200', '400', '401', '422', '429']);
-    expect(documented('/one_auth/api/user', 'delete')).toEqual(['200', '401', '429']);
+    // Besides these, every operation declares 500 and, where the database is used, 503; JSON bodies 413 and 415.
+    expect(documented('/one_auth/api/sessions/{id}', 'delete')).toEqual(expect.arrayContaining(['200', '401', '404']));
+    expect(documented('/one_auth/api/user/password', 'put')).toEqual(expect.arrayContaining(['200', '400', '401', '422', '429']));
+    expect(documented('/one_auth/api/user/email', 'post')).toEqual(expect.arrayContaining(['202', '400', '401', '422', '429']));
+    expect(documented('/one_auth/api/user/email', 'put')).toEqual(expect.arrayContaining(['200', '400', '401', '422', '429']));
+    expect(documented('/one_auth/api/user', 'delete')).toEqual(expect.arrayContaining(['200', '401', '429']));
     expect(doc.components.schemas.ChangePasswordDto.properties.new_password.example).toEqual(expect.any(String));
     expect(doc.components.schemas.AccountExportDto.properties.events.type).toBe('array');
     const login = doc.paths['/one_auth/api/access_tokens'].get;

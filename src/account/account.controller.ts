@@ -1,17 +1,13 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Post, Put } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { TokenPrincipal } from '../auth/access-tokens.service.js';
 import { PasswordAuth, Principal, TokenAuth } from '../auth/auth.decorators.js';
 import { Client, type ClientInfo } from '../common/client-info.js';
-import { ErrorResponseDto, MessageDto } from '../common/dto/message.dto.js';
+import { MessageDto } from '../common/dto/message.dto.js';
+import { ApiErrorResponse, ApiJsonBodyErrors, ApiRateLimited } from '../openapi/api-responses.js';
+import { ApiTag } from '../openapi/api-tags.js';
+import { TOO_MANY_LOGINS_MESSAGE } from '../auth/auth.service.js';
+import { EMAIL_USED_MESSAGE, INVALID_CODE_MESSAGE } from '../users/users.service.js';
 import { ProfileWithTokenDto } from '../profile/dto/update-profile.dto.js';
 import { toUserProfile } from '../profile/dto/user-profile.dto.js';
 import type { UserEntity } from '../users/user.entity.js';
@@ -25,13 +21,10 @@ import { EMAIL_CODE_SENT_MESSAGE, EmailChangeService } from './email-change.serv
 import { PasswordChangeService, WRONG_PASSWORD_MESSAGE } from './password-change.service.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 
-const TOO_MANY_LOGINS = {
-  type: ErrorResponseDto,
-  description: 'Too many wrong passwords (the login limits); see Retry-After',
-  example: { message: 'Too many failed logins, please retry later' },
-};
+const TOO_MANY_CODES_MESSAGE = 'Too many codes requested, please retry later';
+const TOO_MANY_WRONG_CODES_MESSAGE = 'Too many wrong codes, please retry later';
 
-@ApiTags('account')
+@ApiTag('account')
 @Controller('api/user')
 export class AccountController {
   constructor(
@@ -47,9 +40,15 @@ export class AccountController {
   @TokenAuth()
   @ApiOperation({ summary: 'Change the password: the current one is required; every other session is signed out' })
   @ApiOkResponse({ type: MessageDto, example: { message: 'Password changed' } })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Missing field, or a new password the policy refuses' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, example: { message: WRONG_PASSWORD_MESSAGE } })
-  @ApiTooManyRequestsResponse(TOO_MANY_LOGINS)
+  @ApiJsonBodyErrors({ field: 'new_password', message: 'new_password is required' })
+  @ApiErrorResponse(400, 'The password policy refuses the new password', [
+    {
+      message: 'new_password is too common, please choose another',
+      errors: [{ field: 'new_password', message: 'new_password is too common, please choose another' }],
+    },
+  ])
+  @ApiErrorResponse(422, 'The current password is wrong (counted as a failed login)', [WRONG_PASSWORD_MESSAGE])
+  @ApiRateLimited('Too many wrong passwords (the login limits)', TOO_MANY_LOGINS_MESSAGE)
   async changePassword(
     @Principal() principal: TokenPrincipal,
     @Body() dto: ChangePasswordDto,
@@ -64,17 +63,10 @@ export class AccountController {
   @TokenAuth()
   @ApiOperation({ summary: 'Start an email change: the password is required; a code is mailed to the new address' })
   @ApiAcceptedResponse({ type: MessageDto, example: { message: EMAIL_CODE_SENT_MESSAGE } })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Missing or invalid field' })
-  @ApiUnprocessableEntityResponse({
-    type: ErrorResponseDto,
-    description: '"Password is not correct", or "Email already used" when another active account has the address',
-    example: { message: 'Email already used' },
-  })
-  @ApiTooManyRequestsResponse({
-    type: ErrorResponseDto,
-    description: 'Too many wrong passwords, or too many codes mailed; see Retry-After',
-    example: { message: 'Too many codes requested, please retry later' },
-  })
+  @ApiJsonBodyErrors({ field: 'new_email', message: 'new_email must be a valid email' })
+  @ApiErrorResponse(422, 'The password is wrong, or another active account has the address', [WRONG_PASSWORD_MESSAGE, EMAIL_USED_MESSAGE])
+  @ApiRateLimited('Too many wrong passwords, or too many codes mailed', TOO_MANY_LOGINS_MESSAGE)
+  @ApiErrorResponse(429, 'Too many wrong passwords, or too many codes mailed', [TOO_MANY_CODES_MESSAGE])
   async requestEmailChange(
     @Principal() principal: TokenPrincipal,
     @Body() dto: RequestEmailChangeDto,
@@ -90,17 +82,12 @@ export class AccountController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Finish an email change with the mailed code; answers the profile under the new address' })
   @ApiOkResponse({ type: ProfileWithTokenDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Missing or invalid field' })
-  @ApiUnprocessableEntityResponse({
-    type: ErrorResponseDto,
-    description: '"Invalid code", or "Email already used" when another account took the address meanwhile',
-    example: { message: 'Invalid code' },
-  })
-  @ApiTooManyRequestsResponse({
-    type: ErrorResponseDto,
-    description: 'Too many wrong codes for this account; see Retry-After',
-    example: { message: 'Too many wrong codes, please retry later' },
-  })
+  @ApiJsonBodyErrors({ field: 'validation_code', message: 'validation_code is required' })
+  @ApiErrorResponse(422, 'The code is wrong, expired or used, or another account took the address meanwhile', [
+    INVALID_CODE_MESSAGE,
+    EMAIL_USED_MESSAGE,
+  ])
+  @ApiRateLimited('Too many wrong codes for this account', TOO_MANY_WRONG_CODES_MESSAGE)
   async confirmEmailChange(
     @Principal() principal: TokenPrincipal,
     @Body() dto: ConfirmEmailChangeDto,

@@ -10,6 +10,8 @@ export const API_TAGS = {
   profile: 'Names, country, department and avatar of the account',
   images: 'Upload an image and serve it at a public URL',
   health: 'Liveness and readiness probes for an orchestrator',
+  sessions: 'Where the account is signed in, and signing one device out',
+  account: 'Password and email change, deletion, a copy of the data, and recent security activity',
   operations: 'For the operator: Prometheus metrics',
 } as const;
 

@@ -1,13 +1,15 @@
 import { Controller, Delete, Get, Header, HttpCode, Param } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
 import type { TokenPrincipal } from '../auth/access-tokens.service.js';
 import { Principal, TokenAuth } from '../auth/auth.decorators.js';
 import { Client, type ClientInfo } from '../common/client-info.js';
-import { ErrorResponseDto, MessageDto } from '../common/dto/message.dto.js';
+import { MessageDto } from '../common/dto/message.dto.js';
+import { ApiErrorResponse } from '../openapi/api-responses.js';
+import { ApiTag } from '../openapi/api-tags.js';
 import { SessionListDto } from './dto/session.dto.js';
 import { SESSION_NOT_FOUND_MESSAGE, SessionsService } from './sessions.service.js';
 
-@ApiTags('sessions')
+@ApiTag('sessions')
 @TokenAuth()
 @Controller('api/sessions')
 export class SessionsController {
@@ -27,11 +29,7 @@ export class SessionsController {
   @ApiOperation({ summary: 'Sign a session out: its token stops working everywhere' })
   @ApiParam({ name: 'id', description: 'The public id of one of your live sessions', example: '9f86d081884c7d659a2feaa0c55ad015' })
   @ApiOkResponse({ type: MessageDto, example: { message: 'success' } })
-  @ApiNotFoundResponse({
-    type: ErrorResponseDto,
-    description: 'Not one of your live sessions',
-    example: { message: SESSION_NOT_FOUND_MESSAGE },
-  })
+  @ApiErrorResponse(404, 'Not one of your live sessions', [SESSION_NOT_FOUND_MESSAGE])
   async revoke(@Principal() principal: TokenPrincipal, @Param('id') id: string, @Client() client: ClientInfo): Promise<MessageDto> {
     await this.sessions.revoke(principal, id, client);
     return { message: 'success' };
