@@ -146,6 +146,8 @@ async function seed(service) {
     token: randomBytes(32).toString('base64url'),
   }));
   const sha = (token) => createHash('sha256').update(token).digest('hex');
+  // Each token is a session with its own public id, as the service records at login.
+  const sessionId = () => randomBytes(16).toString('hex');
   if (service.databaseUrl.startsWith('mysql://')) {
     const mysql = (await import('mysql2/promise')).default;
     const connection = await mysql.createConnection(service.databaseUrl);
@@ -156,8 +158,8 @@ async function seed(service) {
       ]);
       const [rows] = await connection.query('SELECT id, email FROM users WHERE email IN (?)', [chunk.map((u) => u.email)]);
       const ids = new Map(rows.map((row) => [row.email, row.id]));
-      await connection.query('INSERT INTO access_tokens (user_id, token_hash, created_at, expires_at, last_used_at) VALUES ?', [
-        chunk.map((u) => [ids.get(u.email), sha(u.token), now, now + 30 * 86_400_000, now]),
+      await connection.query('INSERT INTO access_tokens (user_id, token_hash, public_id, created_at, expires_at, last_used_at) VALUES ?', [
+        chunk.map((u) => [ids.get(u.email), sha(u.token), sessionId(), now, now + 30 * 86_400_000, now]),
       ]);
     }
     await connection.end();
@@ -165,11 +167,13 @@ async function seed(service) {
     const db = new Database(join(service.dataDir, 'one_auth.sqlite'));
     db.pragma('busy_timeout = 5000');
     const insertUser = db.prepare("INSERT INTO users (email, status, password_hash, created_at, updated_at) VALUES (?, 'active', ?, ?, ?)");
-    const insertToken = db.prepare('INSERT INTO access_tokens (user_id, token_hash, created_at, expires_at, last_used_at) VALUES (?, ?, ?, ?, ?)');
+    const insertToken = db.prepare(
+      'INSERT INTO access_tokens (user_id, token_hash, public_id, created_at, expires_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     db.transaction(() => {
       for (const user of users) {
         const { lastInsertRowid } = insertUser.run(user.email, hash, now, now);
-        insertToken.run(lastInsertRowid, sha(user.token), now, now + 30 * 86_400_000, now);
+        insertToken.run(lastInsertRowid, sha(user.token), sessionId(), now, now + 30 * 86_400_000, now);
       }
     })();
     db.close();
@@ -181,10 +185,12 @@ async function seed(service) {
 const basic = (user, secret) => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
 const pick = (users) => users[Math.floor(Math.random() * users.length)];
 /** A request setup that signs each request as a random seeded account, with its token or its password. */
-const asRandomUser = (users, secretOf, extra = {}) => (request) => {
-  const user = pick(users);
-  return { ...request, headers: { ...request.headers, ...extra, authorization: basic(user.email, secretOf(user)) } };
-};
+const asRandomUser =
+  (users, secretOf, extra = {}) =>
+  (request) => {
+    const user = pick(users);
+    return { ...request, headers: { ...request.headers, ...extra, authorization: basic(user.email, secretOf(user)) } };
+  };
 const withToken = (user) => user.token;
 const withPassword = () => PASSWORD;
 
@@ -192,10 +198,23 @@ const withPassword = () => PASSWORD;
  * Drives one scenario for `duration` seconds or, in a quick run, until `quick.amount`
  * requests are answered over `quick.connections` (default: the run's).
  */
-async function load({ url, method = 'GET', body, headers = {}, setup, connections = CONNECTIONS, duration = DURATION, quick, pid, warmup = true }) {
+async function load({
+  url,
+  method = 'GET',
+  body,
+  headers = {},
+  setup,
+  connections = CONNECTIONS,
+  duration = DURATION,
+  quick,
+  pid,
+  warmup = true,
+}) {
   const requests = [setup ? { method, body, headers, setupRequest: setup } : { method, body, headers }];
   // Quick: a slow answer on a loaded machine is still an answer, not a timeout.
-  const counted = QUICK ? { amount: quick.amount, connections: Math.min(quick.connections ?? connections, quick.amount), timeout: 60 } : { duration, connections };
+  const counted = QUICK
+    ? { amount: quick.amount, connections: Math.min(quick.connections ?? connections, quick.amount), timeout: 60 }
+    : { duration, connections };
   if (warmup && !QUICK) await autocannon({ url, connections, duration: WARMUP, requests });
   let peak = pid ? rssMb(pid) : NaN;
   const sampler = pid ? setInterval(() => (peak = Math.max(peak, rssMb(pid))), 100) : undefined;
@@ -214,20 +233,31 @@ async function load({ url, method = 'GET', body, headers = {}, setup, connection
 
 function multipart(file, name) {
   const boundary = `----onebench${randomBytes(8).toString('hex')}`;
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: image/jpeg\r\n\r\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: image/jpeg\r\n\r\n`,
+  );
   return { body: Buffer.concat([head, file, Buffer.from(`\r\n--${boundary}--\r\n`)]), type: `multipart/form-data; boundary=${boundary}` };
 }
 
 async function noiseJpeg(width, height, quality) {
   const raw = randomBytes(width * height * 3);
-  return sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality }).toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality })
+    .toBuffer();
 }
 
 // ---- the run ----
 const results = {
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
-  settings: { durationS: QUICK ? null : DURATION, warmupS: QUICK ? 0 : WARMUP, connections: CONNECTIONS, users: USERS, database: DATABASE_URL ? 'mysql' : 'sqlite', quick: QUICK },
+  settings: {
+    durationS: QUICK ? null : DURATION,
+    warmupS: QUICK ? 0 : WARMUP,
+    connections: CONNECTIONS,
+    users: USERS,
+    database: DATABASE_URL ? 'mysql' : 'sqlite',
+    quick: QUICK,
+  },
   limits: {},
   platforms: {},
 };
@@ -236,13 +266,19 @@ const bigPhoto = multipart(await noiseJpeg(1400, 1400, 100), 'big.jpg');
 results.settings.uploadBytes = photo.body.length;
 results.settings.bigUploadBytes = bigPhoto.body.length;
 
-console.log(`one_auth benchmark: ${QUICK ? 'quick, a fixed number of requests' : `${DURATION}s`} per scenario, ${CONNECTIONS} connections, ${USERS} accounts, ${results.settings.database}`);
+console.log(
+  `one_auth benchmark: ${QUICK ? 'quick, a fixed number of requests' : `${DURATION}s`} per scenario, ${CONNECTIONS} connections, ${USERS} accounts, ${results.settings.database}`,
+);
 const l2 = JSON.parse(
   await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bench/l2-argon2.mjs', String(QUICK ? QUICK_LOGIN_CONNECTIONS : CONNECTIONS), String(DURATION * 1000)], {
-      env: { ...process.env, ...MALLOC_TUNING },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['bench/l2-argon2.mjs', String(QUICK ? QUICK_LOGIN_CONNECTIONS : CONNECTIONS), String(DURATION * 1000)],
+      {
+        env: { ...process.env, ...MALLOC_TUNING },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`L2 exited ${code}`))));
@@ -276,7 +312,12 @@ for (const platform of PLATFORMS) {
       };
     },
   });
-  s.S3 = await load({ url: `${api}/access_tokens`, quick: { amount: 20, connections: QUICK_LOGIN_CONNECTIONS }, pid, setup: asRandomUser(users, withPassword) });
+  s.S3 = await load({
+    url: `${api}/access_tokens`,
+    quick: { amount: 20, connections: QUICK_LOGIN_CONNECTIONS },
+    pid,
+    setup: asRandomUser(users, withPassword),
+  });
   let registration = 0;
   const runId = randomBytes(3).toString('hex');
   s.S4 = await load({
@@ -302,7 +343,13 @@ for (const platform of PLATFORMS) {
     load({ url: `${api}/validations`, quick: { amount: 300 }, pid, warmup: false, setup: asRandomUser(users, withToken) }),
     load({ url: `${api}/access_tokens`, connections: 10, quick: { amount: 20 }, warmup: false, setup: asRandomUser(users, withPassword) }),
   ]);
-  s.S6 = { ...mixedS1, loginRequests: mixedS3.requests, loginCompleted: mixedS3.completed, loginErrors: mixedS3.errors, loginP99: mixedS3.p99 };
+  s.S6 = {
+    ...mixedS1,
+    loginRequests: mixedS3.requests,
+    loginCompleted: mixedS3.completed,
+    loginErrors: mixedS3.errors,
+    loginP99: mixedS3.p99,
+  };
 
   // Memory under 20 concurrent uploads of ~5 MB, then after a rest.
   const before = rssMb(pid);
@@ -361,15 +408,40 @@ for (const [platform, run] of Object.entries(results.platforms)) {
     S1: `${fmt(run.ratios.S1_L0 * 100)}% of L0, ${fmt(run.ratios.S1_L1 * 100)}% of L1`,
     S3: `${fmt(run.ratios.S3_L2 * 100)}% of L2`,
   };
-  const names = { L0: 'L0 health/live', S1: 'S1 token check', S2: 'S2 profile update', S3: 'S3 login', S4: 'S4 registration (SMTP 1 s)', S5: 'S5 upload 200 KB', S6: 'S6 token check during logins' };
+  const names = {
+    L0: 'L0 health/live',
+    S1: 'S1 token check',
+    S2: 'S2 profile update',
+    S3: 'S3 login',
+    S4: 'S4 registration (SMTP 1 s)',
+    S5: 'S5 upload 200 KB',
+    S6: 'S6 token check during logins',
+  };
   for (const key of ['L0', 'S1', 'S2', 'S3', 'S4', 'S5', 'S6']) {
     const r = s[key];
-    rows.push([`${platform} ${names[key]}`, fmt(r.requests), fmt(r.p50, 1), fmt(r.p99, 1), String(r.errors), ratio[key] ?? '', String(r.peakRssMb ?? '')]);
+    rows.push([
+      `${platform} ${names[key]}`,
+      fmt(r.requests),
+      fmt(r.p50, 1),
+      fmt(r.p99, 1),
+      String(r.errors),
+      ratio[key] ?? '',
+      String(r.peakRssMb ?? ''),
+    ]);
   }
-  rows.push([`${platform} start→ready ${run.startupMs} ms, idle RSS ${run.idleRssMb} MB, 20×5 MB uploads: peak ${run.uploadMemory.peakMb} MB, after ${run.uploadMemory.afterMb} MB (before ${run.uploadMemory.beforeMb})`, '', '', '', '', '', '']);
+  rows.push([
+    `${platform} start→ready ${run.startupMs} ms, idle RSS ${run.idleRssMb} MB, 20×5 MB uploads: peak ${run.uploadMemory.peakMb} MB, after ${run.uploadMemory.afterMb} MB (before ${run.uploadMemory.beforeMb})`,
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+  ]);
 }
 const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-for (const row of rows) console.log(row.map((cell, i) => (i === 0 || i === 5 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
+for (const row of rows)
+  console.log(row.map((cell, i) => (i === 0 || i === 5 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
 // A quick run only checks that everything works: it leaves the published figures alone.
 const outDir = QUICK ? 'bench/.work' : 'bench';
 mkdirSync(outDir, { recursive: true });
