@@ -1,4 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, OmitType } from '@nestjs/swagger';
+import { UserProfileDto } from '../../profile/dto/user-profile.dto.js';
 import { SessionDto } from '../../sessions/dto/session.dto.js';
 import { UserStatus } from '../../users/user.entity.js';
 import { SecurityEventDto } from './security-event.dto.js';
@@ -17,22 +18,8 @@ export class ExportedAccountDto {
   updated_at: string;
 }
 
-export class ExportedProfileDto {
-  @ApiProperty({ example: 'Jennifer' })
-  first_name: string;
-
-  @ApiProperty({ example: 'Lee' })
-  last_name: string;
-
-  @ApiProperty({ example: 'China' })
-  country: string;
-
-  @ApiProperty({ example: 'BSC' })
-  department: string;
-
-  @ApiProperty({ example: 'http://localhost:8000/one_auth/images/3f9c2b7a5d1e4c8f9a0b1c2d3e4f5a6b.png' })
-  avatar: string;
-}
+/** The profile as the profile endpoints answer it, without the email (the account part has it). */
+export class ExportedProfileDto extends OmitType(UserProfileDto, ['email'] as const) {}
 
 export class ExportedImageDto {
   @ApiProperty({ example: 'http://localhost:8000/one_auth/images/3f9c2b7a5d1e4c8f9a0b1c2d3e4f5a6b.png' })
