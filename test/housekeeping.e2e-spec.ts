@@ -82,6 +82,7 @@ describe('housekeeping sweep', () => {
     INACTIVE_ACCOUNT_TTL: window,
     HOUSEKEEPING_IMAGE_GRACE: window,
     HOUSEKEEPING_FAILED_MAIL_TTL: window,
+    HOUSEKEEPING_WEBHOOK_TTL: window,
     CODE_RESEND_INTERVAL: '1s',
     LIMIT_CODE_MAILS_PER_EMAIL: `5/${window}`,
     LIMIT_CODE_MAILS_PER_ADDRESS: `100000/${window}`,
@@ -156,6 +157,23 @@ describe('housekeeping sweep', () => {
     expect(await tokenExists(owner.token)).toBe(true);
     expect(await tokenExists(idleToken)).toBe(true);
 
+    // Webhook deliveries done with (delivered, given up) or not, queued before the window or within it.
+    const queuedLongAgo = Date.now() - 3 * WINDOW_S * 1000;
+    const ownerId = await userId(owner.email);
+    const deliveries: [string, string, number][] = [
+      ['msg_delivered_old', 'delivered', queuedLongAgo],
+      ['msg_failed_old', 'failed', queuedLongAgo],
+      ['msg_pending_old', 'pending', queuedLongAgo],
+      ['msg_delivered_new', 'delivered', Date.now()],
+    ];
+    for (const [messageId, status, createdAt] of deliveries) {
+      await t.dataSource.query(
+        `INSERT INTO webhook_deliveries (message_id, endpoint, user_id, event_type, payload, status, attempts, next_attempt_at, created_at)
+          VALUES (?, 'https://hooks.example/x', ?, 'user.activated', '', ?, 1, ?, ?)`,
+        [messageId, ownerId, status, Date.now() + 3_600_000, createdAt],
+      );
+    }
+
     report = await t.app.get(HousekeepingService).runOnce();
   }, 60_000);
   afterAll(async () => {
@@ -163,7 +181,7 @@ describe('housekeeping sweep', () => {
   });
 
   it('reports something pruned of every kind', () => {
-    for (const kind of ['inactiveAccounts', 'tokens', 'codes', 'sentMail', 'failedMail', 'rateEvents', 'images']) {
+    for (const kind of ['inactiveAccounts', 'tokens', 'codes', 'sentMail', 'failedMail', 'finishedWebhooks', 'rateEvents', 'images']) {
       expect(report[kind], kind).toBeGreaterThan(0);
     }
   });
@@ -197,6 +215,11 @@ describe('housekeeping sweep', () => {
     // The live code's mail is within the window: the per-address limit still counts it.
     expect((await mailRows(codeHolder.email)).length).toBeGreaterThanOrEqual(1);
     for (const email of [owner.email, other.email]) expect(await userId(email)).toBeDefined();
+  });
+
+  it('prunes webhook deliveries delivered or given up past their time; keeps pending and recent ones', async () => {
+    const left = await rows('SELECT message_id FROM webhook_deliveries WHERE user_id = ? ORDER BY id', [await userId(owner.email)]);
+    expect(left.map((row) => row.message_id)).toEqual(['msg_pending_old', 'msg_delivered_new']);
   });
 
   it('prunes rate-limit events outside every window, keeps those inside', async () => {

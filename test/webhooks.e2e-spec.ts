@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookDeliveryWorker } from '../src/webhooks/webhook-delivery.worker.js';
-import { WebhookOutbox } from '../src/webhooks/webhook-outbox.service.js';
 import { createActiveUser, forgetLastCodeTime, startTestApp, type TestApp } from './helpers/test-app.js';
 import { type ReceivedWebhook, verifySignature, WebhookReceiver } from './helpers/webhook-receiver.js';
 import { deliveriesOf, userId } from './helpers/webhook-rows.js';
@@ -190,22 +189,5 @@ describe('webhooks when WEBHOOK_URL is unset', () => {
       ['msg_old', 'failed', true],
       ['msg_recent', 'pending', false],
     ]);
-  });
-
-  it('prunes finished rows older than a moment, and only those', async () => {
-    const user = await createActiveUser(t);
-    const id = await userId(t, user.email);
-    const now = Date.now();
-    const insert = `INSERT INTO webhook_deliveries (message_id, endpoint, user_id, event_type, payload, status, attempts, next_attempt_at, created_at)
-      VALUES (?, 'https://hooks.example/x', ?, 'user.activated', '', ?, 1, ?, ?)`;
-    const rows: [string, string, number][] = [
-      ['msg_delivered_old', 'delivered', now - 2 * 86_400_000],
-      ['msg_failed_old', 'failed', now - 2 * 86_400_000],
-      ['msg_pending_old', 'pending', now - 2 * 86_400_000],
-      ['msg_delivered_new', 'delivered', now - 60_000],
-    ];
-    for (const [messageId, status, createdAt] of rows) await t.dataSource.query(insert, [messageId, id, status, now, createdAt]);
-    expect(await t.app.get(WebhookOutbox).pruneDelivered(now - 86_400_000)).toBeGreaterThanOrEqual(2);
-    expect((await deliveriesOf(t, id)).map((row) => row.message_id)).toEqual(['msg_pending_old', 'msg_delivered_new']);
   });
 });

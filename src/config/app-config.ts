@@ -58,6 +58,8 @@ export interface HousekeepingConfig {
   imageGraceMs: number;
   /** Mail that could not be delivered is kept this long, for the operator to look into. */
   failedMailTtlMs: number;
+  /** A webhook delivery that is done (delivered or given up) is kept this long after it was queued. */
+  finishedWebhookTtlMs: number;
 }
 
 /** At most `max` events per sliding `windowMs`. */

@@ -26,7 +26,12 @@ describe('parseConfig', () => {
       trustProxy: false,
       maxTokensPerAccount: 100,
       inactiveAccountTtlMs: 7 * 86_400_000,
-      housekeeping: { intervalMs: 600_000, imageGraceMs: 86_400_000, failedMailTtlMs: 7 * 86_400_000 },
+      housekeeping: {
+        intervalMs: 600_000,
+        imageGraceMs: 86_400_000,
+        failedMailTtlMs: 7 * 86_400_000,
+        finishedWebhookTtlMs: 7 * 86_400_000,
+      },
     });
   });
 
@@ -87,6 +92,7 @@ describe('parseConfig', () => {
     ['HOUSEKEEPING_INTERVAL', '0s'],
     ['HOUSEKEEPING_IMAGE_GRACE', '-1h'],
     ['HOUSEKEEPING_FAILED_MAIL_TTL', 'soon'],
+    ['HOUSEKEEPING_WEBHOOK_TTL', '0'],
   ])('stops with a message naming %s for %j', (name, value) => {
     expect(() => parseConfig({ DATA_DIR: dataDir(), [name]: value })).toThrow(new RegExp(`^${name}`));
   });

@@ -59,6 +59,7 @@ export function parseConfig(env: Env, stdoutIsTty = Boolean(process.stdout.isTTY
       intervalMs: parseDuration(env, 'HOUSEKEEPING_INTERVAL', '10m'),
       imageGraceMs: parseDuration(env, 'HOUSEKEEPING_IMAGE_GRACE', '24h'),
       failedMailTtlMs: parseDuration(env, 'HOUSEKEEPING_FAILED_MAIL_TTL', '7d'),
+      finishedWebhookTtlMs: parseDuration(env, 'HOUSEKEEPING_WEBHOOK_TTL', '7d'),
     },
     trustProxy: parseTrustProxy(env),
     logLevel: parseChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),

@@ -10,6 +10,8 @@ export interface PruneCutoffs {
   /** Sent mail queued before this no longer counts towards the per-address mail limit. */
   sentMailQueuedBefore: number;
   failedMailQueuedBefore: number;
+  /** A finished webhook delivery queued before this is no longer kept for the operator. */
+  finishedWebhooksQueuedBefore: number;
   /** Counted rate-limit events before this lie outside every window. */
   rateEventsBefore: number;
   /** A place still pending from before this belongs to an attempt that crashed. */
@@ -34,6 +36,7 @@ export function pruneCutoffs(config: CutoffConfig, now: number, tokenTouchLagMs:
     idleTokensUsedBefore: now - config.tokenIdleTtlMs - tokenTouchLagMs,
     sentMailQueuedBefore: now - config.limits.codeMailsPerEmail.windowMs,
     failedMailQueuedBefore: now - Math.max(config.housekeeping.failedMailTtlMs, config.limits.codeMailsPerEmail.windowMs),
+    finishedWebhooksQueuedBefore: now - config.housekeeping.finishedWebhookTtlMs,
     rateEventsBefore: now - longestWindowMs,
     pendingRateEventsBefore: now - Math.max(longestWindowMs, STALE_PENDING_MS),
     imagesUploadedBefore: now - config.housekeeping.imageGraceMs,

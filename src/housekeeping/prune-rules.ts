@@ -4,6 +4,7 @@ import { RateBucketEntity } from '../rate-limit/rate-bucket.entity.js';
 import { RateEventEntity } from '../rate-limit/rate-event.entity.js';
 import { ValidationCodeEntity } from '../users/validation-code.entity.js';
 import { MAX_CODE_FAILURES } from '../users/validation-codes.service.js';
+import { WebhookDeliveryEntity, WebhookStatus } from '../webhooks/webhook-delivery.entity.js';
 import type { PruneRule } from './batched-delete.js';
 import type { PruneCutoffs } from './prune-cutoffs.js';
 
@@ -40,6 +41,15 @@ export function rowPruneRules(cutoffs: PruneCutoffs): Record<string, PruneRule> 
       key: 'id',
       condition: 'mail_outbox.status = :failed AND mail_outbox.created_at < :before',
       params: { failed: OutboxStatus.Failed, before: cutoffs.failedMailQueuedBefore },
+    },
+    // Done with (body already emptied) and kept a while for the operator; a pending one is never touched, so
+    // per-account ordering, which only waits on pending rows, is unaffected.
+    finishedWebhooks: {
+      entity: WebhookDeliveryEntity,
+      table: 'webhook_deliveries',
+      key: 'id',
+      condition: 'webhook_deliveries.status IN (:...finished) AND webhook_deliveries.created_at < :before',
+      params: { finished: [WebhookStatus.Delivered, WebhookStatus.Failed], before: cutoffs.finishedWebhooksQueuedBefore },
     },
     rateEvents: {
       entity: RateEventEntity,

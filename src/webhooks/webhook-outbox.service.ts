@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, In, LessThan, type Repository } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { WebhookDeliveryEntity, WebhookStatus } from './webhook-delivery.entity.js';
 import { buildPayload, type WebhookEvent } from './webhook-events.js';
@@ -11,7 +10,6 @@ import { WebhookDeliveryWorker } from './webhook-delivery.worker.js';
 @Injectable()
 export class WebhookOutbox {
   constructor(
-    @InjectRepository(WebhookDeliveryEntity) private readonly deliveries: Repository<WebhookDeliveryEntity>,
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
     private readonly worker: WebhookDeliveryWorker,
   ) {}
@@ -52,14 +50,5 @@ export class WebhookOutbox {
    */
   async forgetAccount(manager: EntityManager, userId: number): Promise<void> {
     await manager.delete(WebhookDeliveryEntity, { userId });
-  }
-
-  /** Deletes delivered and given-up rows created before a moment; for periodic housekeeping. */
-  async pruneDelivered(before: number): Promise<number> {
-    const result = await this.deliveries.delete({
-      status: In([WebhookStatus.Delivered, WebhookStatus.Failed]),
-      createdAt: LessThan(before),
-    });
-    return result.affected ?? 0;
   }
 }
