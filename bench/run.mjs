@@ -46,7 +46,7 @@ const DATABASE_URL = process.env.BENCH_DATABASE_URL;
 const PASSWORD = 'bench password 1234';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // As the Dockerfile and npm start run the service (and L2, to compare like with like).
-const MALLOC_TUNING = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
+const MALLOC_TUNING = { MALLOC_ARENA_MAX: '2' };
 
 // ---- the SMTP server of S4: accepts everything, 1 s per message ----
 const smtp = new SMTPServer({
