@@ -15,6 +15,7 @@
 set -euo pipefail
 
 export PATH="$PATH:/usr/sbin"
+USERS_SQL="$(dirname "${BASH_SOURCE[0]}")/mariadb-users.sql"
 WAIT_SECONDS=90
 PROVIDER=/usr/lib/galera/libgalera_smm.so
 
@@ -135,15 +136,7 @@ case "$CMD" in
       >>"$(node_dir 1)/log" 2>&1 || { tail -n 30 "$(node_dir 1)/log" >&2; die "mariadb-install-db failed"; }
     # The first node founds the cluster and gets the database and user.
     start_node 1 --wsrep-new-cluster
-    mariadb --no-defaults -uroot --socket="$(node_dir 1)/sock" <<'SQL' >>"$(node_dir 1)/log" 2>&1 || die "creating database/user failed"
-DELETE FROM mysql.global_priv WHERE User = '';
-FLUSH PRIVILEGES;
-CREATE DATABASE IF NOT EXISTS one_auth CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
-CREATE USER IF NOT EXISTS 'one_auth'@'%' IDENTIFIED BY 'one_auth';
-CREATE USER IF NOT EXISTS 'one_auth'@'127.0.0.1' IDENTIFIED BY 'one_auth';
-GRANT ALL PRIVILEGES ON one_auth.* TO 'one_auth'@'%';
-GRANT ALL PRIVILEGES ON one_auth.* TO 'one_auth'@'127.0.0.1';
-SQL
+    mariadb --no-defaults -uroot --socket="$(node_dir 1)/sock" <"$USERS_SQL" >>"$(node_dir 1)/log" 2>&1 || die "creating database/user failed"
     # Then all three start from copies of its cleanly stopped datadir: same
     # cluster state everywhere, so joining needs no full state transfer (an
     # rsync SST takes about a minute on a busy 2-core machine).

@@ -13,6 +13,7 @@ set -euo pipefail
 
 # Debian puts mariadbd in /usr/sbin, which a non-root PATH often lacks.
 export PATH="$PATH:/usr/sbin"
+USERS_SQL="$(dirname "${BASH_SOURCE[0]}")/mariadb-users.sql"
 WAIT_SECONDS=30
 
 die() { echo "mariadb-throwaway: $*" >&2; exit 1; }
@@ -89,21 +90,8 @@ case "$CMD" in
     mariadb-install-db --no-defaults --datadir="$DIR/data" --auth-root-authentication-method=normal \
       >>"$DIR/log" 2>&1 || { tail -n 30 "$DIR/log" >&2; die "mariadb-install-db failed"; }
     start_server
-    # Root over the socket (passwordless with the 'normal' auth method). The
-    # anonymous users install-db may create would shadow one_auth@'%' for local
-    # logins, hence dropped; the 127.0.0.1 account makes the TCP login explicit.
-    mariadb --no-defaults -uroot --socket="$DIR/sock" <<'SQL' >>"$DIR/log" 2>&1 || { tail -n 30 "$DIR/log" >&2; die "creating database/user failed"; }
-DELETE FROM mysql.global_priv WHERE User = '';
-FLUSH PRIVILEGES;
-CREATE DATABASE IF NOT EXISTS one_auth CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
-CREATE USER IF NOT EXISTS 'one_auth'@'%' IDENTIFIED BY 'one_auth';
-CREATE USER IF NOT EXISTS 'one_auth'@'127.0.0.1' IDENTIFIED BY 'one_auth';
-GRANT ALL PRIVILEGES ON one_auth.* TO 'one_auth'@'%';
-GRANT ALL PRIVILEGES ON one_auth.* TO 'one_auth'@'127.0.0.1';
--- Scratch databases for tests that need a schema of their own (migrations).
-GRANT ALL PRIVILEGES ON `one_auth\_%`.* TO 'one_auth'@'%';
-GRANT ALL PRIVILEGES ON `one_auth\_%`.* TO 'one_auth'@'127.0.0.1';
-SQL
+    # Root over the socket (passwordless with the 'normal' auth method).
+    mariadb --no-defaults -uroot --socket="$DIR/sock" <"$USERS_SQL" >>"$DIR/log" 2>&1 || { tail -n 30 "$DIR/log" >&2; die "creating database/user failed"; }
     url
     ;;
   start-server)

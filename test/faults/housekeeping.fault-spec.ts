@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../src/config/parse-config.js';
 import { buildDataSourceOptions } from '../../src/database/database.options.js';
-import { type ServiceProcess, startServiceProcess } from '../helpers/service-process.js';
+import { type ServiceProcess, sharedInstanceEnv, startServiceProcess } from '../helpers/service-process.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
 
 const ACCOUNTS = 1_500;
@@ -34,12 +34,8 @@ describe('housekeeping on several instances at once', () => {
   beforeAll(async () => {
     await smtp.start();
     dataDir = mkdtempSync(join(tmpdir(), 'one_auth-housekeeping-'));
-    const databaseUrl = process.env.DATABASE_URL ?? `sqlite:${join(dataDir, 'one_auth.sqlite')}`;
     const env = {
-      DATA_DIR: dataDir,
-      DATABASE_URL: databaseUrl,
-      SMTP_URL: smtp.url,
-      SECRET: 'a shared secret of at least thirty-two characters',
+      ...sharedInstanceEnv(dataDir, smtp.url),
       LOG_LEVEL: 'info',
       HOUSEKEEPING_INTERVAL: '1s',
       INACTIVE_ACCOUNT_TTL: '1h',
@@ -47,7 +43,7 @@ describe('housekeeping on several instances at once', () => {
     };
     a = await startServiceProcess(env, 90_000);
     b = await startServiceProcess(env, 90_000);
-    db = new DataSource(buildDataSourceOptions({ database: parseDatabaseUrl(databaseUrl) }));
+    db = new DataSource(buildDataSourceOptions({ database: parseDatabaseUrl(env.DATABASE_URL) }));
     await db.initialize();
   }, 200_000);
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basicHeader, type ServiceProcess, startServiceProcess } from '../helpers/service-process.js';
+import { activateThrough, basicHeader, type ServiceProcess, sharedInstanceEnv, startServiceProcess } from '../helpers/service-process.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
 import { uniqueEmail } from '../helpers/test-app.js';
 
@@ -25,10 +25,7 @@ describe('several instances on one database', () => {
     await smtp.start();
     dataDir = mkdtempSync(join(tmpdir(), 'one_auth-instances-'));
     env = {
-      DATA_DIR: dataDir,
-      DATABASE_URL: process.env.DATABASE_URL ?? `sqlite:${join(dataDir, 'one_auth.sqlite')}`,
-      SMTP_URL: smtp.url,
-      SECRET: 'a shared secret of at least thirty-two characters',
+      ...sharedInstanceEnv(dataDir, smtp.url),
       LIMIT_CODE_MAILS_PER_ADDRESS: '100000/1h',
     };
     a = await startServiceProcess(env);
@@ -41,17 +38,7 @@ describe('several instances on one database', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function activate(via: ServiceProcess, email: string): Promise<string> {
-    await fetch(`${via.url}/one_auth/api/user`, { method: 'POST', headers: json, body: JSON.stringify({ email }) });
-    const code = await smtp.waitForCode(email);
-    const response = await fetch(`${via.url}/one_auth/api/user`, {
-      method: 'PUT',
-      headers: json,
-      body: JSON.stringify({ email, validation_code: code, password: PASSWORD }),
-    });
-    expect(response.status).toBe(200);
-    return ((await response.json()) as { access_token: string }).access_token;
-  }
+  const activate = (via: ServiceProcess, email: string) => activateThrough(via, smtp, email, PASSWORD);
 
   it('a token revoked on one instance fails on the other at once', async () => {
     const email = uniqueEmail('twin');

@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { SmtpSink } from './smtp-sink.js';
 
 export interface ServiceProcess {
   url: string;
@@ -70,4 +73,32 @@ export async function startServiceProcess(
 
 export function basicHeader(user: string, secret: string): string {
   return `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+}
+
+/**
+ * What instances sharing one database have alike: the data directory, the
+ * database (DATABASE_URL, else a SQLite file in the directory), the SMTP
+ * server and SECRET (codes are HMACs keyed by it, so all must share it).
+ */
+export function sharedInstanceEnv(dataDir: string, smtpUrl: string) {
+  return {
+    DATA_DIR: dataDir,
+    DATABASE_URL: process.env.DATABASE_URL ?? `sqlite:${join(dataDir, 'one_auth.sqlite')}`,
+    SMTP_URL: smtpUrl,
+    SECRET: 'a shared secret of at least thirty-two characters',
+  };
+}
+
+/** Registers an account through a service process and sets its password with the mailed code: its first token. */
+export async function activateThrough(via: ServiceProcess, smtp: SmtpSink, email: string, password: string): Promise<string> {
+  const json = { 'Content-Type': 'application/json' };
+  await fetch(`${via.url}/one_auth/api/user`, { method: 'POST', headers: json, body: JSON.stringify({ email }) });
+  const code = await smtp.waitForCode(email);
+  const response = await fetch(`${via.url}/one_auth/api/user`, {
+    method: 'PUT',
+    headers: json,
+    body: JSON.stringify({ email, validation_code: code, password }),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { access_token: string }).access_token;
 }
