@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
+import { DrainLoop } from '../common/drain-loop.js';
+import { retryDelayMs } from '../common/retry-delay.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import type { MailContent } from './mail-message.js';
 import { Metrics } from '../metrics/metrics.js';
@@ -22,12 +24,6 @@ export const CLAIM_MS = 120_000;
 const MAX_ATTEMPTS = 20;
 const MAX_BACKOFF_MS = 10 * 60_000;
 
-/** Wait before attempt n+1: 1 s, 2 s, 4 s … capped at 10 min, with jitter so instances spread out. */
-export function retryDelayMs(attempts: number): number {
-  const base = Math.min(1000 * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
-  return Math.round(base * (0.8 + Math.random() * 0.4));
-}
-
 /**
  * Delivers the outbox. Messages are claimed with a conditional update, so
  * any number of workers (in any number of instances, on any node of a
@@ -38,10 +34,7 @@ export function retryDelayMs(attempts: number): number {
 export class MailDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Mail');
   private readonly workerId = randomBytes(6).toString('hex');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | null = null;
-  private pending = false;
-  private stopped = false;
+  private readonly loop = new DrainLoop(() => this.deliverDueBatch(), this.logger, 'outbox');
 
   constructor(
     @InjectRepository(OutboxMessageEntity) private readonly messages: Repository<OutboxMessageEntity>,
@@ -52,42 +45,23 @@ export class MailDeliveryWorker implements OnApplicationBootstrap, OnApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.kick(), POLL_INTERVAL_MS);
-    this.timer.unref();
-    this.kick();
+    this.loop.start(POLL_INTERVAL_MS);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
     this.transport.close();
   }
 
   /** Deliver whatever is due, now; coalesces with a run in progress. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.pending = true;
-      return;
-    }
-    this.running = this.drain()
-      .catch((error: Error) => this.logger.warn(`outbox run failed: ${error.message}`))
-      .finally(() => {
-        this.running = null;
-        if (this.pending) {
-          this.pending = false;
-          this.kick();
-        }
-      });
+    this.loop.kick();
   }
 
-  private async drain(): Promise<void> {
-    while (!this.stopped) {
-      const claimed = await this.claimDue();
-      if (claimed.length === 0) return;
-      await Promise.all(claimed.map((message) => this.deliver(message)));
-    }
+  private async deliverDueBatch(): Promise<boolean> {
+    const claimed = await this.claimDue();
+    await Promise.all(claimed.map((message) => this.deliver(message)));
+    return claimed.length > 0;
   }
 
   /**
@@ -150,7 +124,7 @@ export class MailDeliveryWorker implements OnApplicationBootstrap, OnApplication
         tx.update(OutboxMessageEntity, claim, {
           status: giveUp ? OutboxStatus.Failed : OutboxStatus.Pending,
           attempts,
-          nextAttemptAt: Date.now() + retryDelayMs(attempts),
+          nextAttemptAt: Date.now() + retryDelayMs(attempts, MAX_BACKOFF_MS),
           lockedUntil: null,
           claimedBy: null,
           lastError: reason,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { PayloadCipher } from './payload-cipher.js';
-import { retryDelayMs } from './mail-delivery.worker.js';
 
 describe('PayloadCipher', () => {
   it('round-trips and never shows the content in the sealed form', () => {
@@ -17,14 +16,5 @@ describe('PayloadCipher', () => {
     const raw = Buffer.from(sealed, 'base64');
     raw[raw.length - 1] ^= 1;
     expect(() => new PayloadCipher('a'.repeat(32)).open(raw.toString('base64'))).toThrow();
-  });
-});
-
-describe('retryDelayMs', () => {
-  it('backs off exponentially from about a second, capped at ten minutes', () => {
-    expect(retryDelayMs(1)).toBeGreaterThanOrEqual(800);
-    expect(retryDelayMs(1)).toBeLessThanOrEqual(1200);
-    expect(retryDelayMs(4)).toBeGreaterThanOrEqual(6400);
-    expect(retryDelayMs(50)).toBeLessThanOrEqual(12 * 60_000);
   });
 });

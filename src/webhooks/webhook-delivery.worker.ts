@@ -2,8 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
+import { DrainLoop } from '../common/drain-loop.js';
+import { retryDelayMs } from '../common/retry-delay.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
-import { retryDelayMs } from './retry-delay.js';
 import { WebhookDeliveryEntity, WebhookStatus } from './webhook-delivery.entity.js';
 import { WebhookSender } from './webhook-sender.js';
 
@@ -25,12 +26,9 @@ const SWEEP_INTERVAL_MS = 3_600_000;
 export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Webhooks');
   private readonly sender: WebhookSender | null;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly loop = new DrainLoop(() => this.deliverDueBatch(), this.logger, 'webhook');
   private kickTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | null = null;
-  private pending = false;
-  private stopped = false;
   /** Cuts requests in flight short at shutdown; they count as a failed try and are sent again later. */
   private readonly shutdown = new AbortController();
 
@@ -48,24 +46,20 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     this.sweepTimer = setInterval(sweep, SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
     sweep();
-    if (!this.sender) return;
-    this.timer = setInterval(() => this.kick(), POLL_INTERVAL_MS);
-    this.timer.unref();
-    this.kick();
+    if (this.sender) this.loop.start(POLL_INTERVAL_MS);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
     clearInterval(this.sweepTimer);
     clearTimeout(this.kickTimer);
+    const stopped = this.loop.stop();
     this.shutdown.abort();
-    await this.running;
+    await stopped;
   }
 
   /** Deliver whatever is due shortly, without waiting for the next poll. */
   kickSoon(): void {
-    if (this.stopped || !this.sender || this.kickTimer) return;
+    if (this.loop.isStopped || !this.sender || this.kickTimer) return;
     this.kickTimer = setTimeout(() => {
       this.kickTimer = undefined;
       this.kick();
@@ -75,28 +69,13 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
 
   /** Deliver whatever is due, now; coalesces with a run in progress. */
   kick(): void {
-    if (this.stopped || !this.sender) return;
-    if (this.running) {
-      this.pending = true;
-      return;
-    }
-    this.running = this.drain()
-      .catch((error: Error) => this.logger.warn(`webhook run failed: ${error.message}`))
-      .finally(() => {
-        this.running = null;
-        if (this.pending) {
-          this.pending = false;
-          this.kick();
-        }
-      });
+    if (this.sender) this.loop.kick();
   }
 
-  private async drain(): Promise<void> {
-    while (!this.stopped) {
-      const claimed = await this.claimDue();
-      if (claimed.length === 0) return;
-      await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
-    }
+  private async deliverDueBatch(): Promise<boolean> {
+    const claimed = await this.claimDue();
+    await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
+    return claimed.length > 0;
   }
 
   /**

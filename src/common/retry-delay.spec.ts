@@ -23,6 +23,13 @@ describe('retryDelayMs', () => {
     }
   });
 
+  it('backs off exponentially from about a second, capped at ten minutes (the mail outbox)', () => {
+    expect(retryDelayMs(1, 10 * 60_000)).toBeGreaterThanOrEqual(800);
+    expect(retryDelayMs(1, 10 * 60_000)).toBeLessThanOrEqual(1200);
+    expect(retryDelayMs(4, 10 * 60_000)).toBeGreaterThanOrEqual(6400);
+    expect(retryDelayMs(50, 10 * 60_000)).toBeLessThanOrEqual(12 * 60_000);
+  });
+
   it('tries at least 24 h worth of times within the ceiling', () => {
     // With a 60 s ceiling a day of retries is well over a thousand tries: none is skipped by an overflow.
     let waited = 0;
