@@ -45,4 +45,8 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8000/one_auth/health/live').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
 # Migrations run at start. SECRET must be provided (required in production).
-CMD ["node", "dist/main.js"]
+# libuv's thread pool (argon2, sharp, file I/O) sized to the CPUs the
+# container sees unless set: the default 4 oversubscribes a 2-CPU container,
+# starving the event loop during logins, and leaves cores idle on a larger one
+# (README, Runtime). exec: node stays PID 1 and receives SIGTERM itself.
+CMD ["sh", "-c", "UV_THREADPOOL_SIZE=\"${UV_THREADPOOL_SIZE:-$(nproc)}\" exec node dist/main.js"]

@@ -15,7 +15,7 @@
 import { fork, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, totalmem, tmpdir } from 'node:os';
+import { availableParallelism, cpus, freemem, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import argon2 from 'argon2';
@@ -45,8 +45,9 @@ const PLATFORMS = flags.platform === 'both' ? ['express', 'fastify'] : [flags.pl
 const DATABASE_URL = process.env.BENCH_DATABASE_URL;
 const PASSWORD = 'bench password 1234';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-// As the Dockerfile and npm start run the service (and L2, to compare like with like).
-const MALLOC_TUNING = { MALLOC_ARENA_MAX: '2' };
+// As the Dockerfile and npm start run the service (and L2, to compare like with like):
+// two glibc arenas, and libuv's thread pool sized to the cores unless set.
+const RUNTIME_TUNING = { MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? String(availableParallelism()) };
 
 // ---- the SMTP server of S4: accepts everything, 1 s per message ----
 const smtp = new SMTPServer({
@@ -96,7 +97,7 @@ async function startService(platform) {
     env: {
       ...process.env,
       NODE_ENV: 'production',
-      ...MALLOC_TUNING,
+      ...RUNTIME_TUNING,
       SECRET: randomBytes(32).toString('hex'),
       HTTP_PLATFORM: platform,
       PORT: String(port),
@@ -257,6 +258,7 @@ const results = {
     users: USERS,
     database: DATABASE_URL ? 'mysql' : 'sqlite',
     quick: QUICK,
+    runtime: RUNTIME_TUNING,
   },
   limits: {},
   platforms: {},
@@ -275,7 +277,7 @@ const l2 = JSON.parse(
       process.execPath,
       ['bench/l2-argon2.mjs', String(QUICK ? QUICK_LOGIN_CONNECTIONS : CONNECTIONS), String(DURATION * 1000)],
       {
-        env: { ...process.env, ...MALLOC_TUNING },
+        env: { ...process.env, ...RUNTIME_TUNING },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
