@@ -18,8 +18,9 @@ import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
  * Erasure: the account and everything keyed to it go in one transaction,
  * then the image bytes leave storage. What stays: the goodbye notice (its
  * row names no one; the address is sealed with the content and erased once
- * sent), the `user.deleted` event until it is delivered (relying services
- * need the address to erase their copy) and rate-limit events, whose
+ * sent), the account's webhook events not yet delivered, `user.deleted`
+ * last, each until it is delivered (relying services are owed every change,
+ * and need the address to erase their copy), and rate-limit events, whose
  * buckets are hashes.
  */
 @Injectable()

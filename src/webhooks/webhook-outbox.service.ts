@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { type EntityManager, Not } from 'typeorm';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { WebhookDeliveryEntity, WebhookStatus } from './webhook-delivery.entity.js';
 import { buildPayload, type WebhookEvent } from './webhook-events.js';
@@ -44,11 +44,12 @@ export class WebhookOutbox {
   }
 
   /**
-   * Erasure: drops every event of an account, delivered or not, inside the
-   * caller's transaction (their payloads name the account). The caller then
-   * queues `user.deleted`, which supersedes whatever was still pending.
+   * Erasure, inside the caller's transaction: drops the account's deliveries
+   * that are done with (their bodies are empty already). Pending ones stay:
+   * relying services are owed every event, in order, before `user.deleted`,
+   * which the caller queues next; each body is emptied once delivered.
    */
   async forgetAccount(manager: EntityManager, userId: number): Promise<void> {
-    await manager.delete(WebhookDeliveryEntity, { userId });
+    await manager.delete(WebhookDeliveryEntity, { userId, status: Not(WebhookStatus.Pending) });
   }
 }
