@@ -9,8 +9,10 @@ export interface PruneRule {
   entity: EntityTarget<ObjectLiteral>;
   /** The table's name; the condition refers to columns as `table.column`. */
   table: string;
-  /** Integer primary key. */
+  /** The primary key: an integer, unless `textKey`. */
   key: string;
+  /** The key is text (a hash): kept as a string, never read as a number. */
+  textKey?: boolean;
   condition: string;
   params: ObjectLiteral;
 }
@@ -48,23 +50,23 @@ export async function deleteInBatches(
   return deleted;
 }
 
+/** A row's primary key; null before the first batch. */
+export type BatchKey = number | string;
+
 /** The next batch of rows a rule matches, in key order after `after`: their key and the given columns. */
-export async function selectBatch<Row extends { key: number }>(
+export async function selectBatch<Row extends { key: BatchKey }>(
   dataSource: DataSource,
   rule: PruneRule,
-  after: number,
+  after: BatchKey | null,
   ...columns: [expression: string, alias: string][]
 ): Promise<Row[]> {
   const query = dataSource.createQueryBuilder().select(`${rule.table}.${rule.key}`, 'key').from(rule.entity, rule.table);
   for (const [expression, alias] of columns) query.addSelect(expression, alias);
-  const rows = await query
-    .where(`${rule.table}.${rule.key} > :after`, { after })
-    .andWhere(rule.condition, rule.params)
-    .orderBy(`${rule.table}.${rule.key}`, 'ASC')
-    .limit(BATCH_SIZE)
-    .getRawMany<Row>();
-  // mysql2 may hand integers back as strings.
-  return rows.map((row) => ({ ...row, key: Number(row.key) }));
+  query.where(rule.condition, rule.params);
+  if (after !== null) query.andWhere(`${rule.table}.${rule.key} > :after`, { after });
+  const rows = await query.orderBy(`${rule.table}.${rule.key}`, 'ASC').limit(BATCH_SIZE).getRawMany<Row>();
+  // mysql2 may hand integers back as strings; a text key stays what it is.
+  return rows.map((row) => ({ ...row, key: rule.textKey ? String(row.key) : Number(row.key) }));
 }
 
 /**
@@ -72,12 +74,12 @@ export async function selectBatch<Row extends { key: number }>(
  * left. The cursor moves past rows that stay (another instance's, or ones
  * the DELETE no longer matched), so the walk always ends.
  */
-export async function forEachBatch<Row extends { key: number }>(
-  select: (after: number) => Promise<Row[]>,
+export async function forEachBatch<Row extends { key: BatchKey }>(
+  select: (after: BatchKey | null) => Promise<Row[]>,
   handle: (rows: Row[]) => Promise<void>,
   stopped: () => boolean,
 ): Promise<void> {
-  let after = 0;
+  let after: BatchKey | null = null;
   while (!stopped()) {
     const rows = await select(after);
     if (rows.length === 0) return;

@@ -59,14 +59,16 @@ export function rowPruneRules(cutoffs: PruneCutoffs): Record<string, PruneRule> 
       condition: '((rate_events.pending = 0 AND rate_events.at < :before) OR rate_events.at < :pendingBefore)',
       params: { before: cutoffs.rateEventsBefore, pendingBefore: cutoffs.pendingRateEventsBefore },
     },
-    // A bucket's row only serialises admissions; untouched for longer than any window or pending place, it guards
-    // nothing, and the next admission writes it anew.
+    // A bucket's row only makes concurrent admissions conflict; nothing reads it, and the next admission writes it
+    // anew (the window and its pending places live in rate_events). Kept as long as the longest window, so that a
+    // busy bucket is not written anew after every sweep.
     rateBuckets: {
       entity: RateBucketEntity,
       table: 'rate_buckets',
       key: 'bucket',
+      textKey: true,
       condition: 'rate_buckets.touched_at < :before',
-      params: { before: Math.min(cutoffs.rateEventsBefore, cutoffs.pendingRateEventsBefore) },
+      params: { before: cutoffs.rateEventsBefore },
     },
   };
 }
