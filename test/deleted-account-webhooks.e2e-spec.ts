@@ -48,7 +48,11 @@ describe('webhooks of an account deleted before its events were delivered', () =
     const sessions = (await t.http.get(SESSIONS).auth(user.email, second).expect(200)).body.sessions as { id: string; current: boolean }[];
     const secondSession = sessions.find((session) => session.current)!.id;
     await t.http.delete(`${SESSIONS}/${secondSession}`).auth(user.email, user.token).expect(200);
-    await t.http.put(PASSWORD_CHANGE).auth(user.email, user.token).send({ password: user.password, new_password: NEW_PASSWORD }).expect(200);
+    await t.http
+      .put(PASSWORD_CHANGE)
+      .auth(user.email, user.token)
+      .send({ password: user.password, new_password: NEW_PASSWORD })
+      .expect(200);
     const newEmail = uniqueEmail('moved');
     await t.http.post(EMAIL_CHANGE).auth(user.email, user.token).send({ new_email: newEmail, password: NEW_PASSWORD }).expect(202);
     const code = await t.smtp.waitForCode(newEmail);
@@ -76,10 +80,10 @@ describe('webhooks of an account deleted before its events were delivered', () =
     await expect
       .poll(async () => (await deliveriesOf(t, id)).every((row) => row.status === 'delivered' && row.payload === ''), { timeout: 10_000 })
       .toBe(true);
-    const [{ n }] = (await t.dataSource.query(
-      'SELECT COUNT(*) AS n FROM webhook_deliveries WHERE payload LIKE ? OR payload LIKE ?',
-      [`%${user.email}%`, `%${newEmail}%`],
-    )) as { n: number | string }[];
+    const [{ n }] = (await t.dataSource.query('SELECT COUNT(*) AS n FROM webhook_deliveries WHERE payload LIKE ? OR payload LIKE ?', [
+      `%${user.email}%`,
+      `%${newEmail}%`,
+    ])) as { n: number | string }[];
     expect(Number(n)).toBe(0);
   }, 60_000);
 });

@@ -24,6 +24,7 @@ import { UserProfilesSqlite1764200000000 } from './migrations/sqlite/17642000000
 import { AccountLifecycleSqlite1764300000000 } from './migrations/sqlite/1764300000000-account-lifecycle.js';
 import { WebhookDeliveriesSqlite1764350000000 } from './migrations/sqlite/1764350000000-webhook-deliveries.js';
 import { ClusterSafeWritesSqlite1764400000000 } from './migrations/sqlite/1764400000000-cluster-safe-writes.js';
+import { SessionPublicIdWithoutDefault1765000000000 } from './migrations/any/1765000000000-session-public-id-without-default.js';
 
 export const ENTITIES = [
   UserEntity,
@@ -38,6 +39,9 @@ export const ENTITIES = [
   RateBucketEntity,
 ];
 
+/** Written once with TypeORM's schema API, for every dialect (migrations/any). */
+const ANY_DIALECT = [SessionPublicIdWithoutDefault1765000000000];
+
 // Classes, not globs: globs are loaded with Node's own import(), which the
 // test runner cannot see into. One list per dialect, in order.
 export const MIGRATIONS = {
@@ -48,6 +52,7 @@ export const MIGRATIONS = {
     AccountLifecycleSqlite1764300000000,
     WebhookDeliveriesSqlite1764350000000,
     ClusterSafeWritesSqlite1764400000000,
+    ...ANY_DIALECT,
   ],
   mysql: [
     InitialSchemaMysql1764000000000,
@@ -56,6 +61,7 @@ export const MIGRATIONS = {
     AccountLifecycleMysql1764300000000,
     WebhookDeliveriesMysql1764350000000,
     ClusterSafeWritesMysql1764400000000,
+    ...ANY_DIALECT,
   ],
 };
 

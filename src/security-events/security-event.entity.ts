@@ -1,6 +1,6 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { epochMs } from '../database/epoch-ms.transformer.js';
-import { UserEntity } from '../users/user.entity.js';
+import { AccountForeignKey } from '../users/account-foreign-key.js';
 
 export const SecurityEventType = {
   SignIn: 'sign_in',
@@ -26,9 +26,8 @@ export class SecurityEventEntity {
   @Column({ name: 'user_id', type: 'int' })
   userId: number;
 
-  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id' })
-  user?: Relation<UserEntity>;
+  @AccountForeignKey('FK_security_events_user')
+  user?: unknown;
 
   @Column({ type: 'varchar', length: 32 })
   type: SecurityEventType;

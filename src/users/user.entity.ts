@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { epochMs } from '../database/epoch-ms.transformer.js';
 
 export const UserStatus = {
@@ -9,12 +9,13 @@ export const UserStatus = {
 export type UserStatus = (typeof UserStatus)[keyof typeof UserStatus];
 
 @Entity({ name: 'users' })
+@Unique('UQ_users_email', ['email'])
 export class UserEntity {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;
 
   /** Trimmed and lower-cased before it gets here; unique. */
-  @Column({ type: 'varchar', length: 254, unique: true })
+  @Column({ type: 'varchar', length: 254 })
   email: string;
 
   @Column({ type: 'varchar', length: 16, default: UserStatus.Inactive })

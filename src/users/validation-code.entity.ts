@@ -1,6 +1,6 @@
-import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { epochMs } from '../database/epoch-ms.transformer.js';
-import { UserEntity } from './user.entity.js';
+import { AccountForeignKey } from './account-foreign-key.js';
 
 /** The one live validation code of an account, kept only as a keyed hash. */
 @Entity({ name: 'validation_codes' })
@@ -8,9 +8,8 @@ export class ValidationCodeEntity {
   @PrimaryColumn({ name: 'user_id', type: 'int' })
   userId: number;
 
-  @OneToOne(() => UserEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id' })
-  user?: Relation<UserEntity>;
+  @AccountForeignKey('FK_validation_codes_user', 'one')
+  user?: unknown;
 
   @Column({ name: 'code_hash', type: 'varchar', length: 64 })
   codeHash: string;
