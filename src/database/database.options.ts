@@ -10,7 +10,7 @@ import { RateBucketEntity } from '../rate-limit/rate-bucket.entity.js';
 import { RateEventEntity } from '../rate-limit/rate-event.entity.js';
 import { SecurityEventEntity } from '../security-events/security-event.entity.js';
 import { UserEntity } from '../users/user.entity.js';
-import { ValidationCodeEntity } from '../users/validation-code.entity.js';
+import { ValidationCodeEntity } from '../codes/validation-code.entity.js';
 import { WebhookDeliveryEntity } from '../webhooks/webhook-delivery.entity.js';
 import { InitialSchemaMysql1764000000000 } from './migrations/mysql/1764000000000-initial-schema.js';
 import { RateEventsMysql1764100000000 } from './migrations/mysql/1764100000000-rate-events.js';

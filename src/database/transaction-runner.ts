@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CausalReads } from './causal-reads.js';
-import { conflictBackoffMs, triesAllowed } from './write-conflict.js';
+import { conflictBackoffMs, triesAllowed } from './conflict-retry.js';
 
 /**
  * Runs units of work that write. On MySQL each gets its own pooled
@@ -26,7 +26,7 @@ export class TransactionRunner {
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource() readonly dataSource: DataSource,
     private readonly causal: CausalReads,
   ) {
     this.serialize = dataSource.options.type === 'better-sqlite3';

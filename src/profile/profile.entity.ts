@@ -34,14 +34,3 @@ export class ProfileEntity {
   @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs })
   updatedAt: number;
 }
-
-/** The fields a person edits; `""` when unset, never null. */
-export type ProfileFields = Pick<ProfileEntity, 'firstName' | 'lastName' | 'country' | 'department' | 'avatar'>;
-
-export const EMPTY_PROFILE: Readonly<ProfileFields> = Object.freeze({
-  firstName: '',
-  lastName: '',
-  country: '',
-  department: '',
-  avatar: '',
-});

@@ -1,20 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { epochMs } from '../database/epoch-ms.transformer.js';
 import { AccountForeignKey } from '../users/account-foreign-key.js';
-
-export const SecurityEventType = {
-  SignIn: 'sign_in',
-  SignInFailed: 'sign_in_failed',
-  PasswordSet: 'password_set',
-  PasswordReset: 'password_reset',
-  PasswordChanged: 'password_changed',
-  EmailChanged: 'email_changed',
-  SessionRevoked: 'session_revoked',
-  Logout: 'logout',
-  LogoutAll: 'logout_all',
-  Export: 'export',
-} as const;
-export type SecurityEventType = (typeof SecurityEventType)[keyof typeof SecurityEventType];
+import type { SecurityEventType } from './security-event-type.js';
 
 /** Something that happened to an account's security, shown to its owner; pruned after the retention period. */
 @Entity({ name: 'security_events' })

@@ -1,12 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { epochMs } from '../database/epoch-ms.transformer.js';
-
-export const UserStatus = {
-  /** Spelling kept from the original API: clients compare against it. */
-  Inactive: 'deactived',
-  Active: 'active',
-} as const;
-export type UserStatus = (typeof UserStatus)[keyof typeof UserStatus];
+import { UserStatus } from './user-status.js';
 
 @Entity({ name: 'users' })
 @Unique('UQ_users_email', ['email'])

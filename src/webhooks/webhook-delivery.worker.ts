@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
-import { DrainLoop } from '../common/drain-loop.js';
-import { retryDelayMs } from '../common/retry-delay.js';
+import { DrainLoop } from '../outbox/drain-loop.js';
+import { retryDelayMs } from '../outbox/retry-delay.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { WebhookDeliveryEntity, WebhookStatus } from './webhook-delivery.entity.js';
 import { WebhookSender } from './webhook-sender.js';
