@@ -223,13 +223,13 @@ export class AccessTokensService implements OnApplicationShutdown, ErasesAccount
   /** Revocation deletes a token at once; what is left to prune is tokens that expired or went idle unused. */
   pruneTasks(cutoffs: PruneCutoffs): PruneTask[] {
     return [
-      ruleTask('tokens', this.transactions, {
-        entity: AccessTokenEntity,
-        table: 'access_tokens',
-        key: 'id',
-        condition: '(access_tokens.expires_at <= :now OR access_tokens.last_used_at <= :idleBefore)',
-        params: { now: cutoffs.now, idleBefore: cutoffs.idleTokensUsedBefore },
-      }),
+      ruleTask(
+        'tokens',
+        this.transactions,
+        AccessTokenEntity,
+        '(access_tokens.expires_at <= :now OR access_tokens.last_used_at <= :idleBefore)',
+        { now: cutoffs.now, idleBefore: cutoffs.idleTokensUsedBefore },
+      ),
     ];
   }
 }

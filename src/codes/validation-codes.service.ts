@@ -168,13 +168,13 @@ export class ValidationCodesService implements ErasesAccountData, ExportsAccount
   /** A used code is deleted when used; expired and exhausted ones can never be used. */
   pruneTasks(cutoffs: PruneCutoffs): PruneTask[] {
     return [
-      ruleTask('codes', this.transactions, {
-        entity: ValidationCodeEntity,
-        table: 'validation_codes',
-        key: 'user_id',
-        condition: '(validation_codes.expires_at <= :now OR validation_codes.failed_attempts >= :maxFailures)',
-        params: { now: cutoffs.now, maxFailures: MAX_CODE_FAILURES },
-      }),
+      ruleTask(
+        'codes',
+        this.transactions,
+        ValidationCodeEntity,
+        '(validation_codes.expires_at <= :now OR validation_codes.failed_attempts >= :maxFailures)',
+        { now: cutoffs.now, maxFailures: MAX_CODE_FAILURES },
+      ),
     ];
   }
 

@@ -4,17 +4,18 @@ import type { TransactionRunner } from './transaction-runner.js';
 /** Rows per DELETE: each statement holds its locks (or SQLite's writer) for a few milliseconds only. */
 export const BATCH_SIZE = 500;
 
-/** Rows of one table that are done with, by a condition on their own columns. */
+/** Rows of one table that are done with, by a condition on their own columns (named `table.column`). */
 export interface PruneRule {
   entity: EntityTarget<ObjectLiteral>;
-  /** The table's name; the condition refers to columns as `table.column`. */
-  table: string;
-  /** The primary key: an integer, unless `textKey`. */
-  key: string;
-  /** The key is text (a hash): kept as a string, never read as a number. */
-  textKey?: boolean;
   condition: string;
   params: ObjectLiteral;
+}
+
+/** The table and its one-column primary key, walked in order; a text key (a hash) is never read as a number. */
+function keyOf(dataSource: DataSource, rule: PruneRule): { table: string; key: string; text: boolean } {
+  const metadata = dataSource.getMetadata(rule.entity);
+  const [primary] = metadata.primaryColumns;
+  return { table: metadata.tableName, key: primary.databaseName, text: primary.type === 'varchar' || primary.type === String };
 }
 
 /**
@@ -29,6 +30,7 @@ export async function deleteInBatches(
   rule: PruneRule,
   stopped: () => boolean,
 ): Promise<number> {
+  const { key } = keyOf(dataSource, rule);
   let deleted = 0;
   await forEachBatch(
     (after) => selectBatch(dataSource, rule, after),
@@ -39,7 +41,7 @@ export async function deleteInBatches(
           .createQueryBuilder()
           .delete()
           .from(rule.entity)
-          .where(`${rule.key} IN (:...keys)`, { keys })
+          .where(`${key} IN (:...keys)`, { keys })
           .andWhere(rule.condition, rule.params)
           .execute(),
       );
@@ -60,13 +62,14 @@ export async function selectBatch<Row extends { key: BatchKey }>(
   after: BatchKey | null,
   ...columns: [expression: string, alias: string][]
 ): Promise<Row[]> {
-  const query = dataSource.createQueryBuilder().select(`${rule.table}.${rule.key}`, 'key').from(rule.entity, rule.table);
+  const { table, key, text } = keyOf(dataSource, rule);
+  const query = dataSource.createQueryBuilder().select(`${table}.${key}`, 'key').from(rule.entity, table);
   for (const [expression, alias] of columns) query.addSelect(expression, alias);
   query.where(rule.condition, rule.params);
-  if (after !== null) query.andWhere(`${rule.table}.${rule.key} > :after`, { after });
-  const rows = await query.orderBy(`${rule.table}.${rule.key}`, 'ASC').limit(BATCH_SIZE).getRawMany<Row>();
+  if (after !== null) query.andWhere(`${table}.${key} > :after`, { after });
+  const rows = await query.orderBy(`${table}.${key}`, 'ASC').limit(BATCH_SIZE).getRawMany<Row>();
   // mysql2 may hand integers back as strings; a text key stays what it is.
-  return rows.map((row) => ({ ...row, key: rule.textKey ? String(row.key) : Number(row.key) }));
+  return rows.map((row) => ({ ...row, key: text ? String(row.key) : Number(row.key) }));
 }
 
 /**

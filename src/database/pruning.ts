@@ -35,7 +35,14 @@ export interface PrunesRows {
   pruneTasks(cutoffs: PruneCutoffs): PruneTask[];
 }
 
-/** The task that deletes, in batches, what a rule on the row alone matches. */
-export function ruleTask(kind: string, transactions: TransactionRunner, rule: PruneRule): PruneTask {
+/** The task that deletes, in batches, the rows of `entity` that a condition on the row alone matches. */
+export function ruleTask(
+  kind: string,
+  transactions: TransactionRunner,
+  entity: PruneRule['entity'],
+  condition: string,
+  params: object,
+): PruneTask {
+  const rule = { entity, condition, params };
   return { kind, run: (stopped) => deleteInBatches(transactions.dataSource, transactions, rule, stopped) };
 }

@@ -26,8 +26,6 @@ export async function removeOrphanImages(
   const dialect = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
   const candidates: PruneRule = {
     entity: ImageEntity,
-    table: 'images',
-    key: 'id',
     condition: `images.created_at < :before AND NOT ${avatarPointsTo(dialect, 'images.name', 'images.user_id')}`,
     params: { before: uploadedBefore },
   };

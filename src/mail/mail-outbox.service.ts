@@ -86,16 +86,14 @@ export class MailOutbox implements ErasesAccountData {
 
   /** The mail limit per address counts what was queued within its window, sent or not: older mail is history. */
   pruneTasks(cutoffs: PruneCutoffs): PruneTask[] {
-    const rule = (status: OutboxStatus, before: number) => ({
-      entity: OutboxMessageEntity,
-      table: 'mail_outbox',
-      key: 'id',
-      condition: 'mail_outbox.status = :status AND mail_outbox.created_at < :before',
-      params: { status, before },
-    });
+    const finished = (kind: string, status: OutboxStatus, before: number) =>
+      ruleTask(kind, this.transactions, OutboxMessageEntity, 'mail_outbox.status = :status AND mail_outbox.created_at < :before', {
+        status,
+        before,
+      });
     return [
-      ruleTask('sentMail', this.transactions, rule(OutboxStatus.Sent, cutoffs.sentMailQueuedBefore)),
-      ruleTask('failedMail', this.transactions, rule(OutboxStatus.Failed, cutoffs.failedMailQueuedBefore)),
+      finished('sentMail', OutboxStatus.Sent, cutoffs.sentMailQueuedBefore),
+      finished('failedMail', OutboxStatus.Failed, cutoffs.failedMailQueuedBefore),
     ];
   }
 }

@@ -20,24 +20,22 @@ export class OutboxGauges implements OnModuleInit {
 
   onModuleInit(): void {
     const readOutbox = () => (this.outboxRead ??= this.readOutbox().finally(() => (this.outboxRead = null)));
-    new Gauge({
-      name: 'one_auth_mail_outbox_depth',
-      help: 'Messages waiting in the outbox for delivery',
-      registers: [this.metrics.registry],
-      async collect() {
-        const state = await readOutbox();
-        if (state) this.set(state.depth);
-      },
-    });
-    new Gauge({
-      name: 'one_auth_mail_outbox_oldest_age_seconds',
-      help: 'Age of the oldest message waiting in the outbox (0 when it is empty)',
-      registers: [this.metrics.registry],
-      async collect() {
-        const state = await readOutbox();
-        if (state) this.set(state.oldestAgeSeconds);
-      },
-    });
+    const gauge = (name: string, help: string, value: (state: NonNullable<OutboxState>) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.metrics.registry],
+        async collect() {
+          const state = await readOutbox();
+          if (state) this.set(value(state));
+        },
+      });
+    gauge('one_auth_mail_outbox_depth', 'Messages waiting in the outbox for delivery', (state) => state.depth);
+    gauge(
+      'one_auth_mail_outbox_oldest_age_seconds',
+      'Age of the oldest message waiting in the outbox (0 when it is empty)',
+      (state) => state.oldestAgeSeconds,
+    );
   }
 
   /** Null when the database does not answer: the scrape still succeeds (readiness reports the outage) with the last values. */

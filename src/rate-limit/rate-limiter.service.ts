@@ -210,24 +210,19 @@ export class RateLimiter {
 
   pruneTasks(cutoffs: PruneCutoffs): PruneTask[] {
     return [
-      ruleTask('rateEvents', this.transactions, {
-        entity: RateEventEntity,
-        table: 'rate_events',
-        key: 'id',
-        // A pending place belongs to an attempt under way (its outcome not yet counted) until it is stale.
-        condition: '((rate_events.pending = 0 AND rate_events.at < :before) OR rate_events.at < :pendingBefore)',
-        params: { before: cutoffs.rateEventsBefore, pendingBefore: cutoffs.pendingRateEventsBefore },
-      }),
+      // A pending place belongs to an attempt under way (its outcome not yet counted) until it is stale.
+      ruleTask(
+        'rateEvents',
+        this.transactions,
+        RateEventEntity,
+        '((rate_events.pending = 0 AND rate_events.at < :before) OR rate_events.at < :pendingBefore)',
+        { before: cutoffs.rateEventsBefore, pendingBefore: cutoffs.pendingRateEventsBefore },
+      ),
       // A bucket's row only makes concurrent admissions conflict; nothing reads it, and the next admission writes it
       // anew (the window and its pending places live in rate_events). Kept as long as the longest window, so that a
       // busy bucket is not written anew after every sweep.
-      ruleTask('rateBuckets', this.transactions, {
-        entity: RateBucketEntity,
-        table: 'rate_buckets',
-        key: 'bucket',
-        textKey: true,
-        condition: 'rate_buckets.touched_at < :before',
-        params: { before: cutoffs.rateEventsBefore },
+      ruleTask('rateBuckets', this.transactions, RateBucketEntity, 'rate_buckets.touched_at < :before', {
+        before: cutoffs.rateEventsBefore,
       }),
     ];
   }

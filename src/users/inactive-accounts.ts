@@ -25,8 +25,6 @@ export async function removeInactiveAccounts(
 ): Promise<number> {
   const rule: PruneRule = {
     entity: UserEntity,
-    table: 'users',
-    key: 'id',
     condition: 'users.status = :inactive AND COALESCE(users.code_sent_at, users.created_at) < :idleSince',
     params: { inactive: UserStatus.Inactive, idleSince },
   };

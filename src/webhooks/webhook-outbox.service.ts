@@ -64,13 +64,13 @@ export class WebhookOutbox implements ErasesAccountData {
    */
   pruneTasks(cutoffs: PruneCutoffs): PruneTask[] {
     return [
-      ruleTask('finishedWebhooks', this.transactions, {
-        entity: WebhookDeliveryEntity,
-        table: 'webhook_deliveries',
-        key: 'id',
-        condition: 'webhook_deliveries.status IN (:...finished) AND webhook_deliveries.created_at < :before',
-        params: { finished: [WebhookStatus.Delivered, WebhookStatus.Failed], before: cutoffs.finishedWebhooksQueuedBefore },
-      }),
+      ruleTask(
+        'finishedWebhooks',
+        this.transactions,
+        WebhookDeliveryEntity,
+        'webhook_deliveries.status IN (:...finished) AND webhook_deliveries.created_at < :before',
+        { finished: [WebhookStatus.Delivered, WebhookStatus.Failed], before: cutoffs.finishedWebhooksQueuedBefore },
+      ),
     ];
   }
 }
