@@ -62,7 +62,6 @@ export class AccountDeletionService {
       );
       return work;
     });
-    this.mail.notifyQueued();
     for (const work of afterCommit) await work();
     await this.transactions.outside(checkpointWal).catch(() => undefined);
   }

@@ -69,7 +69,6 @@ export class EmailChangeService {
         if (!isDeadlock(error) || attempt >= 3) throw error;
       }
     }
-    this.mail.notifyQueued();
   }
 
   private move(user: TokenPrincipal['user'], newEmail: string, code: string, intent: CodeIntent, client: ClientInfo): Promise<void> {

@@ -45,6 +45,5 @@ export class PasswordChangeService {
       await this.webhooks.enqueue(tx, { type: 'user.password_changed', userId: user.id, data: { email: user.email } });
       await this.mail.enqueue(tx, user.email, NOTICE_MAIL_PURPOSE, buildNoticeMail('password_changed', { email: user.email, at, client }));
     });
-    this.mail.notifyQueued();
   }
 }

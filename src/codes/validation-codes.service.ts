@@ -97,7 +97,6 @@ export class ValidationCodesService implements ErasesAccountData, ExportsAccount
     }
     if (sent) {
       this.metrics.codeIssued();
-      this.mail.notifyQueued();
     }
     return sent ? 'sent' : 'kept';
   }

@@ -25,6 +25,7 @@ import { AccountLifecycleSqlite1764300000000 } from './migrations/sqlite/1764300
 import { WebhookDeliveriesSqlite1764350000000 } from './migrations/sqlite/1764350000000-webhook-deliveries.js';
 import { ClusterSafeWritesSqlite1764400000000 } from './migrations/sqlite/1764400000000-cluster-safe-writes.js';
 import { SessionPublicIdWithoutDefault1765000000000 } from './migrations/any/1765000000000-session-public-id-without-default.js';
+import { WebhookDeliveryClaims1765100000000 } from './migrations/any/1765100000000-webhook-delivery-claims.js';
 
 export const ENTITIES = [
   UserEntity,
@@ -40,7 +41,7 @@ export const ENTITIES = [
 ];
 
 /** Written once with TypeORM's schema API, for every dialect (migrations/any). */
-const ANY_DIALECT = [SessionPublicIdWithoutDefault1765000000000];
+const ANY_DIALECT = [SessionPublicIdWithoutDefault1765000000000, WebhookDeliveryClaims1765100000000];
 
 // Classes, not globs: globs are loaded with Node's own import(), which the
 // test runner cannot see into. One list per dialect, in order.

@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, type Repository } from 'typeorm';
-import { DrainLoop } from '../outbox/drain-loop.js';
-import { retryDelayMs } from '../outbox/retry-delay.js';
+import type { Repository } from 'typeorm';
 import { TransactionRunner } from '../database/transaction-runner.js';
-import type { MailContent } from './mail-message.js';
 import { Metrics } from '../metrics/metrics.js';
+import { OutboxWorker } from '../outbox/outbox-worker.js';
+import { retryDelayMs } from '../outbox/retry-delay.js';
+import type { MailContent } from './mail-message.js';
 import { MAIL_TRANSPORT, type MailTransport } from './mail-transport.js';
 import { OutboxMessageEntity, OutboxStatus } from './outbox-message.entity.js';
 import { PayloadCipher } from './payload-cipher.js';
@@ -25,113 +24,67 @@ const MAX_ATTEMPTS = 20;
 const MAX_BACKOFF_MS = 10 * 60_000;
 
 /**
- * Delivers the outbox. Messages are claimed with a conditional update, so
- * any number of workers (in any number of instances, on any node of a
- * cluster) can run at once without sending a message twice; a failed attempt
- * is retried with backoff.
+ * Delivers the mail outbox, oldest due first: each message's sealed content
+ * to its recipient over the transport, its outcome committed as soon as its
+ * own send ends; a failed send is retried with backoff, 20 times at most.
  */
 @Injectable()
 export class MailDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Mail');
-  private readonly workerId = randomBytes(6).toString('hex');
-  private readonly loop = new DrainLoop(() => this.deliverDueBatch(), this.logger, 'outbox');
+  private readonly outbox: OutboxWorker<OutboxMessageEntity>;
 
   constructor(
-    @InjectRepository(OutboxMessageEntity) private readonly messages: Repository<OutboxMessageEntity>,
+    @InjectRepository(OutboxMessageEntity) messages: Repository<OutboxMessageEntity>,
     @Inject(MAIL_TRANSPORT) private readonly transport: MailTransport,
     @Inject(PayloadCipher) private readonly cipher: PayloadCipher,
-    private readonly transactions: TransactionRunner,
+    transactions: TransactionRunner,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.outbox = new OutboxWorker(
+      messages,
+      transactions,
+      {
+        name: 'outbox',
+        pollIntervalMs: POLL_INTERVAL_MS,
+        batchSize: BATCH_SIZE,
+        claimMs: CLAIM_MS,
+        deliveredStatus: OutboxStatus.Sent,
+        selectDue: (query) => query.orderBy('o.next_attempt_at', 'ASC'),
+        attempt: (message) => this.send(message),
+        delivered: () => ({ sentAt: Date.now() }),
+        failed: (_message, attempts) => ({ giveUp: attempts >= MAX_ATTEMPTS, retryInMs: retryDelayMs(attempts, MAX_BACKOFF_MS) }),
+        recorded: (message, outcome) => {
+          if (outcome.delivered) {
+            this.metrics.mailSent();
+            this.logger.log(`mail #${message.id} (${message.purpose}) delivered`);
+          } else {
+            this.metrics.mailFailed();
+            const { attempts, giveUp, reason } = outcome;
+            this.logger.warn(`mail #${message.id} attempt ${attempts} failed${giveUp ? ', giving up' : ''}: ${reason}`);
+          }
+        },
+      },
+      this.logger,
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.loop.start(POLL_INTERVAL_MS);
+    this.outbox.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.loop.stop();
+    await this.outbox.stop();
     this.transport.close();
   }
 
   /** Deliver whatever is due, now; coalesces with a run in progress. */
   kick(): void {
-    this.loop.kick();
+    this.outbox.kick();
   }
 
-  private async deliverDueBatch(): Promise<boolean> {
-    const claimed = await this.claimDue();
-    await Promise.all(claimed.map((message) => this.deliver(message)));
-    return claimed.length > 0;
-  }
-
-  /**
-   * Claims up to a batch of due messages in one UPDATE, under a claim id of
-   * its own, then reads back what it got. One statement, so a conflict (a
-   * deadlock, or on a cluster another node's worker claiming or finishing
-   * the same rows) rolls back and retries the whole claim and can never leave
-   * some messages claimed and forgotten. A claim that lost reads back fewer
-   * rows, or none: those are another worker's.
-   */
-  private async claimDue(): Promise<OutboxMessageEntity[]> {
-    const now = Date.now();
-    const due = await this.messages
-      .createQueryBuilder('m')
-      .select('m.id', 'id')
-      .where('m.status = :pending AND m.next_attempt_at <= :now', { pending: OutboxStatus.Pending, now })
-      .andWhere('(m.locked_until IS NULL OR m.locked_until < :now)', { now })
-      .orderBy('m.next_attempt_at', 'ASC')
-      .limit(BATCH_SIZE)
-      .getRawMany<{ id: number | string }>();
-    if (due.length === 0) return [];
-    const ids = due.map((row) => Number(row.id));
-    const claimedBy = randomBytes(12).toString('hex');
-    await this.transactions.run((tx) =>
-      tx
-        .createQueryBuilder()
-        .update(OutboxMessageEntity)
-        .set({ lockedUntil: now + CLAIM_MS, claimedBy })
-        .where('id IN (:...ids) AND status = :pending AND next_attempt_at <= :now', { ids, pending: OutboxStatus.Pending, now })
-        .andWhere('(locked_until IS NULL OR locked_until < :now)', { now })
-        .execute(),
-    );
-    return this.messages.findBy({ id: In(ids), claimedBy });
-  }
-
-  private async deliver(message: OutboxMessageEntity): Promise<void> {
-    const claim = { id: message.id, claimedBy: message.claimedBy as string };
-    try {
-      const content = this.cipher.open<MailContent>(message.payload);
-      await this.transport.send({ to: message.recipient, ...content });
-      await this.transactions.run((tx) =>
-        tx.update(OutboxMessageEntity, claim, {
-          status: OutboxStatus.Sent,
-          payload: '',
-          sentAt: Date.now(),
-          attempts: message.attempts + 1,
-          lockedUntil: null,
-          claimedBy: null,
-          lastError: null,
-        }),
-      );
-      this.metrics.mailSent();
-      this.logger.log(`mail #${message.id} (${message.purpose}) delivered`);
-    } catch (error) {
-      this.metrics.mailFailed();
-      const attempts = message.attempts + 1;
-      const giveUp = attempts >= MAX_ATTEMPTS;
-      const reason = ((error as Error).message ?? String(error)).slice(0, 500);
-      await this.transactions.run((tx) =>
-        tx.update(OutboxMessageEntity, claim, {
-          status: giveUp ? OutboxStatus.Failed : OutboxStatus.Pending,
-          attempts,
-          nextAttemptAt: Date.now() + retryDelayMs(attempts, MAX_BACKOFF_MS),
-          lockedUntil: null,
-          claimedBy: null,
-          lastError: reason,
-          ...(giveUp ? { payload: '' } : {}),
-        }),
-      );
-      this.logger.warn(`mail #${message.id} attempt ${attempts} failed${giveUp ? ', giving up' : ''}: ${reason}`);
-    }
+  /** One attempt at one message: its content, opened only now, to the recipient it names. */
+  private async send(message: OutboxMessageEntity): Promise<void> {
+    const content = this.cipher.open<MailContent>(message.payload);
+    await this.transport.send({ to: message.recipient, ...content });
   }
 }

@@ -33,6 +33,8 @@ export class MailOutbox implements ErasesAccountData {
       createdAt: now,
       sentAt: null,
     });
+    // Delivered at once once the caller's transaction commits; without one of ours, at the worker's next poll.
+    this.transactions.afterCommit(manager, () => this.worker.kick());
   }
 
   /**
@@ -42,11 +44,6 @@ export class MailOutbox implements ErasesAccountData {
    */
   enqueueUnnamed(manager: EntityManager, recipient: string, purpose: string, content: MailContent): Promise<void> {
     return this.enqueue(manager, '', purpose, { ...content, to: recipient });
-  }
-
-  /** Tell the worker that something was committed to the outbox: deliver now rather than at the next poll. */
-  notifyQueued(): void {
-    this.worker.kick();
   }
 
   /** How many messages of a kind were queued for a recipient since a moment. */

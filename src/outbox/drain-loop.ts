@@ -19,10 +19,6 @@ export class DrainLoop {
     private readonly what: string,
   ) {}
 
-  get isStopped(): boolean {
-    return this.stopped;
-  }
-
   start(intervalMs: number): void {
     this.timer = setInterval(() => this.kick(), intervalMs);
     this.timer.unref();

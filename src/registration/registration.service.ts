@@ -115,7 +115,6 @@ export class RegistrationService implements OnApplicationShutdown {
       return this.tokens.issue(user.id, tx, client);
     });
     if (!accessToken) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
-    if (reset) this.mail.notifyQueued();
     return { email: user.email, status: UserStatus.Active, access_token: accessToken };
   }
 }

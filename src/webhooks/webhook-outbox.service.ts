@@ -43,8 +43,7 @@ export class WebhookOutbox implements ErasesAccountData {
         deliveredAt: null,
       })),
     );
-    // The worker looks again shortly, by when the caller has usually committed; otherwise its next poll finds it.
-    this.worker.kickSoon();
+    this.transactions.afterCommit(manager, () => this.worker.kick());
   }
 
   /**
