@@ -93,8 +93,7 @@ export class AccessTokensService implements OnApplicationShutdown, ErasesAccount
       // Causal on a cluster: a token revoked through another node is refused here at once.
       return (await this.causal.query<TokenRow>(TOKEN_LOOKUP_SQL, [tokenHash]))[0];
     }
-    const connection = sqliteConnectionOf(this.dataSource)!;
-    this.lookupStatement ??= connection.prepare(TOKEN_LOOKUP_SQL) as PreparedLookup;
+    this.lookupStatement ??= sqliteConnectionOf(this.dataSource)!.prepare(TOKEN_LOOKUP_SQL) as PreparedLookup;
     return this.lookupStatement!.get(tokenHash);
   }
 
