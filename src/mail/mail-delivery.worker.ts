@@ -6,7 +6,7 @@ import { DrainLoop } from '../common/drain-loop.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { retryDelayMs } from '../common/retry-delay.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
-import type { MailContent } from './mail-message.js';
+import { type MailContent, messageIdHeader } from './mail-message.js';
 import { Metrics } from '../metrics/metrics.js';
 import { MAIL_TRANSPORT, type MailTransport } from './mail-transport.js';
 import { OutboxMessageEntity, OutboxStatus } from './outbox-message.entity.js';
@@ -30,7 +30,15 @@ const MAX_BACKOFF_MS = 10 * 60_000;
  * Delivers the outbox. Messages are claimed with a conditional update, so
  * any number of workers (in any number of instances, on any node of a
  * cluster) can run at once without sending a message twice; a failed attempt
- * is retried with backoff.
+ * is retried with backoff. Every attempt at a message carries the
+ * Message-ID fixed when it was queued.
+ *
+ * Delivery is at least once. A message the SMTP server accepted but whose
+ * worker could not record it is sent again, under the same Message-ID: after
+ * its claim lapses when the instance died before the commit, at its retry when
+ * the server's reply to the end of DATA was lost or too late. Each message's
+ * outcome is committed as soon as its own send ends, not when its batch does,
+ * to keep the first window as short as SMTP allows.
  */
 @Injectable()
 export class MailDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -107,9 +115,10 @@ export class MailDeliveryWorker implements OnApplicationBootstrap, OnApplication
 
   private async deliver(message: OutboxMessageEntity, deadline: AbortSignal): Promise<void> {
     const claim = { id: message.id, claimedBy: message.claimedBy as string };
+    const messageId = messageIdHeader(message.messageId, this.config.mailFrom);
     try {
       const content = this.cipher.open<MailContent>(message.payload);
-      await this.transport.send({ to: message.recipient, ...content }, deadline);
+      await this.transport.send({ to: message.recipient, ...content, messageId }, deadline);
       await this.transactions.run((tx) =>
         tx.update(OutboxMessageEntity, claim, {
           status: OutboxStatus.Sent,
@@ -122,7 +131,7 @@ export class MailDeliveryWorker implements OnApplicationBootstrap, OnApplication
         }),
       );
       this.metrics.mailSent();
-      this.logger.log(`mail #${message.id} (${message.purpose}) delivered`);
+      this.logger.log(`mail #${message.id} ${messageId} (${message.purpose}) delivered`);
     } catch (error) {
       this.metrics.mailFailed();
       const attempts = message.attempts + 1;
