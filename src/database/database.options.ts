@@ -18,12 +18,14 @@ import { UserProfilesMysql1764200000000 } from './migrations/mysql/1764200000000
 import { AccountLifecycleMysql1764300000000 } from './migrations/mysql/1764300000000-account-lifecycle.js';
 import { WebhookDeliveriesMysql1764350000000 } from './migrations/mysql/1764350000000-webhook-deliveries.js';
 import { ClusterSafeWritesMysql1764400000000 } from './migrations/mysql/1764400000000-cluster-safe-writes.js';
+import { OutboxMessageIdsMysql1764500000000 } from './migrations/mysql/1764500000000-outbox-message-ids.js';
 import { InitialSchemaSqlite1764000000000 } from './migrations/sqlite/1764000000000-initial-schema.js';
 import { RateEventsSqlite1764100000000 } from './migrations/sqlite/1764100000000-rate-events.js';
 import { UserProfilesSqlite1764200000000 } from './migrations/sqlite/1764200000000-user-profiles.js';
 import { AccountLifecycleSqlite1764300000000 } from './migrations/sqlite/1764300000000-account-lifecycle.js';
 import { WebhookDeliveriesSqlite1764350000000 } from './migrations/sqlite/1764350000000-webhook-deliveries.js';
 import { ClusterSafeWritesSqlite1764400000000 } from './migrations/sqlite/1764400000000-cluster-safe-writes.js';
+import { OutboxMessageIdsSqlite1764500000000 } from './migrations/sqlite/1764500000000-outbox-message-ids.js';
 
 export const ENTITIES = [
   UserEntity,
@@ -48,6 +50,7 @@ export const MIGRATIONS = {
     AccountLifecycleSqlite1764300000000,
     WebhookDeliveriesSqlite1764350000000,
     ClusterSafeWritesSqlite1764400000000,
+    OutboxMessageIdsSqlite1764500000000,
   ],
   mysql: [
     InitialSchemaMysql1764000000000,
@@ -56,6 +59,7 @@ export const MIGRATIONS = {
     AccountLifecycleMysql1764300000000,
     WebhookDeliveriesMysql1764350000000,
     ClusterSafeWritesMysql1764400000000,
+    OutboxMessageIdsMysql1764500000000,
   ],
 };
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, MoreThan, type Repository } from 'typeorm';
 import { MailDeliveryWorker } from './mail-delivery.worker.js';
-import type { MailContent } from './mail-message.js';
+import { type MailContent, newOutboxMessageId } from './mail-message.js';
 import { OutboxMessageEntity, OutboxStatus } from './outbox-message.entity.js';
 import { PayloadCipher } from './payload-cipher.js';
 
@@ -18,6 +18,7 @@ export class MailOutbox {
   async enqueue(manager: EntityManager, recipient: string, purpose: string, content: MailContent): Promise<void> {
     const now = Date.now();
     await manager.insert(OutboxMessageEntity, {
+      messageId: newOutboxMessageId(),
       recipient,
       purpose,
       payload: this.cipher.seal(content),

@@ -16,6 +16,14 @@ export class OutboxMessageEntity {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;
 
+  /**
+   * 128 random bits in hex, fixed when the message is queued: its
+   * `Message-ID` on every attempt is `<messageId@MAIL_FROM's domain>`, so a
+   * copy sent again after a crash is recognisably the same message.
+   */
+  @Column({ name: 'message_id', type: 'varchar', length: 32, unique: true })
+  messageId: string;
+
   @Column({ type: 'varchar', length: 254 })
   recipient: string;
 
