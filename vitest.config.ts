@@ -27,6 +27,18 @@ export default defineConfig({
       },
       {
         test: {
+          // nginx and Caddy (Debian's packages) started on loopback in front of a recording service: deploy/gateways/.
+          name: 'gateways',
+          include: ['test/gateways/*.gateway-spec.ts'],
+          environment: 'node',
+          setupFiles: ['test/helpers/log-secrets.setup.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           // Thousands of requests, then one sweep: minutes on a busy machine (npm run test:growth).
           name: 'growth',
           include: ['test/growth/*.growth-spec.ts'],

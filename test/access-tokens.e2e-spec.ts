@@ -95,6 +95,49 @@ describe('login, token check and logout (endpoints 4, 7, 8, 11)', () => {
       expect(viaBearer.body).toEqual(profile);
     });
 
+    it('names the account in X-User-Id and X-User-Email for a gateway, and sends neither with a 401', async () => {
+      const user = await createActiveUser(t);
+      const [{ id }] = await t.dataSource.query('SELECT id FROM users WHERE email = ?', [user.email]);
+      const response = await t.http.get(VALIDATIONS).set('Authorization', `Bearer ${user.token}`).expect(200);
+      expect(response.headers['x-user-id']).toBe(String(id));
+      expect(response.headers['x-user-email']).toBe(user.email);
+      expect(response.headers['cache-control']).toBe('no-store');
+      const refused = await t.http.get(VALIDATIONS).set('Authorization', 'Bearer not-a-token').expect(401);
+      expect(refused.headers['x-user-id']).toBeUndefined();
+      expect(refused.headers['x-user-email']).toBeUndefined();
+    });
+
+    it('answers alike whatever the method, and never reads a body (a gateway forwards the request it guards)', async () => {
+      const user = await createActiveUser(t);
+      const profile = { email: user.email, first_name: '', last_name: '', country: '', department: '', avatar: '' };
+      for (const method of ['post', 'put', 'patch', 'delete'] as const) {
+        const ok = await t.http[method](VALIDATIONS).auth(user.email, user.token).expect(200);
+        expect(ok.body).toEqual(profile);
+        expect(ok.headers['x-user-email']).toBe(user.email);
+        const refused = await t.http[method](VALIDATIONS).auth(user.email, 'A'.repeat(43)).expect(401);
+        expect(refused.body).toEqual(BAD_TOKEN);
+        expect(refused.headers['www-authenticate']).toBe(CHALLENGE);
+      }
+      const bodies: Array<[string, string | Buffer]> = [
+        ['text/plain', 'hello'],
+        ['application/json', '{"broken'],
+        ['application/json', JSON.stringify({ filler: 'x'.repeat(2 * 1024 * 1024) })],
+        ['application/octet-stream', Buffer.alloc(1024 * 1024, 7)],
+      ];
+      for (const [type, body] of bodies) {
+        const ok = await t.http.post(VALIDATIONS).auth(user.email, user.token).set('Content-Type', type).send(body).expect(200);
+        expect(ok.body).toEqual(profile);
+        await t.http.post(VALIDATIONS).set('Content-Type', type).send(body).expect(401);
+      }
+      // Only the token check ignores bodies: elsewhere a body must still be JSON.
+      await t.http
+        .put('/one_auth/api/user/profile')
+        .auth(user.email, user.token)
+        .set('Content-Type', 'text/plain')
+        .send('hello')
+        .expect(415);
+    });
+
     it("answers 401 for someone else's email, an unknown token, a password, or no header", async () => {
       const alice = await createActiveUser(t, uniqueEmail('alice'));
       const bob = await createActiveUser(t, uniqueEmail('bob'));

@@ -125,7 +125,7 @@ describe('API documentation (endpoint 14)', () => {
         'POST /one_auth/api/images',
         'PUT /one_auth/api/user/profile',
         'DELETE /one_auth/api/access_tokens',
-        'GET /one_auth/api/validations',
+        ...['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'].map((method) => `${method} /one_auth/api/validations`),
         'POST /one_auth/api/validation_code',
         'GET /one_auth/api/user/profile',
         'GET /one_auth/images/{name}',

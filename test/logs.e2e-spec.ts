@@ -3,7 +3,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logRecordsSince, outputMark, outputSince } from './helpers/output-capture.js';
-import { createActiveUser, startTestApp, type TestApp, uniqueEmail } from './helpers/test-app.js';
+import { headerOf } from './helpers/smtp-sink.js';
+import { createActiveUser, MAIL_DOMAIN, startTestApp, type TestApp, uniqueEmail } from './helpers/test-app.js';
 
 const USER = '/one_auth/api/user';
 const TOKENS = '/one_auth/api/access_tokens';
@@ -147,14 +148,21 @@ describe('logs, other formats and levels', () => {
       await t.http.post(USER).send({ email }).expect(201);
       const folder = join(t.dataDir, 'mail');
       let code: string | undefined;
+      let mail = '';
       for (let i = 0; i < 100 && !code; i++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
         const files = (existsSync(folder) ? readdirSync(folder, { withFileTypes: true }) : []).filter((entry) =>
           entry.name.endsWith('.eml'),
         );
-        code = files.map((file) => /validation code is (\d{6})/.exec(readFileSync(join(folder, file.name), 'utf8'))?.[1]).find(Boolean);
+        mail = files.map((file) => readFileSync(join(folder, file.name), 'utf8')).find((raw) => raw.includes(email)) ?? '';
+        code = /validation code is (\d{6})/.exec(mail)?.[1];
       }
       expect(code).toMatch(/^\d{6}$/);
+      // The file carries the Message-ID fixed in the outbox row, as mail over SMTP does.
+      const [{ message_id: queuedAs }] = (await t.dataSource.query('SELECT message_id FROM mail_outbox WHERE recipient = ?', [email])) as {
+        message_id: string;
+      }[];
+      expect(headerOf(mail, 'Message-ID')).toBe(`<${queuedAs}@${MAIL_DOMAIN}>`);
       const debug = logRecordsSince(mark).find((record) => record.level === 'debug' && String(record.msg).includes(code!));
       expect(debug).toMatchObject({ context: 'Mail', msg: `mail to ${email}: Your one_auth validation code is ${code}` });
     } finally {

@@ -23,25 +23,27 @@ const OLD_MIGRATION_COUNT = 2;
 
 const hex = (value: string) => Buffer.from(value, 'utf8').toString('hex').toUpperCase();
 
+/** A DataSource on `database` that knows the first `migrationCount` migrations of its dialect. */
+function openWith(database: DatabaseConfig, migrationCount: number): Promise<DataSource> {
+  const options = buildDataSourceOptions({ database });
+  const dialect = database.type === 'sqlite' ? 'sqlite' : 'mysql';
+  return new DataSource({ ...options, migrations: MIGRATIONS[dialect].slice(0, migrationCount) } as DataSourceOptions).initialize();
+}
+
 describe('migration: profiles move from users to user_profiles and back', () => {
   let database: DatabaseConfig;
   let cleanup: () => Promise<void>;
   const dialect = () => (database.type === 'sqlite' ? 'sqlite' : 'mysql');
 
   beforeAll(async () => {
-    const scratch = await scratchDatabase('migration');
-    database = scratch.database;
-    cleanup = scratch.drop;
+    ({ database, drop: cleanup } = await scratchDatabase('migration'));
   });
 
   afterAll(async () => {
     await cleanup?.();
   });
 
-  function open(migrationCount: number): Promise<DataSource> {
-    const options = buildDataSourceOptions({ database });
-    return new DataSource({ ...options, migrations: MIGRATIONS[dialect()].slice(0, migrationCount) } as DataSourceOptions).initialize();
-  }
+  const open = (migrationCount: number) => openWith(database, migrationCount);
 
   /** Each account's profile as stored, in hex so the comparison is byte for byte; "" where no value is stored. */
   async function storedProfiles(source: DataSource, table: 'users' | 'user_profiles'): Promise<Map<string, Profile>> {
@@ -97,6 +99,63 @@ describe('migration: profiles move from users to user_profiles and back', () => 
     await current.undoLastMigration();
     expect(await runner.hasTable('user_profiles')).toBe(false);
     expect(await storedProfiles(current, 'users')).toEqual(expected());
+    await runner.release();
+    await current.destroy();
+  });
+});
+
+describe('migration: every queued mail gets its own Message-ID', () => {
+  const NEW_MIGRATION = MIGRATIONS.sqlite.findIndex((migration) => migration.name.startsWith('OutboxMessageIds'));
+  let database: DatabaseConfig;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ database, drop: cleanup } = await scratchDatabase('migration'));
+  });
+
+  afterAll(async () => {
+    await cleanup?.();
+  });
+
+  const messageIds = async (source: DataSource) =>
+    ((await source.query('SELECT message_id FROM mail_outbox ORDER BY id')) as { message_id: string }[]).map((row) => row.message_id);
+
+  it('gives each message already in the outbox a random id of its own, resumes a run cut short, and goes back down', async () => {
+    expect(NEW_MIGRATION).toBeGreaterThan(0);
+    const old = await openWith(database, NEW_MIGRATION);
+    await old.runMigrations();
+    const now = Date.now();
+    for (const [i, status] of ['pending', 'pending', 'sent', 'failed'].entries()) {
+      await old.query(
+        `INSERT INTO mail_outbox (recipient, purpose, payload, status, attempts, next_attempt_at, created_at) VALUES (?, 'validation_code', '', ?, 0, ?, ?)`,
+        [`queued-${i}@example.com`, status, now, now],
+      );
+    }
+    if (database.type === 'mysql') {
+      // A run of the migration that died after its first statement (MySQL commits DDL at once).
+      await old.query('ALTER TABLE `mail_outbox` ADD COLUMN `message_id` varchar(32) NULL');
+    }
+    await old.destroy();
+
+    const current = await openWith(database, NEW_MIGRATION + 1);
+    const applied = await current.runMigrations();
+    expect(applied.map((m) => m.name)).toEqual([MIGRATIONS[database.type === 'sqlite' ? 'sqlite' : 'mysql'][NEW_MIGRATION].name]);
+    const ids = await messageIds(current);
+    expect(ids).toHaveLength(4);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set(ids).size).toBe(4);
+    // Two messages can never share one.
+    await expect(
+      current.query(
+        `INSERT INTO mail_outbox (message_id, recipient, purpose, payload, status, attempts, next_attempt_at, created_at) VALUES (?, 'x@example.com', 'validation_code', '', 'pending', 0, ?, ?)`,
+        [ids[0], now, now],
+      ),
+    ).rejects.toThrow();
+
+    await current.undoLastMigration();
+    const runner = current.createQueryRunner();
+    expect(await runner.hasColumn('mail_outbox', 'message_id')).toBe(false);
+    expect(Number(((await current.query('SELECT COUNT(*) AS n FROM mail_outbox')) as { n: unknown }[])[0].n)).toBe(4);
     await runner.release();
     await current.destroy();
   });

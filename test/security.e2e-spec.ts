@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hostileJson, malformedAuthorization, seededRandom } from './helpers/fuzz.js';
-import { createActiveUser, forgetLastCodeTime, PASSWORD, startTestApp, type TestApp, uniqueEmail } from './helpers/test-app.js';
+import {
+  createActiveUser,
+  forgetLastCodeTime,
+  MAIL_DOMAIN,
+  PASSWORD,
+  startTestApp,
+  type TestApp,
+  uniqueEmail,
+} from './helpers/test-app.js';
 
 const USER = '/one_auth/api/user';
 const CODE = '/one_auth/api/validation_code';
@@ -239,20 +247,38 @@ describe('security rules', () => {
   });
 
   describe('mail outage', () => {
-    it('answers 201 at once while SMTP is down, and delivers the mail exactly once when it is back', async () => {
-      const port = t.smtp.port;
-      await t.smtp.stop();
+    it('answers 201 at once while SMTP is down, and delivers the mail once when it is back, under the Message-ID it was queued with', async () => {
       const email = uniqueEmail('outage');
+      // First the server reads the message and fails to queue it (451 after DATA), then it is gone altogether.
+      t.smtp.refuseAfterDataWith = 'mail system busy';
       const started = Date.now();
       await t.http.post(USER).send({ email }).expect(201);
       expect(Date.now() - started).toBeLessThan(1000);
+      const refusedAttempts = () => t.smtp.refused.filter((mail) => mail.to.includes(email));
+      while (refusedAttempts().length === 0 && Date.now() - started < 10_000) await new Promise((resolve) => setTimeout(resolve, 20));
+      const port = t.smtp.port;
+      await t.smtp.stop();
+      t.smtp.refuseAfterDataWith = null;
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(t.smtp.mailsTo(email)).toHaveLength(0);
       await t.smtp.start(port);
       const code = await t.smtp.waitForCode(email, 1, 20_000);
       secrets.push(code);
       await new Promise((resolve) => setTimeout(resolve, 3000));
-      expect(t.smtp.mailsTo(email)).toHaveLength(1);
+      const delivered = t.smtp.mailsTo(email);
+      expect(delivered).toHaveLength(1);
+      const attempts = refusedAttempts();
+      console.info(
+        `outage: Message-ID ${attempts.map((mail) => mail.messageId).join(', ')} refused, ` +
+          `${delivered[0].messageId} delivered ${delivered[0].receivedAt - started} ms after the request`,
+      );
+      expect(attempts.length).toBeGreaterThan(0);
+      for (const attempt of attempts) expect(attempt.messageId).toBe(delivered[0].messageId);
+      // The id is the one fixed in the outbox row when the mail was queued.
+      const [{ message_id: queuedAs }] = (await t.dataSource.query('SELECT message_id FROM mail_outbox WHERE recipient = ?', [email])) as {
+        message_id: string;
+      }[];
+      expect(delivered[0].messageId).toBe(`<${queuedAs}@${MAIL_DOMAIN}>`);
       await t.http.put(CODE).send({ email, validation_code: code }).expect(200);
     }, 40_000);
   });

@@ -1,20 +1,44 @@
-import { Controller, Get, HttpCode } from '@nestjs/common';
+import { All, Controller, HttpCode, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiTag } from '../openapi/api-tags.js';
 import { UserProfileDto, toUserProfile } from '../profile/dto/user-profile.dto.js';
 import { Principal, TokenAuth } from './auth.decorators.js';
 import type { TokenPrincipal } from './access-tokens.service.js';
+import { setIdentityHeaders, USER_EMAIL_HEADER, USER_ID_HEADER } from './identity-headers.js';
 
-/** For other services: is this `email:token` pair valid, and whose is it? */
+/**
+ * For other services: is this `email:token` pair valid, and whose is it?
+ * Gateways (nginx auth_request, Envoy ext_authz) ask with the method of the
+ * request they guard, so every method answers alike and the body is never read.
+ */
 @ApiTag('access tokens')
 @Controller('api/validations')
 export class ValidationsController {
-  @Get()
+  @All()
   @HttpCode(200)
   @TokenAuth()
-  @ApiOperation({ summary: 'Check an email:token pair; answers the profile of its account' })
-  @ApiOkResponse({ type: UserProfileDto })
-  check(@Principal() principal: TokenPrincipal): UserProfileDto {
+  @ApiOperation({
+    summary: 'Check an email:token pair; answers the profile of its account',
+    description:
+      'Any method answers alike and a request body is ignored, so a gateway can forward the request it guards ' +
+      '(forward auth). On 200 the headers X-User-Id and X-User-Email name the account for the service behind the gateway.',
+  })
+  @ApiOkResponse({
+    type: UserProfileDto,
+    headers: {
+      [USER_ID_HEADER]: { description: 'The id of the account', required: true, schema: { type: 'string', example: '42' } },
+      [USER_EMAIL_HEADER]: {
+        description: 'The email of the account; characters outside visible ASCII, and %, percent-encoded as UTF-8',
+        required: true,
+        schema: { type: 'string', example: 'jennifer.lee@example.com' },
+      },
+    },
+  })
+  check(
+    @Principal() principal: TokenPrincipal,
+    @Res({ passthrough: true }) response: Parameters<typeof setIdentityHeaders>[0],
+  ): UserProfileDto {
+    setIdentityHeaders(response, principal.user);
     return toUserProfile(principal.user.email, principal.user);
   }
 }

@@ -8,6 +8,12 @@ export interface AppConfig {
   database: DatabaseConfig;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /**
+   * How long a mail worker's claim keeps other workers off a message it is
+   * sending: the mail claimed by an instance that died goes out this long
+   * after the claim. Each attempt is cut off before its claim lapses.
+   */
+  mailClaimMs: number;
   dataDir: string;
   secret: string;
   tokenTtlMs: number;

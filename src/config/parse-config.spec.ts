@@ -18,6 +18,7 @@ describe('parseConfig', () => {
       database: { type: 'sqlite', path: join(dir, 'one_auth.sqlite') },
       smtpUrl: undefined,
       mailFrom: 'one_auth <no-reply@localhost>',
+      mailClaimMs: 120_000,
       tokenTtlMs: 30 * 86_400_000,
       tokenIdleTtlMs: 7 * 86_400_000,
       codeTtlMs: 600_000,
@@ -52,6 +53,7 @@ describe('parseConfig', () => {
       TOKEN_TTL: '12h',
       TOKEN_IDLE_TTL: '90s',
       CODE_TTL: '5m',
+      MAIL_CLAIM_TTL: '30s',
       SECURITY_EVENT_RETENTION: '30d',
       TRUST_PROXY: '1',
       LOG_LEVEL: 'debug',
@@ -61,6 +63,7 @@ describe('parseConfig', () => {
     expect(config.tokenTtlMs).toBe(43_200_000);
     expect(config.tokenIdleTtlMs).toBe(90_000);
     expect(config.codeTtlMs).toBe(300_000);
+    expect(config.mailClaimMs).toBe(30_000);
     expect(config.securityEventRetentionMs).toBe(30 * 86_400_000);
     expect(config.trustProxy).toBe(1);
     expect(config.logLevel).toBe('debug');
@@ -82,6 +85,7 @@ describe('parseConfig', () => {
     ['SMTP_URL', 'http://mail'],
     ['TOKEN_TTL', 'forever'],
     ['CODE_TTL', '0s'],
+    ['MAIL_CLAIM_TTL', 'long'],
     ['MAX_IMAGE_BYTES', '-1'],
     ['TRUST_PROXY', 'maybe please'],
     ['LOG_LEVEL', 'loud'],

@@ -35,6 +35,7 @@ export function parseConfig(env: Env, stdoutIsTty = Boolean(process.stdout.isTTY
     database: parseDatabaseUrl(env.DATABASE_URL?.trim() || `sqlite:${join(dataDir, 'one_auth.sqlite')}`),
     smtpUrl: parseSmtpUrl(env),
     mailFrom: env.MAIL_FROM?.trim() || 'one_auth <no-reply@localhost>',
+    mailClaimMs: parseDuration(env, 'MAIL_CLAIM_TTL', '2m'),
     dataDir,
     secret: resolveSecret(env, nodeEnv, dataDir),
     tokenTtlMs: parseDuration(env, 'TOKEN_TTL', '30d'),

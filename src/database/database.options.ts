@@ -18,13 +18,15 @@ import { UserProfilesMysql1764200000000 } from './migrations/mysql/1764200000000
 import { AccountLifecycleMysql1764300000000 } from './migrations/mysql/1764300000000-account-lifecycle.js';
 import { WebhookDeliveriesMysql1764350000000 } from './migrations/mysql/1764350000000-webhook-deliveries.js';
 import { ClusterSafeWritesMysql1764400000000 } from './migrations/mysql/1764400000000-cluster-safe-writes.js';
+import { OutboxMessageIdsMysql1764500000000 } from './migrations/mysql/1764500000000-outbox-message-ids.js';
 import { InitialSchemaSqlite1764000000000 } from './migrations/sqlite/1764000000000-initial-schema.js';
 import { RateEventsSqlite1764100000000 } from './migrations/sqlite/1764100000000-rate-events.js';
 import { UserProfilesSqlite1764200000000 } from './migrations/sqlite/1764200000000-user-profiles.js';
 import { AccountLifecycleSqlite1764300000000 } from './migrations/sqlite/1764300000000-account-lifecycle.js';
 import { WebhookDeliveriesSqlite1764350000000 } from './migrations/sqlite/1764350000000-webhook-deliveries.js';
 import { ClusterSafeWritesSqlite1764400000000 } from './migrations/sqlite/1764400000000-cluster-safe-writes.js';
-import { SessionPublicIdWithoutDefault1765000000000 } from './migrations/any/1765000000000-session-public-id-without-default.js';
+import { OutboxMessageIdsSqlite1764500000000 } from './migrations/sqlite/1764500000000-outbox-message-ids.js';
+import { RandomIdsWithoutDefault1765000000000 } from './migrations/any/1765000000000-random-ids-without-default.js';
 import { WebhookDeliveryClaims1765100000000 } from './migrations/any/1765100000000-webhook-delivery-claims.js';
 
 export const ENTITIES = [
@@ -41,7 +43,7 @@ export const ENTITIES = [
 ];
 
 /** Written once with TypeORM's schema API, for every dialect (migrations/any). */
-const ANY_DIALECT = [SessionPublicIdWithoutDefault1765000000000, WebhookDeliveryClaims1765100000000];
+const ANY_DIALECT = [RandomIdsWithoutDefault1765000000000, WebhookDeliveryClaims1765100000000];
 
 // Classes, not globs: globs are loaded with Node's own import(), which the
 // test runner cannot see into. One list per dialect, in order.
@@ -53,6 +55,7 @@ export const MIGRATIONS = {
     AccountLifecycleSqlite1764300000000,
     WebhookDeliveriesSqlite1764350000000,
     ClusterSafeWritesSqlite1764400000000,
+    OutboxMessageIdsSqlite1764500000000,
     ...ANY_DIALECT,
   ],
   mysql: [
@@ -62,6 +65,7 @@ export const MIGRATIONS = {
     AccountLifecycleMysql1764300000000,
     WebhookDeliveriesMysql1764350000000,
     ClusterSafeWritesMysql1764400000000,
+    OutboxMessageIdsMysql1764500000000,
     ...ANY_DIALECT,
   ],
 };

@@ -6,6 +6,21 @@ export const MULTIPART_ONLY_MESSAGE = 'Unsupported media type, please use multip
 /** Paths whose body is a multipart upload rather than JSON. */
 const MULTIPART_PATHS = /\/api\/images\/?$/;
 
+/** The token check: a gateway may forward the body of the request it guards, which never matters here. */
+const BODY_IGNORED_PATHS = /\/api\/validations\/?$/;
+
+/**
+ * On a path whose body is never read, the request is made to look bodiless
+ * before any parser sees it: no 415, 400 or 413 for a body nobody wanted,
+ * and no time spent reading it (Node discards it once the answer is sent).
+ */
+export function ignoreBodyOn(request: IncomingMessage, path: string): void {
+  if (!BODY_IGNORED_PATHS.test(path) || !carriesBody(request)) return;
+  delete request.headers['content-type'];
+  delete request.headers['transfer-encoding'];
+  delete request.headers['content-length'];
+}
+
 export function carriesBody(request: IncomingMessage): boolean {
   const length = request.headers['content-length'];
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');

@@ -5,7 +5,7 @@ import { type PruneCutoffs, type PruneTask, ruleTask } from '../database/pruning
 import { TransactionRunner } from '../database/transaction-runner.js';
 import type { ErasedAccount, ErasesAccountData } from '../users/account-data.js';
 import { MailDeliveryWorker } from './mail-delivery.worker.js';
-import type { MailContent } from './mail-message.js';
+import { type MailContent, newOutboxMessageId } from './mail-message.js';
 import { OutboxMessageEntity, OutboxStatus } from './outbox-message.entity.js';
 import { PayloadCipher } from './payload-cipher.js';
 
@@ -22,6 +22,7 @@ export class MailOutbox implements ErasesAccountData {
   async enqueue(manager: EntityManager, recipient: string, purpose: string, content: MailContent): Promise<void> {
     const now = Date.now();
     await manager.insert(OutboxMessageEntity, {
+      messageId: newOutboxMessageId(),
       recipient,
       purpose,
       payload: this.cipher.seal(content),

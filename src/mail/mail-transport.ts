@@ -8,7 +8,8 @@ import type { MailMessage } from './mail-message.js';
 
 /** Where queued mail goes: an SMTP server, or .eml files for a local run. */
 export interface MailTransport {
-  send(message: MailMessage): Promise<void>;
+  /** Sends one message; an SMTP conversation still under way when `deadline` aborts is cut off and fails. */
+  send(message: MailMessage, deadline?: AbortSignal): Promise<void>;
   close(): void;
 }
 
@@ -34,8 +35,8 @@ class SmtpTransport implements MailTransport {
     this.transporter = nodemailer.createTransport({ url, ...SMTP_TIMEOUTS } as Parameters<typeof nodemailer.createTransport>[0]);
   }
 
-  async send(message: MailMessage): Promise<void> {
-    await this.transporter.sendMail({ from: this.from, ...message });
+  async send(message: MailMessage, deadline?: AbortSignal): Promise<void> {
+    await this.transporter.sendMail({ from: this.from, ...message, signal: deadline });
   }
 
   close(): void {

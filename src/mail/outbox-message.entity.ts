@@ -13,7 +13,16 @@ export type OutboxStatus = (typeof OutboxStatus)[keyof typeof OutboxStatus];
 @Entity({ name: 'mail_outbox' })
 @Index('IDX_mail_outbox_due', ['status', 'nextAttemptAt'])
 @Index('IDX_mail_outbox_recipient', ['recipient', 'createdAt'])
+@Index('UQ_mail_outbox_message_id', ['messageId'], { unique: true })
 export class OutboxMessageEntity extends OutboxRow {
+  /**
+   * 128 random bits in hex, fixed when the message is queued: its
+   * `Message-ID` on every attempt is `<messageId@MAIL_FROM's domain>`, so a
+   * copy sent again after a crash is recognisably the same message.
+   */
+  @Column({ name: 'message_id', type: 'varchar', length: 32 })
+  messageId: string;
+
   @Column({ type: 'varchar', length: 254 })
   recipient: string;
 

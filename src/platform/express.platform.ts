@@ -5,7 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { AppModule } from '../app.module.js';
-import { carriesBody, jsonBodyProblem, unsupportedBodyMessage } from '../http/body-type.js';
+import { carriesBody, ignoreBodyOn, jsonBodyProblem, unsupportedBodyMessage } from '../http/body-type.js';
 import { forbidCachingOfApi } from '../http/cache-policy.js';
 import { toErrorResponse } from '../http/error-response.js';
 import { routeTemplateOf } from '../http/route-template.js';
@@ -37,6 +37,7 @@ export async function createExpressApp(config: AppConfig, logger: Logger): Promi
   app.use((request: Request, response: Response, next: NextFunction) => {
     if (isDraining()) response.setHeader('Connection', 'close');
     forbidCachingOfApi(request.path, response);
+    ignoreBodyOn(request, request.path);
     const refusal = unsupportedBodyMessage(request, request.path);
     next(refusal ? new UnsupportedMediaTypeException(refusal) : undefined);
   });

@@ -4,7 +4,7 @@ import helmet from 'helmet';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { AppModule } from '../app.module.js';
-import { carriesBody, jsonBodyProblem, unsupportedBodyMessage } from '../http/body-type.js';
+import { carriesBody, ignoreBodyOn, jsonBodyProblem, unsupportedBodyMessage } from '../http/body-type.js';
 import { forbidCachingOfApi } from '../http/cache-policy.js';
 import { assignRequestId } from '../http/request-id.js';
 import { setRouteTemplate } from '../http/route-template.js';
@@ -44,6 +44,7 @@ export async function createFastifyApp(config: AppConfig, logger: Logger): Promi
     }
     const path = request.url.split('?')[0];
     forbidCachingOfApi(path, reply.raw);
+    ignoreBodyOn(request.raw, path);
     const refusal = unsupportedBodyMessage(request.raw, path);
     done(refusal ? new UnsupportedMediaTypeException(refusal) : undefined);
   });

@@ -5,7 +5,6 @@ import mysql from 'mysql2/promise';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/database/database.options.js';
-import { CLAIM_MS } from '../../src/mail/mail-delivery.worker.js';
 import { S3TestServer } from '../helpers/s3-server.js';
 import { basicHeader, type ServiceProcess, startServiceProcess } from '../helpers/service-process.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
@@ -15,6 +14,8 @@ import { Balancer, GaleraCluster, PORTS, sleep, tally } from './cluster-env.js';
 const PASSWORD = 'correct horse battery staple';
 const API = '/one_auth/api';
 const PLATFORMS = ['express', 'fastify', 'express'] as const;
+/** The mail workers' claim (MAIL_CLAIM_TTL's default, set explicitly): how long a killed instance's mail waits. */
+const CLAIM_MS = 120_000;
 
 /**
  * Three instances (Express, Fastify, Express), each on its own node of a
@@ -39,6 +40,7 @@ describe('one_auth on a Galera cluster behind HAProxy', () => {
     DATA_DIR: join(workDir, `instance${i + 1}`),
     SECRET: 'cluster-suite-secret-0123456789abcdef0123456789',
     SMTP_URL: smtp.url,
+    MAIL_CLAIM_TTL: `${CLAIM_MS / 1000}s`,
     PUBLIC_URL: `http://127.0.0.1:${PORTS.http + 9}`,
     TRUST_PROXY: 'loopback',
     LOG_LEVEL: 'info',

@@ -6,6 +6,15 @@ export interface ReceivedMail {
   to: string[];
   raw: string;
   receivedAt: number;
+  /** The message's `Message-ID` header, as sent; undefined when it has none. */
+  messageId: string | undefined;
+  /** The name the client gave in EHLO (nodemailer's `name` option, which SMTP_URL's query can set). */
+  client: string;
+}
+
+/** The form of the Message-ID every outbox message carries: 32 random hex digits at MAIL_FROM's domain. */
+export function outboxMessageId(domain: string): RegExp {
+  return new RegExp(`^<[0-9a-f]{32}@${domain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}>$`);
 }
 
 /**
@@ -13,11 +22,28 @@ export interface ReceivedMail {
  * mails here over the network, and tests read the codes from what arrived.
  */
 export class SmtpSink {
+  /** Messages accepted: the server has taken responsibility for them. */
   readonly mails: ReceivedMail[] = [];
+  /** Messages read to their end and then refused (see refuseAfterDataWith). */
+  readonly refused: ReceivedMail[] = [];
   /** When set, every transaction is refused with this SMTP reply (simulates an outage). */
   refuseWith: string | null = null;
+  /**
+   * When set, every message is read to its end and then refused with this
+   * reply: a server that fails to queue what it received. The client's
+   * attempt is seen (in `refused`); nothing is delivered.
+   */
+  refuseAfterDataWith: string | null = null;
   /** When set, each transaction waits this long before MAIL FROM is answered (a slow server: mail stays claimed, unsent). */
   delayMs = 0;
+  /**
+   * When set, a message to this address is accepted (it joins `mails`) but
+   * the reply to the end of its DATA is held back until releaseHeld(): the
+   * client is left inside the conversation, not knowing it was accepted.
+   */
+  holdReplyTo: string | null = null;
+  private readonly heldReplies: Array<() => void> = [];
+  private readonly holdWaiters: Array<(mail: ReceivedMail) => void> = [];
   private server: SMTPServer | undefined;
   port = 0;
 
@@ -32,9 +58,7 @@ export class SmtpSink {
           return;
         }
         if (this.refuseWith) {
-          const error = new Error(this.refuseWith) as Error & { responseCode: number };
-          error.responseCode = 451;
-          callback(error);
+          callback(smtpError(this.refuseWith));
           return;
         }
         callback();
@@ -45,11 +69,24 @@ export class SmtpSink {
         stream.on('end', () => {
           const raw = Buffer.concat(chunks).toString('utf8');
           noteSecret(/validation code is (\d{6})\b/.exec(raw)?.[1]);
-          this.mails.push({
+          const mail: ReceivedMail = {
             to: session.envelope.rcptTo.map((recipient) => recipient.address.toLowerCase()),
             raw,
             receivedAt: Date.now(),
-          });
+            messageId: headerOf(raw, 'Message-ID'),
+            client: String(session.hostNameAppearsAs),
+          };
+          if (this.refuseAfterDataWith) {
+            this.refused.push(mail);
+            callback(smtpError(this.refuseAfterDataWith));
+            return;
+          }
+          this.mails.push(mail);
+          if (this.holdReplyTo && mail.to.includes(this.holdReplyTo.toLowerCase())) {
+            this.heldReplies.push(() => callback());
+            for (const waiter of this.holdWaiters.splice(0)) waiter(mail);
+            return;
+          }
           callback();
         });
       },
@@ -69,6 +106,23 @@ export class SmtpSink {
     return this.mails.filter((mail) => mail.to.includes(email.toLowerCase()));
   }
 
+  /** Resolves with the next message whose reply is held (see holdReplyTo). */
+  waitForHeld(timeoutMs = 20_000): Promise<ReceivedMail> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no reply held within ${timeoutMs} ms`)), timeoutMs);
+      this.holdWaiters.push((mail) => {
+        clearTimeout(timer);
+        resolve(mail);
+      });
+    });
+  }
+
+  /** Sends the held replies (to clients that may be gone by now) and holds no more. */
+  releaseHeld(): void {
+    this.holdReplyTo = null;
+    for (const reply of this.heldReplies.splice(0)) reply();
+  }
+
   /** Waits for the n-th mail to an address (1-based) and returns the code it carries. */
   async waitForCode(email: string, nth = 1, timeoutMs = 10_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
@@ -80,9 +134,44 @@ export class SmtpSink {
     }
   }
 
+  /**
+   * What is wrong with the Message-IDs seen: every message, delivered or
+   * refused, carries one of the outbox's form at `domain`, and no two delivered messages
+   * share one (a retry is a refused attempt; only a crash after acceptance
+   * may deliver one twice).
+   */
+  messageIdProblems(domain: string): string[] {
+    const problems: string[] = [];
+    const form = outboxMessageId(domain);
+    for (const mail of [...this.mails, ...this.refused]) {
+      if (!form.test(mail.messageId ?? '')) problems.push(`mail to ${mail.to.join(', ')} has Message-ID ${mail.messageId}`);
+    }
+    const seen = new Set<string>();
+    for (const { messageId, to } of this.mails) {
+      if (messageId && seen.has(messageId)) problems.push(`Message-ID ${messageId} delivered twice (to ${to.join(', ')})`);
+      if (messageId) seen.add(messageId);
+    }
+    return problems;
+  }
+
   async stop(): Promise<void> {
+    this.releaseHeld();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
+}
+
+function smtpError(reply: string): Error {
+  const error = new Error(reply) as Error & { responseCode: number };
+  error.responseCode = 451;
+  return error;
+}
+
+/** A header's value from a raw message (folded lines joined), or undefined. */
+export function headerOf(raw: string, name: string): string | undefined {
+  const end = raw.search(/\r?\n\r?\n/);
+  const head = (end === -1 ? raw : raw.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+  const line = head.split(/\r?\n/).find((text) => text.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+  return line?.slice(name.length + 1).trim();
 }
 
 /** The code as the text part states it: "Your one_auth validation code is 123456". */

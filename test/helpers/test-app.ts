@@ -13,6 +13,9 @@ import { checkAgainstDocument, recordResponses } from './contract.js';
 import { S3TestServer } from './s3-server.js';
 import { SmtpSink } from './smtp-sink.js';
 
+/** The domain of the test apps' MAIL_FROM, which their mail's Message-IDs carry. */
+export const MAIL_DOMAIN = 'one-auth.test';
+
 export interface TestApp {
   app: INestApplication;
   http: TestAgent;
@@ -30,7 +33,8 @@ export interface TestApp {
  * or the server named by DATABASE_URL (e.g. MariaDB in CI). Images go to
  * that folder, or with TEST_IMAGE_STORAGE=s3 to an S3-compatible server
  * started for this app (unless the caller sets IMAGE_STORAGE itself). Every
- * response it sends is checked against its published OpenAPI document on close().
+ * response it sends is checked against its published OpenAPI document on
+ * close(), and every mail its SMTP server saw for the outbox's Message-ID.
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const smtp = new SmtpSink();
@@ -47,6 +51,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     SECRET: randomBytes(32).toString('hex'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
     PUBLIC_URL: 'http://one-auth.test',
+    MAIL_FROM: `one_auth <no-reply@${MAIL_DOMAIN}>`,
     // Every suite calls from 127.0.0.1 (and shares one database on MariaDB):
     // per-address limits are the security suite's to test, with their own values.
     LIMIT_LOGIN_FAILURES_PER_ADDRESS: '100000/15m',
@@ -77,6 +82,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       if (problems.length > 0) {
         throw new Error(`${problems.length} responses differ from the published OpenAPI document:\n${problems.join('\n')}`);
       }
+      const mailProblems = smtp.messageIdProblems(MAIL_DOMAIN);
+      if (mailProblems.length > 0) throw new Error(`Message-IDs of the mail sent:\n${mailProblems.join('\n')}`);
     },
   };
 }
