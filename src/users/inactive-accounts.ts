@@ -34,17 +34,18 @@ export async function removeInactiveAccounts(
     async (rows) => {
       removed += await transactions.run(async (tx) => {
         const ids = rows.map((row) => row.key);
-        await tx
+        const result = await tx
           .createQueryBuilder()
           .delete()
           .from(UserEntity)
           .where('id IN (:...ids)', { ids })
           .andWhere(rule.condition, rule.params)
           .execute();
+        // Gone, whichever instance removed them (erasing twice is harmless); counted only by the one that did.
         const kept = new Set((await tx.find(UserEntity, { select: { id: true }, where: { id: In(ids) } })).map((user) => user.id));
         const gone = rows.filter((row) => !kept.has(row.key)).map((row) => ({ userId: row.key, email: row.email, addresses: [row.email] }));
         if (gone.length > 0) await eraseAlong(tx, gone);
-        return gone.length;
+        return result.affected ?? 0;
       });
     },
     stopped,
