@@ -12,8 +12,9 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { ProfileModule } from './profile/profile.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { SecurityEventsModule } from './security-events/security-events.module.js';
-import { SessionsModule } from './sessions/sessions.module.js';
+import { RegistrationModule } from './registration/registration.module.js';
 import { UsersModule } from './users/users.module.js';
+import { CodesModule } from './codes/codes.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({
@@ -28,9 +29,10 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
     WebhooksModule,
     AuthModule,
     UsersModule,
+    CodesModule,
+    RegistrationModule,
     ProfileModule,
     ImagesModule,
-    SessionsModule,
     AccountModule,
     HealthModule,
     HousekeepingModule,

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
-import { createValidationPipe } from './common/validation.js';
+import { AllExceptionsFilter } from './http/all-exceptions.filter.js';
+import { createValidationPipe } from './http/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { createLogger } from './logging/logger.js';
 import { createExpressApp, finishExpressApp } from './platform/express.platform.js';

@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { BASIC_SCHEME, BEARER_SCHEME } from './auth/auth.decorators.js';
-import { ErrorResponseDto } from './common/dto/message.dto.js';
-import { DEFAULT_MESSAGES } from './common/error-response.js';
+import { ErrorResponseDto } from './http/message.dto.js';
+import { DEFAULT_MESSAGES } from './http/error-response.js';
 import { API_TAGS } from './openapi/api-tags.js';
 
 const DESCRIPTION = `Email-first identity service.

@@ -56,12 +56,14 @@ describe('housekeeping sweep', () => {
     return (await t.http.post(UPLOAD).auth(email, token).attach('file', png, 'a.png').expect(201)).body.url as string;
   };
   const eventsIn = (bucket: string) => count('SELECT COUNT(*) AS n FROM rate_events WHERE bucket = ?', [bucketKey(bucket)]);
+  const bucketRows = (bucket: string) => count('SELECT COUNT(*) AS n FROM rate_buckets WHERE bucket = ?', [bucketKey(bucket)]);
 
   // Old: set up at the start, past every window by the time of the sweep.
   const owner = { email: uniqueEmail('hk-owner'), password: PASSWORD, token: '' };
   const other = { email: uniqueEmail('hk-other'), password: PASSWORD, token: '' };
   const codeHolder = { email: uniqueEmail('hk-code'), password: PASSWORD, token: '' };
   const neverActivated = uniqueEmail('hk-inactive');
+  const abandoned = uniqueEmail('hk-abandoned');
   let idleToken = '';
   let orphanImage = '';
   let avatarImage = '';
@@ -174,6 +176,12 @@ describe('housekeeping sweep', () => {
       );
     }
 
+    // A bucket nothing has touched for an hour, past every window and every pending place.
+    await t.dataSource.query('INSERT INTO rate_buckets (bucket, generation, touched_at) VALUES (?, 1, ?)', [
+      bucketKey(`code:account:${abandoned}`),
+      Date.now() - 3_600_000,
+    ]);
+
     report = await t.app.get(HousekeepingService).runOnce();
   }, 60_000);
   afterAll(async () => {
@@ -226,6 +234,15 @@ describe('housekeeping sweep', () => {
     expect(await eventsIn(`login:account:${owner.email}`)).toBe(0);
     expect(await eventsIn(`code:account:${other.email}`)).toBe(0);
     expect(await eventsIn(`login:account:${other.email}`)).toBe(1);
+  });
+
+  it('prunes rate-limit buckets untouched for longer than every window, keeps those in use', async () => {
+    expect(report.rateBuckets).toBeGreaterThan(0);
+    expect(await bucketRows(`code:account:${abandoned}`)).toBe(0);
+    // Five wrong codes at the start, none since.
+    expect(await bucketRows(`code:account:${other.email}`)).toBe(0);
+    // A failed login just before the sweep.
+    expect(await bucketRows(`login:account:${other.email}`)).toBe(1);
   });
 
   it('removes an image no profile points to, row and bytes; keeps avatars and images in their grace period', async () => {

@@ -1,12 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseConfig } from '../src/config/app-config.js';
-import { parseDatabaseUrl } from '../src/config/parse-config.js';
 import { buildDataSourceOptions, MIGRATIONS } from '../src/database/database.options.js';
+import { scratchDatabase } from './helpers/scratch-database.js';
 
 const FIELDS = ['first_name', 'last_name', 'country', 'department', 'avatar'] as const;
 type Profile = Record<(typeof FIELDS)[number], string>;
@@ -27,35 +23,6 @@ const OLD_MIGRATION_COUNT = 2;
 
 const hex = (value: string) => Buffer.from(value, 'utf8').toString('hex').toUpperCase();
 
-/**
- * A database of its own for a migration test, so an old schema can be built
- * from nothing: a SQLite file, or on MariaDB a scratch database beside the
- * suite's.
- */
-async function scratchDatabase(): Promise<{ database: DatabaseConfig; cleanup: () => Promise<void> }> {
-  const shared = parseDatabaseUrl(process.env.DATABASE_URL ?? 'sqlite::memory:');
-  if (shared.type === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'one_auth-migration-'));
-    return {
-      database: { type: 'sqlite', path: join(dir, 'migration.sqlite') },
-      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const name = `one_auth_migration_${randomBytes(4).toString('hex')}`;
-  const admin = new DataSource({ ...(buildDataSourceOptions({ database: shared }) as DataSourceOptions), migrations: [] });
-  await admin.initialize();
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
-  const url = new URL(shared.url);
-  url.pathname = `/${name}`;
-  return {
-    database: { type: 'mysql', url: url.toString() },
-    cleanup: async () => {
-      await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await admin.destroy();
-    },
-  };
-}
-
 /** A DataSource on `database` that knows the first `migrationCount` migrations of its dialect. */
 function openWith(database: DatabaseConfig, migrationCount: number): Promise<DataSource> {
   const options = buildDataSourceOptions({ database });
@@ -69,7 +36,7 @@ describe('migration: profiles move from users to user_profiles and back', () => 
   const dialect = () => (database.type === 'sqlite' ? 'sqlite' : 'mysql');
 
   beforeAll(async () => {
-    ({ database, cleanup } = await scratchDatabase());
+    ({ database, drop: cleanup } = await scratchDatabase('migration'));
   });
 
   afterAll(async () => {
@@ -143,7 +110,7 @@ describe('migration: every queued mail gets its own Message-ID', () => {
   let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ database, cleanup } = await scratchDatabase());
+    ({ database, drop: cleanup } = await scratchDatabase('migration'));
   });
 
   afterAll(async () => {

@@ -1,54 +1,57 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { In } from 'typeorm';
-import { AccessTokenEntity } from '../auth/access-token.entity.js';
-import type { ClientInfo } from '../common/client-info.js';
+import { Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { AccessTokensService } from '../auth/access-tokens.service.js';
+import { ValidationCodesService } from '../codes/validation-codes.service.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
-import { ImageEntity } from '../images/image.entity.js';
-import { IMAGE_STORAGE, type ImageStorage } from '../images/image-storage.js';
+import type { ClientInfo } from '../http/client-info.js';
+import { ImagesService } from '../images/images.service.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
-import { GOODBYE_MAIL_PURPOSE, buildNoticeMail } from '../mail/notice-mail.js';
-import { OutboxMessageEntity } from '../mail/outbox-message.entity.js';
+import { buildNoticeMail, GOODBYE_MAIL_PURPOSE } from '../mail/notice-mail.js';
 import { ProfileService } from '../profile/profile.service.js';
-import { SecurityEventEntity } from '../security-events/security-event.entity.js';
-import { UserEntity } from '../users/user.entity.js';
-import { ValidationCodeEntity } from '../users/validation-code.entity.js';
+import { SecurityEvents } from '../security-events/security-events.service.js';
+import type { AfterErasure, ErasedAccount, ErasesAccountData } from '../users/account-data.js';
+import { type Account, UsersService } from '../users/users.service.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 
 /**
- * Erasure: the account and everything keyed to it go in one transaction,
- * then the image bytes leave storage. What stays: the goodbye notice (its
- * row names no one; the address is sealed with the content and erased once
- * sent), the `user.deleted` event until it is delivered (relying services
- * need the address to erase their copy) and rate-limit events, whose
- * buckets are hashes.
+ * Erasure: every owner of data about the account erases its part in one
+ * transaction, the account itself last; then the image bytes leave storage.
+ * What stays: the goodbye notice (its row names no one; the address is
+ * sealed with the content and erased once sent), the account's webhook
+ * events not yet delivered, `user.deleted` last, each until it is delivered
+ * (relying services are owed every change, and need the address to erase
+ * their copy), and rate-limit events, whose buckets are hashes.
  */
 @Injectable()
 export class AccountDeletionService {
-  private readonly logger = new Logger('AccountDeletion');
+  /** Every module that holds data about an account. */
+  private readonly owners: ErasesAccountData[];
 
   constructor(
-    @Inject(IMAGE_STORAGE) private readonly storage: ImageStorage,
     private readonly transactions: TransactionRunner,
+    private readonly users: UsersService,
+    private readonly codes: ValidationCodesService,
     private readonly mail: MailOutbox,
-    private readonly profiles: ProfileService,
     private readonly webhooks: WebhookOutbox,
-  ) {}
+    tokens: AccessTokensService,
+    events: SecurityEvents,
+    profiles: ProfileService,
+    images: ImagesService,
+  ) {
+    this.owners = [mail, tokens, codes, events, profiles, images, webhooks, users];
+  }
 
-  async delete(user: Pick<UserEntity, 'id' | 'email'>, client: ClientInfo): Promise<void> {
-    const { id: userId, email } = user;
-    const imageNames = await this.transactions.run(async (tx) => {
-      const images = await tx.find(ImageEntity, { where: { userId }, select: { id: true, name: true } });
-      const pending = await tx.findOneBy(ValidationCodeEntity, { userId });
-      // Queued and sent mail to the account's address, and to the address of an email change under way.
-      const addresses = [email, ...(pending?.newEmail ? [pending.newEmail] : [])];
-      await tx.delete(OutboxMessageEntity, { recipient: In(addresses) });
-      await tx.delete(AccessTokenEntity, { userId });
-      await tx.delete(ValidationCodeEntity, { userId });
-      await tx.delete(SecurityEventEntity, { userId });
-      await this.profiles.erase(tx, userId);
-      await tx.delete(ImageEntity, { userId });
-      await this.webhooks.forgetAccount(tx, userId);
-      await tx.delete(UserEntity, { id: userId });
+  async delete(account: Account, client: ClientInfo): Promise<void> {
+    const { id: userId, email } = account;
+    const afterCommit = await this.transactions.run(async (tx) => {
+      // Mail went to the account's address, and to the address of an email change under way.
+      const changingTo = await this.codes.mailedTo(tx, userId);
+      const erased: ErasedAccount = { userId, email, addresses: changingTo ? [email, changingTo] : [email] };
+      const work: AfterErasure[] = [];
+      for (const owner of this.owners) {
+        const after = await owner.eraseAccount(tx, erased);
+        if (after) work.push(after);
+      }
       // Relying services erase their copy by it; the stored body is emptied once delivered.
       await this.webhooks.enqueue(tx, { type: 'user.deleted', userId, data: { email } });
       await this.mail.enqueueUnnamed(
@@ -57,13 +60,9 @@ export class AccountDeletionService {
         GOODBYE_MAIL_PURPOSE,
         buildNoticeMail('account_deleted', { email, at: Date.now(), client }),
       );
-      return images.map((image) => image.name);
+      return work;
     });
-    this.mail.notifyQueued();
-    for (const name of imageNames) {
-      // Already unreachable (no row, no account): a failure here leaves bytes no one can name, so it is logged.
-      await this.storage.delete(name).catch((error: Error) => this.logger.warn(`image ${name} not removed from storage: ${error.message}`));
-    }
+    for (const work of afterCommit) await work();
     await this.transactions.outside(checkpointWal).catch(() => undefined);
   }
 }
@@ -73,7 +72,7 @@ export class AccountDeletionService {
  * copy it into the database file (where secure_delete has zeroed them) and
  * truncate it. Elsewhere nothing to do.
  */
-async function checkpointWal(dataSource: import('typeorm').DataSource): Promise<void> {
+async function checkpointWal(dataSource: DataSource): Promise<void> {
   if (dataSource.options.type !== 'better-sqlite3') return;
   await dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)');
 }

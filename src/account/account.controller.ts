@@ -2,27 +2,25 @@ import { Body, Controller, Delete, Get, Header, HttpCode, Post, Put } from '@nes
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { TokenPrincipal } from '../auth/access-tokens.service.js';
 import { PasswordAuth, Principal, TokenAuth } from '../auth/auth.decorators.js';
-import { Client, type ClientInfo } from '../common/client-info.js';
-import { MessageDto } from '../common/dto/message.dto.js';
+import { INVALID_CODE_MESSAGE } from '../codes/validation-code.js';
+import { Client, type ClientInfo } from '../http/client-info.js';
+import { MessageDto } from '../http/message.dto.js';
 import { ApiErrorResponse, ApiJsonBodyErrors, ApiRateLimited } from '../openapi/api-responses.js';
 import { ApiTag } from '../openapi/api-tags.js';
-import { TOO_MANY_LOGINS_MESSAGE } from '../auth/auth.service.js';
-import { EMAIL_USED_MESSAGE, INVALID_CODE_MESSAGE } from '../users/users.service.js';
 import { ProfileWithTokenDto } from '../profile/dto/update-profile.dto.js';
 import { toUserProfile } from '../profile/dto/user-profile.dto.js';
-import type { UserEntity } from '../users/user.entity.js';
+import { TOO_MANY_CODES_MESSAGE, TOO_MANY_LOGINS_MESSAGE, TOO_MANY_WRONG_CODES_MESSAGE } from '../rate-limit/limit-messages.js';
+import { SecurityEventListDto } from '../security-events/dto/security-event.dto.js';
+import { SecurityEvents } from '../security-events/security-events.service.js';
+import { EMAIL_USED_MESSAGE } from '../users/email.js';
+import type { Account } from '../users/users.service.js';
 import { AccountDeletionService } from './account-deletion.service.js';
-import { AccountExportService, toSecurityEventDto } from './account-export.service.js';
+import { AccountExportService } from './account-export.service.js';
 import { AccountExportDto } from './dto/account-export.dto.js';
 import { ConfirmEmailChangeDto, RequestEmailChangeDto } from './dto/change-email.dto.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
-import { SecurityEventListDto } from './dto/security-event.dto.js';
 import { EMAIL_CODE_SENT_MESSAGE, EmailChangeService } from './email-change.service.js';
 import { PasswordChangeService, WRONG_PASSWORD_MESSAGE } from './password-change.service.js';
-import { SecurityEvents } from '../security-events/security-events.service.js';
-
-const TOO_MANY_CODES_MESSAGE = 'Too many codes requested, please retry later';
-const TOO_MANY_WRONG_CODES_MESSAGE = 'Too many wrong codes, please retry later';
 
 @ApiTag('account')
 @Controller('api/user')
@@ -104,7 +102,7 @@ export class AccountController {
   @PasswordAuth()
   @ApiOperation({ summary: 'Delete the account and everything held about it (Basic email:password); a last mail confirms' })
   @ApiOkResponse({ type: MessageDto, example: { message: 'Account deleted' } })
-  async deleteAccount(@Principal() user: UserEntity, @Client() client: ClientInfo): Promise<MessageDto> {
+  async deleteAccount(@Principal() user: Account, @Client() client: ClientInfo): Promise<MessageDto> {
     await this.deletion.delete(user, client);
     return { message: 'Account deleted' };
   }
@@ -127,6 +125,6 @@ export class AccountController {
   @ApiOperation({ summary: 'Recent security activity of the account: the last 100 events, newest first' })
   @ApiOkResponse({ type: SecurityEventListDto })
   async listEvents(@Principal() principal: TokenPrincipal): Promise<SecurityEventListDto> {
-    return { events: (await this.events.latest(principal.user.id)).map(toSecurityEventDto) };
+    return { events: await this.events.latest(principal.user.id) };
   }
 }

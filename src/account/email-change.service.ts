@@ -1,18 +1,17 @@
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
 import type { TokenPrincipal } from '../auth/access-tokens.service.js';
 import { AuthService } from '../auth/auth.service.js';
-import type { ClientInfo } from '../common/client-info.js';
-import { isDeadlock, isUniqueViolation } from '../common/database-errors.js';
+import { type CodeIntent, INVALID_CODE_MESSAGE } from '../codes/validation-code.js';
+import { ValidationCodesService } from '../codes/validation-codes.service.js';
+import { isDeadlock, isUniqueViolation } from '../database/driver-errors.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
+import type { ClientInfo } from '../http/client-info.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
 import { buildNoticeMail, NOTICE_MAIL_PURPOSE } from '../mail/notice-mail.js';
-import { SecurityEventType } from '../security-events/security-event.entity.js';
+import { SecurityEventType } from '../security-events/security-event-type.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
-import { UserEntity, UserStatus } from '../users/user.entity.js';
-import { EMAIL_USED_MESSAGE, INVALID_CODE_MESSAGE } from '../users/users.service.js';
-import { type CodeIntent, ValidationCodesService } from '../users/validation-codes.service.js';
+import { EMAIL_USED_MESSAGE } from '../users/email.js';
+import { UsersService } from '../users/users.service.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { WRONG_PASSWORD_MESSAGE } from './password-change.service.js';
 
@@ -28,7 +27,7 @@ const emailUsed = () => new UnprocessableEntityException(EMAIL_USED_MESSAGE);
 @Injectable()
 export class EmailChangeService {
   constructor(
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly users: UsersService,
     private readonly auth: AuthService,
     private readonly codes: ValidationCodesService,
     private readonly transactions: TransactionRunner,
@@ -44,8 +43,8 @@ export class EmailChangeService {
   async request(principal: TokenPrincipal, newEmail: string, password: string, client: ClientInfo): Promise<void> {
     const { user } = principal;
     if (!(await this.auth.confirmPassword(user.email, password, client))) throw new UnprocessableEntityException(WRONG_PASSWORD_MESSAGE);
-    if (newEmail === user.email || (await this.heldByActiveAccount(newEmail))) throw emailUsed();
-    const account = await this.users.findOneByOrFail({ id: user.id });
+    if (newEmail === user.email || (await this.users.heldByActiveAccount(newEmail))) throw emailUsed();
+    const account = await this.users.findById(user.id);
     await this.codes.issue(account, client.address, { purpose: 'email_change', newEmail });
   }
 
@@ -70,19 +69,13 @@ export class EmailChangeService {
         if (!isDeadlock(error) || attempt >= 3) throw error;
       }
     }
-    this.mail.notifyQueued();
   }
 
   private move(user: TokenPrincipal['user'], newEmail: string, code: string, intent: CodeIntent, client: ClientInfo): Promise<void> {
     return this.transactions.run(async (tx) => {
       if (!(await this.codes.consume(tx, user.id, code, intent))) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
-      const holder = await tx.findOneBy(UserEntity, { email: newEmail });
-      if (holder && holder.id !== user.id) {
-        if (holder.status === UserStatus.Active) throw emailUsed();
-        await tx.delete(UserEntity, { id: holder.id, status: UserStatus.Inactive });
-      }
       const at = Date.now();
-      await tx.update(UserEntity, { id: user.id }, { email: newEmail, updatedAt: at });
+      if (!(await this.users.moveEmail(tx, user.id, newEmail, at))) throw emailUsed();
       await this.events.record(tx, user.id, SecurityEventType.EmailChanged, client, at);
       await this.webhooks.enqueue(tx, {
         type: 'user.email_changed',
@@ -96,9 +89,5 @@ export class EmailChangeService {
         buildNoticeMail('email_changed', { email: user.email, newEmail, at, client }),
       );
     });
-  }
-
-  private async heldByActiveAccount(email: string): Promise<boolean> {
-    return (await this.users.countBy({ email, status: UserStatus.Active })) > 0;
   }
 }

@@ -1,18 +1,15 @@
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
-import { Not } from 'typeorm';
-import { AccessTokenEntity } from '../auth/access-token.entity.js';
-import type { TokenPrincipal } from '../auth/access-tokens.service.js';
+import { AccessTokensService, type TokenPrincipal } from '../auth/access-tokens.service.js';
 import { AuthService } from '../auth/auth.service.js';
-import { PasswordHasher } from '../auth/password-hasher.js';
-import { InvalidFieldsError } from '../common/api-error.js';
-import type { ClientInfo } from '../common/client-info.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
+import { InvalidFieldsError } from '../http/api-error.js';
+import type { ClientInfo } from '../http/client-info.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
 import { buildNoticeMail, NOTICE_MAIL_PURPOSE } from '../mail/notice-mail.js';
-import { SecurityEventType } from '../security-events/security-event.entity.js';
+import { SecurityEventType } from '../security-events/security-event-type.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
-import { passwordProblem } from '../users/password-policy.js';
-import { UserEntity } from '../users/user.entity.js';
+import { passwordProblem } from '../users/password/password-policy.js';
+import { UsersService } from '../users/users.service.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 
 export const WRONG_PASSWORD_MESSAGE = 'Password is not correct';
@@ -21,7 +18,8 @@ export const WRONG_PASSWORD_MESSAGE = 'Password is not correct';
 export class PasswordChangeService {
   constructor(
     private readonly auth: AuthService,
-    private readonly hasher: PasswordHasher,
+    private readonly users: UsersService,
+    private readonly tokens: AccessTokensService,
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
     private readonly mail: MailOutbox,
@@ -38,15 +36,14 @@ export class PasswordChangeService {
     const problem = passwordProblem(next, user.email);
     if (problem) throw new InvalidFieldsError([{ field: 'new_password', message: problem.replace(/^password/, 'new_password') }]);
     if (!(await this.auth.confirmPassword(user.email, current, client))) throw new UnprocessableEntityException(WRONG_PASSWORD_MESSAGE);
-    const passwordHash = await this.hasher.hash(next);
+    const passwordHash = await this.users.hashPassword(next);
     await this.transactions.run(async (tx) => {
       const at = Date.now();
-      await tx.update(UserEntity, { id: user.id }, { passwordHash, updatedAt: at });
-      await tx.delete(AccessTokenEntity, { userId: user.id, id: Not(principal.tokenId) });
+      await this.users.changePassword(tx, user.id, passwordHash, at);
+      await this.tokens.revokeAllBut(tx, user.id, principal.tokenId);
       await this.events.record(tx, user.id, SecurityEventType.PasswordChanged, client, at);
       await this.webhooks.enqueue(tx, { type: 'user.password_changed', userId: user.id, data: { email: user.email } });
       await this.mail.enqueue(tx, user.email, NOTICE_MAIL_PURPOSE, buildNoticeMail('password_changed', { email: user.email, at, client }));
     });
-    this.mail.notifyQueued();
   }
 }

@@ -1,9 +1,11 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { epochMs } from '../database/epoch-ms.transformer.js';
-import { UserEntity } from '../users/user.entity.js';
+import { AccountForeignKey } from '../users/account-foreign-key.js';
 
 /** One login on one device. The token itself is shown once; only its SHA-256 is kept. */
 @Entity({ name: 'access_tokens' })
+@Unique('UQ_access_tokens_token_hash', ['tokenHash'])
+@Index('UQ_access_tokens_public_id', ['publicId'], { unique: true })
 export class AccessTokenEntity {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;
@@ -12,15 +14,14 @@ export class AccessTokenEntity {
   @Column({ name: 'user_id', type: 'int' })
   userId: number;
 
-  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id' })
-  user?: Relation<UserEntity>;
+  @AccountForeignKey('FK_access_tokens_user')
+  user?: unknown;
 
-  @Column({ name: 'token_hash', type: 'varchar', length: 64, unique: true })
+  @Column({ name: 'token_hash', type: 'varchar', length: 64 })
   tokenHash: string;
 
   /** The session's public handle: random, unrelated to the token, safe to show and to send back. */
-  @Column({ name: 'public_id', type: 'varchar', length: 32, unique: true })
+  @Column({ name: 'public_id', type: 'varchar', length: 32 })
   publicId: string;
 
   /** As the client sent it at login, cut to 256 characters. */

@@ -1,18 +1,20 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource, type EntityManager, In } from 'typeorm';
+import { type DataSource, type EntityManager, In, MoreThan, Not } from 'typeorm';
 import { randomBytes } from 'node:crypto';
-import type { ClientInfo } from '../common/client-info.js';
-import { normalizeEmail } from '../common/email.js';
+import type { ClientInfo } from '../http/client-info.js';
+import { normalizeEmail } from '../users/email.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { CausalReads } from '../database/causal-reads.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
-import { SecurityEventType } from '../security-events/security-event.entity.js';
-import { SecurityEvents } from '../security-events/security-events.service.js';
-import { lockAccount } from '../users/account-lock.js';
-import { UserStatus } from '../users/user.entity.js';
+import { type PruneCutoffs, type PruneTask, ruleTask } from '../database/pruning.js';
+import { sqliteConnectionOf } from '../database/sqlite-connection.js';
+import { type ErasedAccount, type ErasesAccountData, type ExportSubject, type ExportsAccountData, isoTime } from '../users/account-data.js';
+import { UserStatus } from '../users/user-status.js';
+import { UsersService } from '../users/users.service.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { AccessTokenEntity } from './access-token.entity.js';
+import type { SessionDto } from './dto/session.dto.js';
 import { generateToken, hashToken } from './token-hash.js';
 import { TOKEN_LOOKUP_SQL, type TokenRow, type TokenUser, toTokenUser } from './token-lookup.js';
 import { TokenTouches } from './token-touches.js';
@@ -36,8 +38,9 @@ const TOUCH_FLUSH_MS = 1_000;
 /** Revoked at most per login: more only when the cap was lowered, and later logins take the rest. */
 const REVOKE_BATCH = 500;
 
+/** The only code that writes `access_tokens`: tokens, seen by their owners as sessions. */
 @Injectable()
-export class AccessTokensService implements OnApplicationShutdown {
+export class AccessTokensService implements OnApplicationShutdown, ErasesAccountData, ExportsAccountData<{ sessions: SessionDto[] }> {
   private readonly touches: TokenTouches;
   private readonly touchIntervalMs: number;
   private lookupStatement: PreparedLookup | undefined;
@@ -46,7 +49,7 @@ export class AccessTokensService implements OnApplicationShutdown {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
     private readonly transactions: TransactionRunner,
-    private readonly events: SecurityEvents,
+    private readonly users: UsersService,
     private readonly webhooks: WebhookOutbox,
     private readonly causal: CausalReads,
   ) {
@@ -76,7 +79,7 @@ export class AccessTokensService implements OnApplicationShutdown {
   }
 
   /** The condition of a live token (not expired, not idle too long) on `access_tokens`, at `now`. */
-  liveSince(now: number): { expiresAfter: number; usedAfter: number } {
+  private liveSince(now: number): { expiresAfter: number; usedAfter: number } {
     return { expiresAfter: now, usedAfter: now - this.config.tokenIdleTtlMs };
   }
 
@@ -90,9 +93,7 @@ export class AccessTokensService implements OnApplicationShutdown {
       // Causal on a cluster: a token revoked through another node is refused here at once.
       return (await this.causal.query<TokenRow>(TOKEN_LOOKUP_SQL, [tokenHash]))[0];
     }
-    const connection = (this.dataSource.driver as unknown as { databaseConnection: { prepare(sql: string): PreparedLookup } })
-      .databaseConnection;
-    this.lookupStatement ??= connection.prepare(TOKEN_LOOKUP_SQL);
+    this.lookupStatement ??= sqliteConnectionOf(this.dataSource)!.prepare(TOKEN_LOOKUP_SQL) as PreparedLookup;
     return this.lookupStatement!.get(tokenHash);
   }
 
@@ -118,7 +119,7 @@ export class AccessTokensService implements OnApplicationShutdown {
     };
     const work = async (tx: EntityManager) => {
       // Logins of one account take turns from here to their commit: each counts the tokens the others left.
-      await lockAccount(tx, userId);
+      await this.users.lock(tx, userId);
       await tx.insert(AccessTokenEntity, row);
       await this.revokeBeyondCap(tx, userId, now);
     };
@@ -157,36 +158,77 @@ export class AccessTokensService implements OnApplicationShutdown {
     return { user: toTokenUser(row), tokenId, accessToken: token };
   }
 
-  /** Logging in: a new token and its sign-in event, together. */
-  login(userId: number, client: ClientInfo): Promise<string> {
-    return this.transactions.run(async (tx) => {
-      const token = await this.issue(userId, tx, client);
-      await this.events.record(tx, userId, SecurityEventType.SignIn, client);
-      return token;
-    });
+  /** Revokes one token, inside the caller's transaction; answers its session's public id (null when it was gone already). */
+  async revoke(tx: EntityManager, tokenId: number): Promise<string | null> {
+    const token = await tx.findOne(AccessTokenEntity, { where: { id: tokenId }, select: { id: true, publicId: true } });
+    await tx.delete(AccessTokenEntity, { id: tokenId });
+    return token?.publicId ?? null;
   }
 
-  /**
-   * Logging out this token, or with `all` every token of the account: recorded,
-   * and relying services told, in the same transaction.
-   */
-  logout(principal: TokenPrincipal, scope: 'all' | undefined, client: ClientInfo): Promise<void> {
-    const userId = principal.user.id;
-    return this.transactions.run(async (tx) => {
-      if (scope === 'all') {
-        await this.revokeAll(userId, tx);
-        await this.webhooks.enqueue(tx, { type: 'session.revoked', userId, data: { scope: 'all' } });
-      } else {
-        const token = await tx.findOne(AccessTokenEntity, { where: { id: principal.tokenId }, select: { id: true, publicId: true } });
-        await tx.delete(AccessTokenEntity, { id: principal.tokenId });
-        await this.webhooks.enqueue(tx, { type: 'session.revoked', userId, data: { scope: 'one', session_id: token?.publicId ?? null } });
-      }
-      await this.events.record(tx, userId, scope === 'all' ? SecurityEventType.LogoutAll : SecurityEventType.Logout, client);
-    });
+  /** Revokes one of the account's live sessions by its public id, inside the caller's transaction; false when there is none. */
+  async revokeSession(tx: EntityManager, userId: number, publicId: string): Promise<boolean> {
+    const { expiresAfter, usedAfter } = this.liveSince(Date.now());
+    const result = await tx
+      .createQueryBuilder()
+      .delete()
+      .from(AccessTokenEntity)
+      .where('public_id = :publicId AND user_id = :userId', { publicId, userId })
+      .andWhere('expires_at > :expiresAfter AND last_used_at > :usedAfter', { expiresAfter, usedAfter })
+      .execute();
+    return result.affected === 1;
   }
 
   async revokeAll(userId: number, manager?: EntityManager): Promise<void> {
     if (manager) await manager.delete(AccessTokenEntity, { userId });
     else await this.transactions.run((tx) => tx.delete(AccessTokenEntity, { userId }));
+  }
+
+  /** Every token of the account but the one given, inside the caller's transaction. */
+  async revokeAllBut(tx: EntityManager, userId: number, keptTokenId: number): Promise<void> {
+    await tx.delete(AccessTokenEntity, { userId, id: Not(keptTokenId) });
+  }
+
+  /**
+   * Live sessions, newest first; `current` marks the one the caller holds.
+   * Pending `last_used_at` refreshes are written first, unless the caller
+   * reads inside its own transaction (then it flushes them before opening it).
+   */
+  async listSessions(userId: number, currentTokenId: number | null, manager?: EntityManager): Promise<SessionDto[]> {
+    if (!manager) await this.flushTouches();
+    const { expiresAfter, usedAfter } = this.liveSince(Date.now());
+    const rows = await (manager ?? this.dataSource.manager).find(AccessTokenEntity, {
+      where: { userId, expiresAt: MoreThan(expiresAfter), lastUsedAt: MoreThan(usedAfter) },
+      order: { createdAt: 'DESC', id: 'DESC' },
+    });
+    return rows.map((row) => ({
+      id: row.publicId,
+      created_at: isoTime(row.createdAt),
+      last_used_at: isoTime(row.lastUsedAt),
+      expires_at: isoTime(row.expiresAt),
+      user_agent: row.userAgent,
+      client_address: row.clientAddress,
+      current: row.id === currentTokenId,
+    }));
+  }
+
+  async eraseAccount(tx: EntityManager, { userId }: ErasedAccount): Promise<void> {
+    await tx.delete(AccessTokenEntity, { userId });
+  }
+
+  async exportAccount(tx: EntityManager, { userId, tokenId }: ExportSubject): Promise<{ sessions: SessionDto[] }> {
+    return { sessions: await this.listSessions(userId, tokenId, tx) };
+  }
+
+  /** Revocation deletes a token at once; what is left to prune is tokens that expired or went idle unused. */
+  pruneTasks(cutoffs: PruneCutoffs): PruneTask[] {
+    return [
+      ruleTask(
+        'tokens',
+        this.transactions,
+        AccessTokenEntity,
+        '(access_tokens.expires_at <= :now OR access_tokens.last_used_at <= :idleBefore)',
+        { now: cutoffs.now, idleBefore: cutoffs.idleTokensUsedBefore },
+      ),
+    ];
   }
 }

@@ -2,19 +2,22 @@ import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ProfileModule } from '../profile/profile.module.js';
-import { UserEntity } from '../users/user.entity.js';
+import { UsersModule } from '../users/users.module.js';
+import { AccessTokenEntity } from './access-token.entity.js';
 import { AccessTokensController } from './access-tokens.controller.js';
 import { AccessTokensService } from './access-tokens.service.js';
 import { AuthService } from './auth.service.js';
-import { PasswordHasher } from './password-hasher.js';
+import { SessionsController } from './sessions.controller.js';
+import { SessionsService } from './sessions.service.js';
 import { PasswordStrategy } from './strategies/password.strategy.js';
 import { TokenStrategy } from './strategies/token.strategy.js';
 import { ValidationsController } from './validations.controller.js';
 
+/** Access tokens (`access_tokens`) and everything that issues, checks or revokes them: login, logout, sessions, the guards. */
 @Module({
-  imports: [PassportModule.register({ session: false }), TypeOrmModule.forFeature([UserEntity]), ProfileModule],
-  controllers: [AccessTokensController, ValidationsController],
-  providers: [AccessTokensService, AuthService, PasswordHasher, PasswordStrategy, TokenStrategy],
-  exports: [AccessTokensService, AuthService, PasswordHasher],
+  imports: [PassportModule.register({ session: false }), TypeOrmModule.forFeature([AccessTokenEntity]), UsersModule, ProfileModule],
+  controllers: [AccessTokensController, ValidationsController, SessionsController],
+  providers: [AccessTokensService, SessionsService, AuthService, PasswordStrategy, TokenStrategy],
+  exports: [AccessTokensService, AuthService],
 })
 export class AuthModule {}

@@ -1,26 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
-import { TooManyRequestsError } from '../common/api-error.js';
-import type { ClientInfo } from '../common/client-info.js';
-import { normalizeEmail } from '../common/email.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
-import { TransactionRunner } from '../database/transaction-runner.js';
+import { TooManyRequestsError } from '../http/api-error.js';
+import type { ClientInfo } from '../http/client-info.js';
 import { Metrics } from '../metrics/metrics.js';
+import { TOO_MANY_LOGINS_MESSAGE } from '../rate-limit/limit-messages.js';
 import { type Limit, RateLimiter } from '../rate-limit/rate-limiter.service.js';
-import { SecurityEventType } from '../security-events/security-event.entity.js';
+import { SecurityEventType } from '../security-events/security-event-type.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
-import { UserEntity, UserStatus } from '../users/user.entity.js';
-import { PasswordHasher } from './password-hasher.js';
+import { normalizeEmail } from '../users/email.js';
+import { type Account, UsersService } from '../users/users.service.js';
 
-export const TOO_MANY_LOGINS_MESSAGE = 'Too many failed logins, please retry later';
-
+/** Password checks under the login limits: logging in, and confirming the password before a sensitive change. */
 @Injectable()
 export class AuthService {
   constructor(
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
-    private readonly hasher: PasswordHasher,
-    private readonly transactions: TransactionRunner,
+    private readonly users: UsersService,
     private readonly limiter: RateLimiter,
     private readonly events: SecurityEvents,
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
@@ -28,13 +22,11 @@ export class AuthService {
   ) {}
 
   /**
-   * The active account behind `email:password`, or null. Unknown email,
-   * inactive account and wrong password cost one argon2 verification each,
-   * so neither the answer nor its timing tells them apart. Failures count
-   * against the account, the client address and both together (429 past
-   * the limits); a success does not count.
+   * The active account behind `email:password`, or null; never its password
+   * hash. Failures count against the account, the client address and both
+   * together (429 past the limits); a success does not count.
    */
-  async verifyPassword(email: string, password: string, client: ClientInfo): Promise<UserEntity | null> {
+  async verifyPassword(email: string, password: string, client: ClientInfo): Promise<Account | null> {
     const account = normalizeEmail(email);
     try {
       const user = await this.limiter.attempt(this.loginLimits(account, client.address), TOO_MANY_LOGINS_MESSAGE, () =>
@@ -68,18 +60,12 @@ export class AuthService {
     ];
   }
 
-  private async check(email: string, password: string, client: ClientInfo): Promise<UserEntity | null> {
-    const user = await this.users.findOneBy({ email });
-    const hash = user?.status === UserStatus.Active ? user.passwordHash : null;
-    if (!(await this.hasher.verify(hash, password)) || !user || !hash) {
-      if (user && hash) this.events.recordLater(user.id, SecurityEventType.SignInFailed, client);
-      return null;
+  /** A wrong password of an existing account is recorded for its owner to see. */
+  private async check(email: string, password: string, client: ClientInfo): Promise<Account | null> {
+    const result = await this.users.checkPassword(email, password);
+    if (!result.account && result.wrongPasswordOf !== undefined) {
+      this.events.recordLater(result.wrongPasswordOf, SecurityEventType.SignInFailed, client);
     }
-    if (this.hasher.needsRehash(hash)) {
-      // Parameters changed since this hash was made: upgrade it now that we know the password.
-      const upgraded = await this.hasher.hash(password);
-      await this.transactions.run((tx) => tx.update(UserEntity, { id: user.id, passwordHash: hash }, { passwordHash: upgraded }));
-    }
-    return user;
+    return result.account;
   }
 }

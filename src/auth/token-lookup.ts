@@ -1,5 +1,5 @@
-import type { ProfileFields } from '../profile/profile.entity.js';
-import type { UserEntity } from '../users/user.entity.js';
+import type { ProfileFields } from '../profile/profile-fields.js';
+import type { Account } from '../users/users.service.js';
 
 /**
  * What the token check needs, fetched in one indexed query (no ORM
@@ -28,7 +28,7 @@ export interface TokenRow {
 }
 
 /** The account behind a token, with its profile: everything but secrets. */
-export type TokenUser = Pick<UserEntity, 'id' | 'email' | 'status'> & ProfileFields;
+export type TokenUser = Pick<Account, 'id' | 'email' | 'status'> & ProfileFields;
 
 export function toTokenUser(row: TokenRow): TokenUser {
   return {

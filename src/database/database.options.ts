@@ -10,7 +10,7 @@ import { RateBucketEntity } from '../rate-limit/rate-bucket.entity.js';
 import { RateEventEntity } from '../rate-limit/rate-event.entity.js';
 import { SecurityEventEntity } from '../security-events/security-event.entity.js';
 import { UserEntity } from '../users/user.entity.js';
-import { ValidationCodeEntity } from '../users/validation-code.entity.js';
+import { ValidationCodeEntity } from '../codes/validation-code.entity.js';
 import { WebhookDeliveryEntity } from '../webhooks/webhook-delivery.entity.js';
 import { InitialSchemaMysql1764000000000 } from './migrations/mysql/1764000000000-initial-schema.js';
 import { RateEventsMysql1764100000000 } from './migrations/mysql/1764100000000-rate-events.js';
@@ -26,6 +26,8 @@ import { AccountLifecycleSqlite1764300000000 } from './migrations/sqlite/1764300
 import { WebhookDeliveriesSqlite1764350000000 } from './migrations/sqlite/1764350000000-webhook-deliveries.js';
 import { ClusterSafeWritesSqlite1764400000000 } from './migrations/sqlite/1764400000000-cluster-safe-writes.js';
 import { OutboxMessageIdsSqlite1764500000000 } from './migrations/sqlite/1764500000000-outbox-message-ids.js';
+import { RandomIdsWithoutDefault1765000000000 } from './migrations/any/1765000000000-random-ids-without-default.js';
+import { WebhookDeliveryClaims1765100000000 } from './migrations/any/1765100000000-webhook-delivery-claims.js';
 
 export const ENTITIES = [
   UserEntity,
@@ -40,6 +42,9 @@ export const ENTITIES = [
   RateBucketEntity,
 ];
 
+/** Written once with TypeORM's schema API, for every dialect (migrations/any). */
+const ANY_DIALECT = [RandomIdsWithoutDefault1765000000000, WebhookDeliveryClaims1765100000000];
+
 // Classes, not globs: globs are loaded with Node's own import(), which the
 // test runner cannot see into. One list per dialect, in order.
 export const MIGRATIONS = {
@@ -51,6 +56,7 @@ export const MIGRATIONS = {
     WebhookDeliveriesSqlite1764350000000,
     ClusterSafeWritesSqlite1764400000000,
     OutboxMessageIdsSqlite1764500000000,
+    ...ANY_DIALECT,
   ],
   mysql: [
     InitialSchemaMysql1764000000000,
@@ -60,6 +66,7 @@ export const MIGRATIONS = {
     WebhookDeliveriesMysql1764350000000,
     ClusterSafeWritesMysql1764400000000,
     OutboxMessageIdsMysql1764500000000,
+    ...ANY_DIALECT,
   ],
 };
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { type DataSource, MigrationExecutor } from 'typeorm';
+import { isKeyTaken } from './driver-errors.js';
 
 /** A holder that stops renewing (it crashed) frees the lock after this long. */
 const LOCK_TTL_MS = 120_000;
@@ -74,15 +75,7 @@ async function tryLock(dataSource: DataSource, holder: string): Promise<boolean>
     return true;
   } catch (error) {
     // Taken by someone else: the key exists (here, or on another node first).
-    if (isTaken(error)) return false;
+    if (isKeyTaken(error)) return false;
     throw error;
   }
-}
-
-function isTaken(error: unknown): boolean {
-  const e = error as { errno?: unknown; code?: unknown; driverError?: { errno?: unknown; code?: unknown } };
-  const errno = e.errno ?? e.driverError?.errno;
-  const code = String(e.code ?? e.driverError?.code ?? '');
-  // 1062 duplicate key; 1213 lost certification to another node's insert; SQLite's constraint/busy.
-  return errno === 1062 || errno === 1213 || code.startsWith('SQLITE_CONSTRAINT') || code.startsWith('SQLITE_BUSY');
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CausalReads } from './causal-reads.js';
-import { conflictBackoffMs, triesAllowed } from './write-conflict.js';
+import { conflictBackoffMs, triesAllowed } from './conflict-retry.js';
 
 /**
  * Runs units of work that write. On MySQL each gets its own pooled
@@ -24,9 +24,11 @@ import { conflictBackoffMs, triesAllowed } from './write-conflict.js';
 export class TransactionRunner {
   private readonly serialize: boolean;
   private tail: Promise<unknown> = Promise.resolve();
+  /** What to do once a transaction under way has committed, by its manager (one list per try). */
+  private readonly commitHooks = new WeakMap<EntityManager, (() => void)[]>();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource() readonly dataSource: DataSource,
     private readonly causal: CausalReads,
   ) {
     this.serialize = dataSource.options.type === 'better-sqlite3';
@@ -34,7 +36,7 @@ export class TransactionRunner {
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (!this.serialize) return this.runRetrying(work);
-    const result = this.tail.then(() => this.dataSource.transaction(work));
+    const result = this.tail.then(() => this.transaction(work));
     this.tail = result.catch(() => undefined);
     return result;
   }
@@ -50,13 +52,41 @@ export class TransactionRunner {
     return result;
   }
 
+  /**
+   * Calls `hook` once the transaction of `manager` has committed; never when
+   * it rolls back (a try that lost a conflict forgets its hooks, and the try
+   * that commits registers its own). For what must follow the commit, not
+   * precede it: waking a worker that should see the rows just written.
+   */
+  afterCommit(manager: EntityManager, hook: () => void): void {
+    this.commitHooks.get(manager)?.push(hook);
+  }
+
+  private async transaction<T>(work: (manager: EntityManager) => Promise<T>, isolation?: 'READ COMMITTED'): Promise<T> {
+    let hooks: (() => void)[] = [];
+    const tracked = (manager: EntityManager) => {
+      hooks = [];
+      this.commitHooks.set(manager, hooks);
+      return work(manager);
+    };
+    const result = await (isolation ? this.dataSource.transaction(isolation, tracked) : this.dataSource.transaction(tracked));
+    for (const hook of hooks) {
+      try {
+        hook();
+      } catch {
+        // A hook only speeds something up; what it would have done happens anyway.
+      }
+    }
+    return result;
+  }
+
   private async runRetrying<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     for (let tries = 1; ; tries++) {
       try {
         // READ COMMITTED: under InnoDB's default REPEATABLE READ, deleting a row
         // that is not there takes a gap lock, and concurrent sign-ups deadlock.
         // Every unit of work here is written to be correct without it.
-        return await this.dataSource.transaction('READ COMMITTED', work);
+        return await this.transaction(work, 'READ COMMITTED');
       } catch (error) {
         if (tries >= triesAllowed(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, conflictBackoffMs(tries)));

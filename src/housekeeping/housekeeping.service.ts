@@ -1,25 +1,24 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { AccessTokensService } from '../auth/access-tokens.service.js';
+import { ValidationCodesService } from '../codes/validation-codes.service.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
-import { TransactionRunner } from '../database/transaction-runner.js';
-import { IMAGE_STORAGE, type ImageStorage } from '../images/image-storage.js';
-import { deleteInBatches } from './batched-delete.js';
-import { removeInactiveAccounts } from './inactive-accounts.js';
-import { removeOrphanImages } from './orphan-images.js';
+import type { PruneTask, PrunesRows } from '../database/pruning.js';
+import { ImagesService } from '../images/images.service.js';
+import { MailOutbox } from '../mail/mail-outbox.service.js';
+import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
+import { SecurityEvents } from '../security-events/security-events.service.js';
+import { UsersService } from '../users/users.service.js';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { pruneCutoffs } from './prune-cutoffs.js';
-import { rowPruneRules } from './prune-rules.js';
 
 /** How many of each kind one sweep removed; a kind that failed is missing and logged. */
 export type SweepReport = Record<string, number>;
 
 /**
- * Prunes, on a schedule, what only served a finished purpose: accounts never
- * activated, dead codes, expired tokens, sent and failed mail, old rate-limit
- * events, and images no profile points to (their bytes too). Every instance
- * runs it; each delete re-checks its condition, so overlapping sweeps on
- * several instances delete every row once and never one still in use.
+ * Prunes, on a schedule, what only served a finished purpose: each owner
+ * says what of its rows (and image files) is done with. Every instance runs
+ * it; each delete re-checks its condition, so overlapping sweeps on several
+ * instances delete every row once and never one still in use.
  */
 @Injectable()
 export class HousekeepingService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -27,14 +26,22 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<SweepReport> | null = null;
   private stopped = false;
+  /** Every owner of rows that stop being needed, but the accounts themselves (first, see sweep()). */
+  private readonly owners: PrunesRows[];
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
-    @Inject(IMAGE_STORAGE) private readonly storage: ImageStorage,
-    private readonly transactions: TransactionRunner,
+    private readonly users: UsersService,
+    private readonly mail: MailOutbox,
     private readonly tokens: AccessTokensService,
-  ) {}
+    codes: ValidationCodesService,
+    webhooks: WebhookOutbox,
+    limiter: RateLimiter,
+    images: ImagesService,
+    events: SecurityEvents,
+  ) {
+    this.owners = [tokens, codes, mail, webhooks, limiter, images, events];
+  }
 
   onApplicationBootstrap(): void {
     this.schedule();
@@ -68,23 +75,18 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
   private async sweep(): Promise<SweepReport> {
     const started = Date.now();
     const cutoffs = pruneCutoffs(this.config, started, this.tokens.touchLagMs);
-    const stopped = () => this.stopped;
-    const tasks: [string, () => Promise<number>][] = [
+    const tasks: PruneTask[] = [
       // First, so that the codes and mail of removed accounts go with them.
-      ['inactiveAccounts', () => removeInactiveAccounts(this.dataSource, this.transactions, cutoffs.inactiveAccountsIdleSince, stopped)],
-      ...Object.entries(rowPruneRules(cutoffs)).map(([kind, rule]): [string, () => Promise<number>] => [
-        kind,
-        () => deleteInBatches(this.dataSource, this.transactions, rule, stopped),
-      ]),
-      ['images', () => removeOrphanImages(this.dataSource, this.transactions, this.storage, cutoffs.imagesUploadedBefore, stopped)],
+      ...this.users.pruneTasks(cutoffs, (tx, removed) => this.mail.eraseQueuedBefore(tx, removed, cutoffs.inactiveAccountsIdleSince)),
+      ...this.owners.flatMap((owner) => owner.pruneTasks(cutoffs)),
     ];
     const report: SweepReport = {};
-    for (const [kind, task] of tasks) {
+    for (const task of tasks) {
       if (this.stopped) break;
       try {
-        report[kind] = await task();
+        report[task.kind] = await task.run(() => this.stopped);
       } catch (error) {
-        this.logger.warn(`pruning ${kind} failed: ${(error as Error).message}`);
+        this.logger.warn(`pruning ${task.kind} failed: ${(error as Error).message}`);
       }
     }
     const summary = Object.entries(report)

@@ -44,4 +44,8 @@ describe('pruneCutoffs', () => {
     expect(cutoffs.imagesUploadedBefore).toBe(NOW - 7_200_000);
     expect(cutoffs.inactiveAccountsIdleSince).toBe(NOW - 3 * 86_400_000);
   });
+
+  it('keeps security events for SECURITY_EVENT_RETENTION', () => {
+    expect(pruneCutoffs(config({ SECURITY_EVENT_RETENTION: '30d' }), NOW, 0).securityEventsBefore).toBe(NOW - 30 * 86_400_000);
+  });
 });

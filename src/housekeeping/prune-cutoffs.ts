@@ -1,28 +1,8 @@
 import type { AppConfig } from '../config/app-config.js';
+import type { PruneCutoffs } from '../database/pruning.js';
 import { STALE_PENDING_MS } from '../rate-limit/rate-limiter.service.js';
 
-/** Instants (epoch ms) before which a row has served its purpose. */
-export interface PruneCutoffs {
-  /** Codes and tokens that expired before this are dead. */
-  now: number;
-  /** A token last used before this is past its idle timeout. */
-  idleTokensUsedBefore: number;
-  /** Sent mail queued before this no longer counts towards the per-address mail limit. */
-  sentMailQueuedBefore: number;
-  failedMailQueuedBefore: number;
-  /** A finished webhook delivery queued before this is no longer kept for the operator. */
-  finishedWebhooksQueuedBefore: number;
-  /** Counted rate-limit events before this lie outside every window. */
-  rateEventsBefore: number;
-  /** A place still pending from before this belongs to an attempt that crashed. */
-  pendingRateEventsBefore: number;
-  /** Images uploaded before this are out of their grace period. */
-  imagesUploadedBefore: number;
-  /** An account never activated whose last code (or creation) is before this is removed. */
-  inactiveAccountsIdleSince: number;
-}
-
-type CutoffConfig = Pick<AppConfig, 'tokenIdleTtlMs' | 'limits' | 'housekeeping' | 'inactiveAccountTtlMs'>;
+type CutoffConfig = Pick<AppConfig, 'tokenIdleTtlMs' | 'limits' | 'housekeeping' | 'inactiveAccountTtlMs' | 'securityEventRetentionMs'>;
 
 /**
  * Where each kind of row stops being needed. `tokenTouchLagMs` is how far a
@@ -41,5 +21,6 @@ export function pruneCutoffs(config: CutoffConfig, now: number, tokenTouchLagMs:
     pendingRateEventsBefore: now - Math.max(longestWindowMs, STALE_PENDING_MS),
     imagesUploadedBefore: now - config.housekeeping.imageGraceMs,
     inactiveAccountsIdleSince: now - config.inactiveAccountTtlMs,
+    securityEventsBefore: now - config.securityEventRetentionMs,
   };
 }

@@ -1,23 +1,23 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { epochMs } from '../database/epoch-ms.transformer.js';
-import { UserEntity } from '../users/user.entity.js';
+import { AccountForeignKey } from '../users/account-foreign-key.js';
 
 /** An uploaded image, stored under a server-made name. */
 @Entity({ name: 'images' })
+@Unique('UQ_images_name', ['name'])
 export class ImageEntity {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;
 
-  @Column({ type: 'varchar', length: 64, unique: true })
+  @Column({ type: 'varchar', length: 64 })
   name: string;
 
   @Index('IDX_images_user_id')
   @Column({ name: 'user_id', type: 'int' })
   userId: number;
 
-  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id' })
-  user?: Relation<UserEntity>;
+  @AccountForeignKey('FK_images_user')
+  user?: unknown;
 
   @Column({ name: 'content_type', type: 'varchar', length: 32 })
   contentType: string;

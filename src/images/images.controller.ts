@@ -3,8 +3,8 @@ import { Controller, Get, Header, HttpCode, Param, Post, StreamableFile } from '
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { TokenPrincipal } from '../auth/access-tokens.service.js';
 import { Principal, TokenAuth } from '../auth/auth.decorators.js';
-import { MULTIPART_ONLY_MESSAGE } from '../common/body-type.js';
-import { RawRequest } from '../common/raw-request.js';
+import { MULTIPART_ONLY_MESSAGE } from '../http/body-type.js';
+import { RawRequest } from '../http/raw-request.js';
 import { ApiErrorResponse } from '../openapi/api-responses.js';
 import { ApiTag } from '../openapi/api-tags.js';
 import { ImageUploadDto, ImageUrlDto } from './dto/upload.dto.js';

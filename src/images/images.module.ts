@@ -24,6 +24,6 @@ import { LocalImageStorage } from './local-image-storage.js';
       },
     },
   ],
-  exports: [IMAGE_STORAGE],
+  exports: [ImagesService],
 })
 export class ImagesModule {}

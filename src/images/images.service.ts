@@ -6,25 +6,34 @@ import {
   BadRequestException,
   Inject,
   Injectable,
+  Logger,
   NotFoundException,
   PayloadTooLargeException,
   ServiceUnavailableException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
+import type { EntityManager } from 'typeorm';
+import type { PruneCutoffs, PruneTask } from '../database/pruning.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
+import { type AfterErasure, type ErasedAccount, type ErasesAccountData, type ExportsAccountData, isoTime } from '../users/account-data.js';
+import type { ExportedImageDto } from './dto/exported-image.dto.js';
 import { ImageEntity } from './image.entity.js';
 import { contentTypeOfName, IMAGE_FORMATS, processImage, TooManyPixelsError, UnsupportedImageError } from './image-processor.js';
 import { IMAGE_STORAGE, type ImageStorage, ImageStorageUnavailableError } from './image-storage.js';
 import { receiveMultipartFile } from './multipart-upload.js';
+import { removeOrphanImages } from './orphan-images.js';
 
 export const UNSUPPORTED_IMAGE_MESSAGE = 'Unsupported image type';
 export const STORAGE_UNAVAILABLE_MESSAGE = 'Image storage unavailable, please retry later';
 export const IMAGE_NOT_FOUND_MESSAGE = 'Image not found';
 const NAME_PATTERN = /^[0-9a-f]{32}\.(png|jpg|webp|gif)$/;
 
+/** The only code that writes `images`, and that stores, serves and removes their bytes. */
 @Injectable()
-export class ImagesService {
+export class ImagesService implements ErasesAccountData, ExportsAccountData<{ images: ExportedImageDto[] }> {
+  private readonly logger = new Logger('Images');
+
   constructor(
     @Inject(IMAGE_STORAGE) private readonly storage: ImageStorage,
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
@@ -68,7 +77,7 @@ export class ImagesService {
       await this.removeIfUnrecorded(name);
       throw error;
     }
-    return { url: `${this.config.publicUrl}/one_auth/images/${name}` };
+    return { url: this.urlOf(name) };
   }
 
   /**
@@ -82,6 +91,47 @@ export class ImagesService {
     } catch {
       // The database or the store is out: an unnamed object is harmless, and housekeeping's to remove.
     }
+  }
+
+  /** The rows go in the caller's transaction; the bytes once it has committed (already unreachable by then). */
+  async eraseAccount(tx: EntityManager, { userId }: ErasedAccount): Promise<AfterErasure> {
+    const names = (await tx.find(ImageEntity, { where: { userId }, select: { id: true, name: true } })).map((image) => image.name);
+    await tx.delete(ImageEntity, { userId });
+    return async () => {
+      for (const name of names) {
+        // A failure leaves bytes no one can name: logged, and left.
+        await this.storage
+          .delete(name)
+          .catch((error: Error) => this.logger.warn(`image ${name} not removed from storage: ${error.message}`));
+      }
+    };
+  }
+
+  async exportAccount(tx: EntityManager, { userId }: { userId: number }): Promise<{ images: ExportedImageDto[] }> {
+    const images = await tx.find(ImageEntity, { where: { userId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return {
+      images: images.map((image) => ({
+        url: this.urlOf(image.name),
+        content_type: image.contentType,
+        bytes: image.bytes,
+        created_at: isoTime(image.createdAt),
+      })),
+    };
+  }
+
+  /** Images no profile points to, past their grace period: rows and bytes. */
+  pruneTasks(cutoffs: PruneCutoffs): PruneTask[] {
+    const dataSource = this.transactions.dataSource;
+    return [
+      {
+        kind: 'images',
+        run: (stopped) => removeOrphanImages(dataSource, this.transactions, this.storage, cutoffs.imagesUploadedBefore, stopped),
+      },
+    ];
+  }
+
+  private urlOf(name: string): string {
+    return `${this.config.publicUrl}/one_auth/images/${name}`;
   }
 
   async open(name: string) {

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { type HttpLogger, pinoHttp } from 'pino-http';
-import { clientAddressOf } from '../common/client-address.js';
-import { requestIdOf } from '../common/request-id.js';
-import { routeTemplateOf } from '../common/route-template.js';
+import { clientAddressOf } from '../http/client-address.js';
+import { requestIdOf } from '../http/request-id.js';
+import { routeTemplateOf } from '../http/route-template.js';
 
 export type RequestLogger = (request: IncomingMessage, response: ServerResponse) => void;
 

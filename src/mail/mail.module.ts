@@ -4,6 +4,7 @@ import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { MailDeliveryWorker } from './mail-delivery.worker.js';
 import { MailOutbox } from './mail-outbox.service.js';
 import { createMailTransport, MAIL_TRANSPORT } from './mail-transport.js';
+import { OutboxGauges } from './outbox-gauges.js';
 import { OutboxMessageEntity } from './outbox-message.entity.js';
 import { PayloadCipher } from './payload-cipher.js';
 
@@ -12,6 +13,7 @@ import { PayloadCipher } from './payload-cipher.js';
   providers: [
     MailOutbox,
     MailDeliveryWorker,
+    OutboxGauges,
     { provide: PayloadCipher, inject: [appConfig.KEY], useFactory: (config: AppConfigType) => new PayloadCipher(config.secret) },
     { provide: MAIL_TRANSPORT, inject: [appConfig.KEY], useFactory: (config: AppConfigType) => createMailTransport(config) },
   ],

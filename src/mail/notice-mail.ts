@@ -1,4 +1,4 @@
-import type { ClientInfo } from '../common/client-info.js';
+import type { ClientInfo } from '../http/client-info.js';
 import type { MailContent } from './mail-message.js';
 
 export const NOTICE_MAIL_PURPOSE = 'security_notice';

@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { DatabaseCollectors } from './database-collectors.js';
+import { PoolGauges } from './pool-gauges.js';
 import { MetricsController } from './metrics.controller.js';
 import { Metrics } from './metrics.js';
 
@@ -7,7 +7,7 @@ import { Metrics } from './metrics.js';
 @Global()
 @Module({
   controllers: [MetricsController],
-  providers: [Metrics, DatabaseCollectors],
+  providers: [Metrics, PoolGauges],
   exports: [Metrics],
 })
 export class MetricsModule {}

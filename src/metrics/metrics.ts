@@ -10,7 +10,7 @@ const ARGON2_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2];
  * Everything /one_auth/metrics exposes, in a registry of this application
  * instance (several may run in one process, as in the tests). The services
  * record through the methods below; gauges that read the database are
- * filled at scrape time (DatabaseCollectors).
+ * filled at scrape time (PoolGauges, and the mail module's OutboxGauges).
  */
 @Injectable()
 export class Metrics {

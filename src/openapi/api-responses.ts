@@ -1,9 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse, type HeadersObject } from '@nestjs/swagger';
-import type { ErrorBody } from '../common/api-error.js';
-import { JSON_ONLY_MESSAGE, MALFORMED_JSON_MESSAGE } from '../common/body-type.js';
-import { ErrorResponseDto } from '../common/dto/message.dto.js';
-import { DEFAULT_MESSAGES, WWW_AUTHENTICATE } from '../common/error-response.js';
+import type { ErrorBody } from '../http/api-error.js';
+import { JSON_ONLY_MESSAGE, MALFORMED_JSON_MESSAGE } from '../http/body-type.js';
+import { ErrorResponseDto } from '../http/message.dto.js';
+import { DEFAULT_MESSAGES, WWW_AUTHENTICATE } from '../http/error-response.js';
 
 /*
  * The error answers of the API, declared the way the service gives them:

@@ -1,6 +1,6 @@
-import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { epochMs } from '../database/epoch-ms.transformer.js';
-import { UserEntity } from '../users/user.entity.js';
+import { AccountForeignKey } from '../users/account-foreign-key.js';
 
 /**
  * The personal data of an account, apart from its identity (email, status,
@@ -13,9 +13,8 @@ export class ProfileEntity {
   @PrimaryColumn({ name: 'user_id', type: 'int' })
   userId: number;
 
-  @OneToOne(() => UserEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id' })
-  user?: Relation<UserEntity>;
+  @AccountForeignKey('FK_user_profiles_user', 'one')
+  user?: unknown;
 
   @Column({ name: 'first_name', type: 'varchar', length: 100, default: '' })
   firstName: string;
@@ -35,14 +34,3 @@ export class ProfileEntity {
   @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs })
   updatedAt: number;
 }
-
-/** The fields a person edits; `""` when unset, never null. */
-export type ProfileFields = Pick<ProfileEntity, 'firstName' | 'lastName' | 'country' | 'department' | 'avatar'>;
-
-export const EMPTY_PROFILE: Readonly<ProfileFields> = Object.freeze({
-  firstName: '',
-  lastName: '',
-  country: '',
-  department: '',
-  avatar: '',
-});

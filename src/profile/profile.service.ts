@@ -3,13 +3,16 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import type { TokenPrincipal } from '../auth/access-tokens.service.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
+import type { ErasedAccount, ErasesAccountData, ExportsAccountData } from '../users/account-data.js';
+import type { ExportedProfileDto } from './dto/exported-profile.dto.js';
 import type { ProfileWithTokenDto, UpdateProfileDto } from './dto/update-profile.dto.js';
 import { toUserProfile } from './dto/user-profile.dto.js';
-import { EMPTY_PROFILE, ProfileEntity, type ProfileFields } from './profile.entity.js';
+import { ProfileEntity } from './profile.entity.js';
+import { EMPTY_PROFILE, type ProfileFields } from './profile-fields.js';
 
-/** The only writer of profiles. */
+/** The only code that writes `user_profiles`, and its only reader but the token check's one query. */
 @Injectable()
-export class ProfileService {
+export class ProfileService implements ErasesAccountData, ExportsAccountData<{ profile: ExportedProfileDto }> {
   constructor(
     @InjectRepository(ProfileEntity) private readonly profiles: Repository<ProfileEntity>,
     private readonly transactions: TransactionRunner,
@@ -42,8 +45,12 @@ export class ProfileService {
     return { ...profile, access_token: accessToken, email };
   }
 
-  /** Erases the profile of an account being deleted, inside the caller's transaction. */
-  async erase(manager: EntityManager, userId: number): Promise<void> {
-    await manager.delete(ProfileEntity, { userId });
+  async eraseAccount(tx: EntityManager, { userId }: ErasedAccount): Promise<void> {
+    await tx.delete(ProfileEntity, { userId });
+  }
+
+  async exportAccount(tx: EntityManager, { userId }: { userId: number }): Promise<{ profile: ExportedProfileDto }> {
+    const { email: _email, ...profile } = toUserProfile('', await this.read(userId, tx));
+    return { profile };
   }
 }

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMs } from '../database/epoch-ms.transformer.js';
 
 /**
@@ -16,6 +16,7 @@ export class RateBucketEntity {
   @Column({ type: 'bigint', default: 0, transformer: epochMs })
   generation: number;
 
+  @Index('IDX_rate_buckets_touched_at')
   @Column({ name: 'touched_at', type: 'bigint', transformer: epochMs })
   touchedAt: number;
 }

@@ -2,12 +2,15 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager, In, MoreThan, type Repository } from 'typeorm';
-import { TooManyRequestsError } from '../common/api-error.js';
+import { TooManyRequestsError } from '../http/api-error.js';
 import type { LimitRule } from '../config/app-config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
-import { isWriteConflict } from '../database/write-conflict.js';
+import { isWriteConflict } from '../database/driver-errors.js';
 import { Metrics } from '../metrics/metrics.js';
+import { type PruneCutoffs, type PruneTask, ruleTask } from '../database/pruning.js';
+import { RateBucketEntity } from './rate-bucket.entity.js';
 import { RateEventEntity } from './rate-event.entity.js';
+import { freeingIndex, retryAfterMs, type Verdict as WindowVerdict, verdictOf, windowStart, windowState } from './window-verdict.js';
 
 export interface Limit {
   /** Readable name of the bucket, e.g. `login:account:a@b.co`; hashed before storage. */
@@ -33,8 +36,7 @@ const POLL_MS = 15;
 /** A pending place older than this belongs to a crashed attempt and is ignored. */
 export const STALE_PENDING_MS = 60_000;
 
-/** `limit`: the first limit that refuses or holds the attempt back, for the 429 metric. */
-type Verdict = { kind: 'admit' } | { kind: 'wait'; limit?: Limit } | { kind: 'refuse'; retryAfterMs: number; limit: Limit };
+type Verdict = WindowVerdict<Limit>;
 
 /**
  * Sliding-window limits on failures, kept in the database so that every
@@ -136,31 +138,25 @@ export class RateLimiter {
   }
 
   private async judge(manager: EntityManager, limits: Limit[], buckets: string[], now: number): Promise<Verdict> {
-    let retryAfterMs = 0;
-    let mustWait = false;
-    let refusedBy: Limit | undefined;
-    let heldBy: Limit | undefined;
+    const windows = [];
     for (const [i, limit] of limits.entries()) {
-      const { max, windowMs } = limit.rule;
-      const { counted, pending } = await this.countWindow(manager, buckets[i], now - windowMs, now - STALE_PENDING_MS);
-      if (counted >= max) {
-        // Room comes back when enough of the oldest failures leave the window.
-        const [freeing] = await manager.find(RateEventEntity, {
-          where: { bucket: buckets[i], at: MoreThan(now - windowMs), pending: false },
-          order: { at: 'ASC' },
-          skip: counted - max,
-          take: 1,
-          select: { id: true, at: true },
-        });
-        retryAfterMs = Math.max(retryAfterMs, (freeing?.at ?? now) + windowMs - now);
-        refusedBy ??= limit;
-      } else if (counted + pending >= max) {
-        mustWait = true;
-        heldBy ??= limit;
+      const since = windowStart(limit.rule, now);
+      const { counted, pending } = await this.countWindow(manager, buckets[i], since, now - STALE_PENDING_MS);
+      const state = windowState(counted, pending, limit.rule);
+      if (state !== 'full') {
+        windows.push({ limit, state });
+        continue;
       }
+      const [freeing] = await manager.find(RateEventEntity, {
+        where: { bucket: buckets[i], at: MoreThan(since), pending: false },
+        order: { at: 'ASC' },
+        skip: freeingIndex(counted, limit.rule),
+        take: 1,
+        select: { id: true, at: true },
+      });
+      windows.push({ limit, state, retryAfterMs: retryAfterMs(freeing?.at, limit.rule, now) });
     }
-    if (refusedBy) return { kind: 'refuse', retryAfterMs, limit: refusedBy };
-    return mustWait ? { kind: 'wait', limit: heldBy } : { kind: 'admit' };
+    return verdictOf(windows);
   }
 
   /**
@@ -210,6 +206,25 @@ export class RateLimiter {
     if (result) await this.withdraw(reservation);
     else await this.count(reservation);
     return result;
+  }
+
+  pruneTasks(cutoffs: PruneCutoffs): PruneTask[] {
+    return [
+      // A pending place belongs to an attempt under way (its outcome not yet counted) until it is stale.
+      ruleTask(
+        'rateEvents',
+        this.transactions,
+        RateEventEntity,
+        '((rate_events.pending = 0 AND rate_events.at < :before) OR rate_events.at < :pendingBefore)',
+        { before: cutoffs.rateEventsBefore, pendingBefore: cutoffs.pendingRateEventsBefore },
+      ),
+      // A bucket's row only makes concurrent admissions conflict; nothing reads it, and the next admission writes it
+      // anew (the window and its pending places live in rate_events). Kept as long as the longest window, so that a
+      // busy bucket is not written anew after every sweep.
+      ruleTask('rateBuckets', this.transactions, RateBucketEntity, 'rate_buckets.touched_at < :before', {
+        before: cutoffs.rateEventsBefore,
+      }),
+    ];
   }
 }
 

@@ -1,20 +1,7 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { epochMs } from '../database/epoch-ms.transformer.js';
-import { UserEntity } from '../users/user.entity.js';
-
-export const SecurityEventType = {
-  SignIn: 'sign_in',
-  SignInFailed: 'sign_in_failed',
-  PasswordSet: 'password_set',
-  PasswordReset: 'password_reset',
-  PasswordChanged: 'password_changed',
-  EmailChanged: 'email_changed',
-  SessionRevoked: 'session_revoked',
-  Logout: 'logout',
-  LogoutAll: 'logout_all',
-  Export: 'export',
-} as const;
-export type SecurityEventType = (typeof SecurityEventType)[keyof typeof SecurityEventType];
+import { AccountForeignKey } from '../users/account-foreign-key.js';
+import type { SecurityEventType } from './security-event-type.js';
 
 /** Something that happened to an account's security, shown to its owner; pruned after the retention period. */
 @Entity({ name: 'security_events' })
@@ -26,9 +13,8 @@ export class SecurityEventEntity {
   @Column({ name: 'user_id', type: 'int' })
   userId: number;
 
-  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id' })
-  user?: Relation<UserEntity>;
+  @AccountForeignKey('FK_security_events_user')
+  user?: unknown;
 
   @Column({ type: 'varchar', length: 32 })
   type: SecurityEventType;

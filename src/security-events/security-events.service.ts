@@ -1,20 +1,22 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, LessThan, type Repository } from 'typeorm';
-import type { ClientInfo } from '../common/client-info.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
+import type { PruneCutoffs, PruneTask } from '../database/pruning.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
-import { SecurityEventEntity, type SecurityEventType } from './security-event.entity.js';
+import type { ClientInfo } from '../http/client-info.js';
+import type { ErasedAccount, ErasesAccountData, ExportsAccountData } from '../users/account-data.js';
+import { type SecurityEventDto, toSecurityEventDto } from './dto/security-event.dto.js';
+import { SecurityEventEntity } from './security-event.entity.js';
+import type { SecurityEventType } from './security-event-type.js';
 
 /** What the activity endpoint shows. */
 export const SHOWN_EVENTS = 100;
-const PRUNE_INTERVAL_MS = 60 * 60_000;
 
-/** Writes security events with the action they record, and prunes those past the retention period. */
+/** The only code that writes `security_events`: recorded with the action they describe, pruned past their retention. */
 @Injectable()
-export class SecurityEvents implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SecurityEvents implements OnApplicationShutdown, ErasesAccountData, ExportsAccountData<{ events: SecurityEventDto[] }> {
   private readonly logger = new Logger('SecurityEvents');
-  private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -23,13 +25,7 @@ export class SecurityEvents implements OnApplicationBootstrap, OnApplicationShut
     private readonly transactions: TransactionRunner,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.prune().catch(() => undefined), PRUNE_INTERVAL_MS);
-    this.timer.unref();
-  }
-
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -53,19 +49,31 @@ export class SecurityEvents implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** The newest events of an account, newest first. */
-  latest(userId: number, limit = SHOWN_EVENTS, manager?: EntityManager): Promise<SecurityEventEntity[]> {
-    return (manager ?? this.events.manager).find(SecurityEventEntity, {
+  async latest(userId: number, limit = SHOWN_EVENTS, manager?: EntityManager): Promise<SecurityEventDto[]> {
+    const events = await (manager ?? this.events.manager).find(SecurityEventEntity, {
       where: { userId },
       order: { at: 'DESC', id: 'DESC' },
       take: limit,
     });
+    return events.map(toSecurityEventDto);
   }
 
-  /** Removes events older than SECURITY_EVENT_RETENTION; answers how many went. */
-  async prune(now = Date.now()): Promise<number> {
-    const result = await this.transactions.run((tx) =>
-      tx.delete(SecurityEventEntity, { at: LessThan(now - this.config.securityEventRetentionMs) }),
-    );
+  /** Removes events older than SECURITY_EVENT_RETENTION (recorded before `before`); answers how many went. */
+  async prune(before = Date.now() - this.config.securityEventRetentionMs): Promise<number> {
+    const result = await this.transactions.run((tx) => tx.delete(SecurityEventEntity, { at: LessThan(before) }));
     return result.affected ?? 0;
+  }
+
+  async eraseAccount(tx: EntityManager, { userId }: ErasedAccount): Promise<void> {
+    await tx.delete(SecurityEventEntity, { userId });
+  }
+
+  /** Every event still kept, newest first. */
+  async exportAccount(tx: EntityManager, { userId }: { userId: number }): Promise<{ events: SecurityEventDto[] }> {
+    return { events: await this.latest(userId, Number.MAX_SAFE_INTEGER, tx) };
+  }
+
+  pruneTasks(cutoffs: PruneCutoffs): PruneTask[] {
+    return [{ kind: 'securityEvents', run: () => this.prune(cutoffs.securityEventsBefore) }];
   }
 }

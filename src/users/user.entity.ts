@@ -1,20 +1,15 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { epochMs } from '../database/epoch-ms.transformer.js';
-
-export const UserStatus = {
-  /** Spelling kept from the original API: clients compare against it. */
-  Inactive: 'deactived',
-  Active: 'active',
-} as const;
-export type UserStatus = (typeof UserStatus)[keyof typeof UserStatus];
+import { UserStatus } from './user-status.js';
 
 @Entity({ name: 'users' })
+@Unique('UQ_users_email', ['email'])
 export class UserEntity {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;
 
   /** Trimmed and lower-cased before it gets here; unique. */
-  @Column({ type: 'varchar', length: 254, unique: true })
+  @Column({ type: 'varchar', length: 254 })
   email: string;
 
   @Column({ type: 'varchar', length: 16, default: UserStatus.Inactive })

@@ -1,18 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuthModule } from '../auth/auth.module.js';
-import { MailModule } from '../mail/mail.module.js';
+import { PasswordHasher } from './password/password-hasher.js';
 import { UserEntity } from './user.entity.js';
-import { UsersController } from './users.controller.js';
 import { UsersService } from './users.service.js';
-import { ValidationCodeEntity } from './validation-code.entity.js';
-import { ValidationCodesController } from './validation-codes.controller.js';
-import { ValidationCodesService } from './validation-codes.service.js';
 
+/** The accounts themselves (`users`): identity, status, password. Registration, login and account changes go through it. */
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity, ValidationCodeEntity]), AuthModule, MailModule],
-  controllers: [UsersController, ValidationCodesController],
-  providers: [UsersService, ValidationCodesService],
-  exports: [ValidationCodesService],
+  imports: [TypeOrmModule.forFeature([UserEntity])],
+  providers: [UsersService, PasswordHasher],
+  exports: [UsersService],
 })
 export class UsersModule {}

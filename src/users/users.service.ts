@@ -1,128 +1,44 @@
-import { Injectable, Logger, type OnApplicationShutdown, UnprocessableEntityException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
-import { AccessTokensService } from '../auth/access-tokens.service.js';
-import { PasswordHasher } from '../auth/password-hasher.js';
-import { InvalidFieldsError, TooManyRequestsError } from '../common/api-error.js';
-import type { ClientInfo } from '../common/client-info.js';
+import type { EntityManager, Repository } from 'typeorm';
+import type { PruneCutoffs, PruneTask } from '../database/pruning.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
-import { MailOutbox } from '../mail/mail-outbox.service.js';
-import { buildNoticeMail, NOTICE_MAIL_PURPOSE } from '../mail/notice-mail.js';
-import { SecurityEventType } from '../security-events/security-event.entity.js';
-import { SecurityEvents } from '../security-events/security-events.service.js';
-import { lockAccount } from './account-lock.js';
-import type { AccountStatusDto, ActivatedAccountDto } from './dto/register.dto.js';
-import type { SetPasswordDto } from './dto/validation-code.dto.js';
-import { passwordProblem } from './password-policy.js';
-import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
-import { UserEntity, UserStatus } from './user.entity.js';
-import { ValidationCodesService } from './validation-codes.service.js';
+import { type ErasedAccount, type ErasesAccountData, type ExportsAccountData, isoTime } from './account-data.js';
+import type { ExportedAccountDto } from './dto/exported-account.dto.js';
+import { type EraseAlong, removeInactiveAccounts } from './inactive-accounts.js';
+import { PasswordHasher } from './password/password-hasher.js';
+import { UserEntity } from './user.entity.js';
+import { UserStatus } from './user-status.js';
 
-export const EMAIL_USED_MESSAGE = 'Email already used';
-export const NO_USER_MESSAGE = 'User not exist';
-export const INVALID_CODE_MESSAGE = 'Invalid code';
-export const CODE_SENT_MESSAGE = 'If the account exists, a code has been sent';
+/** An account as the rest of the service sees it: everything but its password hash, which never leaves this module. */
+export type Account = Omit<UserEntity, 'passwordHash'>;
 
+/** What a password check found: the account, or nothing (and, for a wrong password of an active account, whose it was). */
+export type PasswordCheck = { account: Account } | { account: null; wrongPasswordOf?: number };
+
+const ACCOUNT_COLUMNS = { id: true, email: true, status: true, codeSentAt: true, createdAt: true, updatedAt: true } as const;
+
+/** The only code that writes `users` (email, status, password hash, when the last code went out). */
 @Injectable()
-export class UsersService implements OnApplicationShutdown {
-  private readonly logger = new Logger('Users');
-  /** Code requests still being handled after their answer went out. */
-  private readonly inFlight = new Set<Promise<void>>();
-
+export class UsersService implements ErasesAccountData, ExportsAccountData<{ account: ExportedAccountDto }> {
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
-    private readonly codes: ValidationCodesService,
-    private readonly tokens: AccessTokensService,
     private readonly hasher: PasswordHasher,
     private readonly transactions: TransactionRunner,
-    private readonly events: SecurityEvents,
-    private readonly mail: MailOutbox,
-    private readonly webhooks: WebhookOutbox,
   ) {}
 
-  async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+  findByEmail(email: string, manager?: EntityManager): Promise<Account | null> {
+    return (manager ?? this.users.manager).findOne(UserEntity, { select: ACCOUNT_COLUMNS, where: { email } });
   }
 
-  /** Creates the account if new and mails it a code; an active account is refused. */
-  async register(email: string, address: string): Promise<AccountStatusDto> {
-    const user = (await this.users.findOneBy({ email })) ?? (await this.createInactive(email));
-    if (user.status === UserStatus.Active) throw new UnprocessableEntityException(EMAIL_USED_MESSAGE);
-    await this.codes.issue(user, address);
-    return { email: user.email, status: UserStatus.Inactive };
+  findById(id: number): Promise<Account> {
+    return this.users.findOneOrFail({ select: ACCOUNT_COLUMNS, where: { id } });
   }
 
-  /**
-   * Resend and password recovery. The answer goes out before any lookup, so
-   * neither its body nor its timing tells whether the account exists; limits
-   * apply silently for the same reason.
-   */
-  requestCode(email: string, address: string): { message: string } {
-    const work = this.users
-      .findOneBy({ email })
-      .then((user) => (user ? this.codes.issue(user, address) : undefined))
-      .then(
-        () => undefined,
-        (error: Error) => {
-          if (!(error instanceof TooManyRequestsError)) this.logger.warn(`code request not handled: ${error.name}: ${error.message}`);
-        },
-      );
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
-    return { message: CODE_SENT_MESSAGE };
-  }
-
-  async checkCode(email: string, code: string): Promise<{ message: string }> {
-    const user = await this.users.findOneBy({ email });
-    const valid = await this.codes.countingFailures(email, async () => user !== null && (await this.codes.check(user.id, code)));
-    if (!valid) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
-    return { message: 'Valid code' };
-  }
-
-  /**
-   * Activation and password reset: the code is consumed, the password set,
-   * every older token revoked and a new one issued, all in one transaction;
-   * a reset is also recorded and the owner told by mail.
-   */
-  async setPassword({ email, validation_code: code, password }: SetPasswordDto, client: ClientInfo): Promise<ActivatedAccountDto> {
-    const user = await this.users.findOneBy({ email });
-    if (!user) throw new UnprocessableEntityException(NO_USER_MESSAGE);
-    const problem = passwordProblem(password, email);
-    if (problem) throw new InvalidFieldsError([{ field: 'password', message: problem }]);
-    // Cheap check first, so wrong codes never cost a password hash.
-    if (!(await this.codes.countingFailures(email, () => this.codes.check(user.id, code)))) {
-      throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
-    }
-    const passwordHash = await this.hasher.hash(password);
-    const reset = user.status === UserStatus.Active;
-    const accessToken = await this.transactions.run(async (tx) => {
-      await lockAccount(tx, user.id);
-      if (!(await this.codes.consume(tx, user.id, code))) return null;
-      const now = Date.now();
-      await tx.update(UserEntity, { id: user.id }, { passwordHash, status: UserStatus.Active, updatedAt: now });
-      await this.tokens.revokeAll(user.id, tx);
-      await this.events.record(tx, user.id, reset ? SecurityEventType.PasswordReset : SecurityEventType.PasswordSet, client, now);
-      await this.webhooks.enqueue(tx, {
-        type: reset ? 'user.password_changed' : 'user.activated',
-        userId: user.id,
-        data: { email: user.email },
-      });
-      if (reset) {
-        await this.mail.enqueue(
-          tx,
-          user.email,
-          NOTICE_MAIL_PURPOSE,
-          buildNoticeMail('password_reset', { email: user.email, at: now, client }),
-        );
-      }
-      return this.tokens.issue(user.id, tx, client);
-    });
-    if (!accessToken) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
-    if (reset) this.mail.notifyQueued();
-    return { email: user.email, status: UserStatus.Active, access_token: accessToken };
-  }
-
-  private async createInactive(email: string): Promise<UserEntity> {
+  /** The account of `email`, created inactive if there is none. */
+  async findOrCreateInactive(email: string): Promise<Account> {
+    const found = await this.findByEmail(email);
+    if (found) return found;
     const now = Date.now();
     // INSERT … IGNORE: when concurrent sign-ups race, one row wins and all read it back.
     await this.transactions.run((tx) =>
@@ -136,6 +52,111 @@ export class UsersService implements OnApplicationShutdown {
         .updateEntity(false)
         .execute(),
     );
-    return this.users.findOneByOrFail({ email });
+    return this.users.findOneOrFail({ select: ACCOUNT_COLUMNS, where: { email } });
+  }
+
+  /**
+   * Takes the account's row lock for the rest of the transaction, on MySQL, so
+   * that work on one account takes turns and every transaction locks the
+   * account before its codes and tokens (one order, no deadlock with a
+   * sweep that deletes accounts). SQLite's writes take turns already.
+   */
+  async lock(tx: EntityManager, userId: number): Promise<void> {
+    if (tx.connection.options.type === 'mysql') await tx.query('SELECT id FROM users WHERE id = ? FOR UPDATE', [userId]);
+  }
+
+  /**
+   * Records that a code goes out now, unless one went out after `sentBefore`
+   * (null: whenever the last one went). Of concurrent requests for one
+   * account, exactly one gets true.
+   */
+  async takeCodeTurn(tx: EntityManager, userId: number, now: number, sentBefore: number | null): Promise<boolean> {
+    const update = tx.createQueryBuilder().update(UserEntity).set({ codeSentAt: now, updatedAt: now }).where('id = :id', { id: userId });
+    if (sentBefore !== null) update.andWhere('(code_sent_at IS NULL OR code_sent_at <= :sentBefore)', { sentBefore });
+    return (await update.execute()).affected === 1;
+  }
+
+  /** Slow on purpose (argon2id): call it before the transaction that stores the result. */
+  hashPassword(password: string): Promise<string> {
+    return this.hasher.hash(password);
+  }
+
+  /** Activation or reset with a mailed code: the new password, and the account active. */
+  async activate(tx: EntityManager, userId: number, passwordHash: string, at: number): Promise<void> {
+    await tx.update(UserEntity, { id: userId }, { passwordHash, status: UserStatus.Active, updatedAt: at });
+  }
+
+  async changePassword(tx: EntityManager, userId: number, passwordHash: string, at: number): Promise<void> {
+    await tx.update(UserEntity, { id: userId }, { passwordHash, updatedAt: at });
+  }
+
+  /**
+   * The active account behind `email:password`. Unknown email, inactive
+   * account and wrong password cost one argon2 verification each, so neither
+   * the answer nor its timing tells them apart. A hash made with older
+   * parameters is upgraded now that the password is known.
+   */
+  async checkPassword(email: string, password: string): Promise<PasswordCheck> {
+    const user = await this.users.findOneBy({ email });
+    const hash = user?.status === UserStatus.Active ? user.passwordHash : null;
+    if (!(await this.hasher.verify(hash, password)) || !user || !hash) {
+      return { account: null, ...(user && hash ? { wrongPasswordOf: user.id } : {}) };
+    }
+    if (this.hasher.needsRehash(hash)) {
+      const upgraded = await this.hasher.hash(password);
+      await this.transactions.run((tx) => tx.update(UserEntity, { id: user.id, passwordHash: hash }, { passwordHash: upgraded }));
+    }
+    const { passwordHash: _secret, ...account } = user;
+    return { account };
+  }
+
+  async heldByActiveAccount(email: string): Promise<boolean> {
+    return (await this.users.countBy({ email, status: UserStatus.Active })) > 0;
+  }
+
+  /**
+   * Moves the account to `newEmail`, inside the caller's transaction; false
+   * when another active account holds it. An account never activated that
+   * holds it gives it up (the caller has proved the mailbox is theirs). Of two
+   * accounts racing for it, the unique index lets one win.
+   */
+  async moveEmail(tx: EntityManager, userId: number, newEmail: string, at: number): Promise<boolean> {
+    const holder = await tx.findOne(UserEntity, { select: { id: true, status: true }, where: { email: newEmail } });
+    if (holder && holder.id !== userId) {
+      if (holder.status === UserStatus.Active) return false;
+      await tx.delete(UserEntity, { id: holder.id, status: UserStatus.Inactive });
+    }
+    await tx.update(UserEntity, { id: userId }, { email: newEmail, updatedAt: at });
+    return true;
+  }
+
+  async eraseAccount(tx: EntityManager, { userId }: ErasedAccount): Promise<void> {
+    await tx.delete(UserEntity, { id: userId });
+  }
+
+  async exportAccount(tx: EntityManager, { userId }: { userId: number }): Promise<{ account: ExportedAccountDto }> {
+    const account = await tx.findOneOrFail(UserEntity, {
+      select: { email: true, status: true, createdAt: true, updatedAt: true },
+      where: { id: userId },
+    });
+    return {
+      account: {
+        email: account.email,
+        status: account.status,
+        created_at: isoTime(account.createdAt),
+        updated_at: isoTime(account.updatedAt),
+      },
+    };
+  }
+
+  /** Accounts never activated, idle past INACTIVE_ACCOUNT_TTL; `eraseAlong` removes what others hold about them, in the same transaction. */
+  pruneTasks(cutoffs: PruneCutoffs, eraseAlong: EraseAlong): PruneTask[] {
+    return [
+      {
+        kind: 'inactiveAccounts',
+        run: (stopped) =>
+          removeInactiveAccounts(this.transactions.dataSource, this.transactions, cutoffs.inactiveAccountsIdleSince, eraseAlong, stopped),
+      },
+    ];
   }
 }

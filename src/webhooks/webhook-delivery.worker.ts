@@ -2,43 +2,78 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
-import { DrainLoop } from '../common/drain-loop.js';
-import { retryDelayMs } from '../common/retry-delay.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
+import { OutboxWorker } from '../outbox/outbox-worker.js';
+import { retryDelayMs } from '../outbox/retry-delay.js';
 import { WebhookDeliveryEntity, WebhookStatus } from './webhook-delivery.entity.js';
 import { WebhookSender } from './webhook-sender.js';
 
 const POLL_INTERVAL_MS = 1_000;
-/** After an enqueue, look again this soon: the caller has usually committed by then. */
-const KICK_DELAY_MS = 50;
 const BATCH_SIZE = 20;
 /** Longer than the longest attempt (the sender's timeout), so a claim never lapses mid-send. */
 const CLAIM_MS = 60_000;
 const SWEEP_INTERVAL_MS = 3_600_000;
 
 /**
- * Delivers queued events. Rows are claimed with a conditional update, so any
- * number of instances can run it without two sending one row at once. A row
- * is due only when no earlier row of the same account and endpoint is still
- * pending: an account's events reach each endpoint in the order they happened.
+ * Delivers queued events to the configured endpoints. A row is due only
+ * when no earlier row of the same account and endpoint is still pending: an
+ * account's events reach each endpoint in the order they happened. A row is
+ * given up WEBHOOK_RETRY_FOR after its first try.
  */
 @Injectable()
 export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Webhooks');
   private readonly sender: WebhookSender | null;
-  private readonly loop = new DrainLoop(() => this.deliverDueBatch(), this.logger, 'webhook');
-  private kickTimer: NodeJS.Timeout | undefined;
+  private readonly outbox: OutboxWorker<WebhookDeliveryEntity>;
   private sweepTimer: NodeJS.Timeout | undefined;
   /** Cuts requests in flight short at shutdown; they count as a failed try and are sent again later. */
   private readonly shutdown = new AbortController();
 
   constructor(
-    @InjectRepository(WebhookDeliveryEntity) private readonly deliveries: Repository<WebhookDeliveryEntity>,
+    @InjectRepository(WebhookDeliveryEntity) deliveries: Repository<WebhookDeliveryEntity>,
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
     private readonly transactions: TransactionRunner,
   ) {
-    const { urls, secret } = config.webhooks;
+    const { urls, secret, retryForMs, maxRetryIntervalMs } = config.webhooks;
     this.sender = urls.length > 0 && secret ? new WebhookSender(secret) : null;
+    const firstAttemptAt = (delivery: WebhookDeliveryEntity, startedAt: number) => delivery.firstAttemptAt ?? startedAt;
+    this.outbox = new OutboxWorker(
+      deliveries,
+      transactions,
+      {
+        name: 'webhook',
+        pollIntervalMs: POLL_INTERVAL_MS,
+        batchSize: BATCH_SIZE,
+        claimMs: CLAIM_MS,
+        deliveredStatus: WebhookStatus.Delivered,
+        selectDue: (query) =>
+          query
+            .andWhere('o.endpoint IN (:...urls)', { urls })
+            .andWhere(
+              `NOT EXISTS (SELECT 1 FROM webhook_deliveries earlier
+                WHERE earlier.endpoint = o.endpoint AND earlier.user_id = o.user_id
+                AND earlier.status = :pending AND earlier.id < o.id)`,
+            )
+            .orderBy('o.id', 'ASC'),
+        attempt: (delivery, deadline) =>
+          this.sender!.send(delivery.endpoint, delivery.messageId, delivery.payload, AbortSignal.any([deadline, this.shutdown.signal])),
+        delivered: (delivery, startedAt) => ({ firstAttemptAt: firstAttemptAt(delivery, startedAt), deliveredAt: Date.now() }),
+        failed: (delivery, attempts, startedAt) => ({
+          giveUp: Date.now() - firstAttemptAt(delivery, startedAt) >= retryForMs,
+          retryInMs: retryDelayMs(attempts, maxRetryIntervalMs),
+          changes: { firstAttemptAt: firstAttemptAt(delivery, startedAt) },
+        }),
+        recorded: (delivery, outcome) => {
+          const target = `${delivery.eventType} ${delivery.messageId} to ${new URL(delivery.endpoint).host}`;
+          if (outcome.delivered) this.logger.log(`webhook ${target} delivered`);
+          else {
+            const { attempts, giveUp, reason } = outcome;
+            this.logger.warn(`webhook ${target} attempt ${attempts} failed${giveUp ? ', giving up' : ''}: ${reason}`);
+          }
+        },
+      },
+      this.logger,
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -46,36 +81,19 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     this.sweepTimer = setInterval(sweep, SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
     sweep();
-    if (this.sender) this.loop.start(POLL_INTERVAL_MS);
+    if (this.sender) this.outbox.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.sweepTimer);
-    clearTimeout(this.kickTimer);
-    const stopped = this.loop.stop();
+    const stopped = this.outbox.stop();
     this.shutdown.abort();
     await stopped;
   }
 
-  /** Deliver whatever is due shortly, without waiting for the next poll. */
-  kickSoon(): void {
-    if (this.loop.isStopped || !this.sender || this.kickTimer) return;
-    this.kickTimer = setTimeout(() => {
-      this.kickTimer = undefined;
-      this.kick();
-    }, KICK_DELAY_MS);
-    this.kickTimer.unref();
-  }
-
   /** Deliver whatever is due, now; coalesces with a run in progress. */
   kick(): void {
-    if (this.sender) this.loop.kick();
-  }
-
-  private async deliverDueBatch(): Promise<boolean> {
-    const claimed = await this.claimDue();
-    await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
-    return claimed.length > 0;
+    if (this.sender) this.outbox.kick();
   }
 
   /**
@@ -89,84 +107,11 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       const update = tx
         .createQueryBuilder()
         .update(WebhookDeliveryEntity)
-        .set({ status: WebhookStatus.Failed, payload: '', lockedUntil: null, lastError: 'endpoint not in WEBHOOK_URL' })
+        .set({ status: WebhookStatus.Failed, payload: '', lockedUntil: null, claimedBy: null, lastError: 'endpoint not in WEBHOOK_URL' })
         .where('status = :pending AND created_at < :before', { pending: WebhookStatus.Pending, before: Date.now() - retryForMs });
       if (urls.length > 0) update.andWhere('endpoint NOT IN (:...urls)', { urls });
       return update.execute();
     });
     if (result.affected) this.logger.warn(`${result.affected} webhook deliveries to endpoints not configured given up`);
-  }
-
-  private async claimDue(): Promise<WebhookDeliveryEntity[]> {
-    const now = Date.now();
-    const due = await this.deliveries
-      .createQueryBuilder('d')
-      .where('d.status = :pending AND d.next_attempt_at <= :now', { pending: WebhookStatus.Pending, now })
-      .andWhere('(d.locked_until IS NULL OR d.locked_until < :now)', { now })
-      .andWhere('d.endpoint IN (:...urls)', { urls: this.config.webhooks.urls })
-      .andWhere(
-        `NOT EXISTS (SELECT 1 FROM webhook_deliveries earlier
-          WHERE earlier.endpoint = d.endpoint AND earlier.user_id = d.user_id
-          AND earlier.status = :pending AND earlier.id < d.id)`,
-      )
-      .orderBy('d.id', 'ASC')
-      .take(BATCH_SIZE)
-      .getMany();
-    const claimed: WebhookDeliveryEntity[] = [];
-    for (const delivery of due) {
-      const lockedUntil = now + CLAIM_MS;
-      // A claim lost to another instance (on a cluster, as a deadlock) just leaves the row to it.
-      const result = await this.transactions
-        .run((tx) =>
-          tx
-            .createQueryBuilder()
-            .update(WebhookDeliveryEntity)
-            .set({ lockedUntil })
-            .where('id = :id AND status = :pending', { id: delivery.id, pending: WebhookStatus.Pending })
-            .andWhere('(locked_until IS NULL OR locked_until < :now)', { now })
-            .execute(),
-        )
-        .catch(() => ({ affected: 0 }));
-      if (result.affected === 1) claimed.push(Object.assign(delivery, { lockedUntil }));
-    }
-    return claimed;
-  }
-
-  private async deliver(delivery: WebhookDeliveryEntity): Promise<void> {
-    const claim = { id: delivery.id, lockedUntil: delivery.lockedUntil as number };
-    const startedAt = Date.now();
-    const firstAttemptAt = delivery.firstAttemptAt ?? startedAt;
-    const attempts = delivery.attempts + 1;
-    const target = `${delivery.eventType} ${delivery.messageId} to ${new URL(delivery.endpoint).host}`;
-    try {
-      await this.sender!.send(delivery.endpoint, delivery.messageId, delivery.payload, this.shutdown.signal);
-      await this.transactions.run((tx) =>
-        tx.update(WebhookDeliveryEntity, claim, {
-          status: WebhookStatus.Delivered,
-          payload: '',
-          attempts,
-          firstAttemptAt,
-          deliveredAt: Date.now(),
-          lockedUntil: null,
-          lastError: null,
-        }),
-      );
-      this.logger.log(`webhook ${target} delivered`);
-    } catch (error) {
-      const reason = ((error as Error).message ?? String(error)).slice(0, 500);
-      const giveUp = Date.now() - firstAttemptAt >= this.config.webhooks.retryForMs;
-      await this.transactions.run((tx) =>
-        tx.update(WebhookDeliveryEntity, claim, {
-          status: giveUp ? WebhookStatus.Failed : WebhookStatus.Pending,
-          attempts,
-          firstAttemptAt,
-          nextAttemptAt: Date.now() + retryDelayMs(attempts, this.config.webhooks.maxRetryIntervalMs),
-          lockedUntil: null,
-          lastError: reason,
-          ...(giveUp ? { payload: '' } : {}),
-        }),
-      );
-      this.logger.warn(`webhook ${target} attempt ${attempts} failed${giveUp ? ', giving up' : ''}: ${reason}`);
-    }
   }
 }

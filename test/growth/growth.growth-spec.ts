@@ -6,7 +6,7 @@ import { createActiveUser, PASSWORD, startTestApp, type TestApp } from '../helpe
 const USER = '/one_auth/api/user';
 const TOKENS = '/one_auth/api/access_tokens';
 const VALIDATIONS = '/one_auth/api/validations';
-const TABLES = ['users', 'validation_codes', 'access_tokens', 'mail_outbox', 'rate_events', 'user_profiles', 'images'];
+const TABLES = ['users', 'validation_codes', 'access_tokens', 'mail_outbox', 'rate_events', 'rate_buckets', 'user_profiles', 'images'];
 /** The default MAX_TOKENS_PER_ACCOUNT. */
 const TOKEN_CAP = 100;
 const REGISTRATIONS = Number(process.env.GROWTH_REGISTRATIONS ?? 5_000);
@@ -108,6 +108,9 @@ describe('bounded growth', () => {
     expect(report.inactiveAccounts).toBeGreaterThanOrEqual(REGISTRATIONS);
     // Every limit window is a second long: no event of the flood is left.
     expect(after.tables.rate_events).toBe(0);
+    // One bucket row per client address and email of the flood: all untouched for longer than every window.
+    expect(before.tables.rate_buckets).toBeGreaterThanOrEqual(REGISTRATIONS);
+    expect(after.tables.rate_buckets).toBe(0);
     await t.http.get(VALIDATIONS).auth(owner.email, owner.token).expect(401);
     if (!mysql()) expect(after.size.usedBytes).toBeLessThan(before.size.usedBytes / 2);
   });

@@ -1,7 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsDefined, IsString, MaxLength } from 'class-validator';
-import { EmailField } from '../../common/email.js';
-import { PasswordField } from './change-password.dto.js';
+import { EmailField, PasswordField, ValidationCodeField } from '../../http/request-fields.js';
 
 export class RequestEmailChangeDto {
   @EmailField('new_email', 'jennifer.new@example.com')
@@ -15,9 +12,6 @@ export class ConfirmEmailChangeDto {
   @EmailField('new_email', 'jennifer.new@example.com')
   new_email: string;
 
-  @ApiProperty({ example: '042917', description: 'The 6 digits mailed to the new address' })
-  @IsDefined({ message: 'validation_code is required' })
-  @IsString({ message: 'validation_code must be a string' })
-  @MaxLength(64, { message: 'validation_code must be at most 64 characters' })
+  @ValidationCodeField('The 6 digits mailed to the new address')
   validation_code: string;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
-import { clientInfoOf } from '../../common/client-info.js';
+import { clientInfoOf } from '../../http/client-info.js';
 import { AuthService } from '../auth.service.js';
 import { RfcBasicStrategy } from './rfc-basic.strategy.js';
 

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { ProfileFields } from '../profile.entity.js';
+import type { ProfileFields } from '../profile-fields.js';
 
 /** The public face of an account: what other services learn from a token check. */
 export class UserProfileDto {

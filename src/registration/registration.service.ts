@@ -1,0 +1,120 @@
+import { Injectable, Logger, type OnApplicationShutdown, UnprocessableEntityException } from '@nestjs/common';
+import { AccessTokensService } from '../auth/access-tokens.service.js';
+import { INVALID_CODE_MESSAGE } from '../codes/validation-code.js';
+import { ValidationCodesService } from '../codes/validation-codes.service.js';
+import { TransactionRunner } from '../database/transaction-runner.js';
+import { InvalidFieldsError, TooManyRequestsError } from '../http/api-error.js';
+import type { ClientInfo } from '../http/client-info.js';
+import { MailOutbox } from '../mail/mail-outbox.service.js';
+import { buildNoticeMail, NOTICE_MAIL_PURPOSE } from '../mail/notice-mail.js';
+import { SecurityEventType } from '../security-events/security-event-type.js';
+import { SecurityEvents } from '../security-events/security-events.service.js';
+import { EMAIL_USED_MESSAGE } from '../users/email.js';
+import { passwordProblem } from '../users/password/password-policy.js';
+import { UserStatus } from '../users/user-status.js';
+import { UsersService } from '../users/users.service.js';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
+import type { AccountStatusDto, ActivatedAccountDto } from './dto/register.dto.js';
+import type { SetPasswordDto } from './dto/validation-code.dto.js';
+
+export const NO_USER_MESSAGE = 'User not exist';
+export const CODE_SENT_MESSAGE = 'If the account exists, a code has been sent';
+
+/** Registration, activation and password reset with a mailed code: an orchestration over the accounts, codes and tokens. */
+@Injectable()
+export class RegistrationService implements OnApplicationShutdown {
+  private readonly logger = new Logger('Users');
+  /** Code requests still being handled after their answer went out. */
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly codes: ValidationCodesService,
+    private readonly tokens: AccessTokensService,
+    private readonly transactions: TransactionRunner,
+    private readonly events: SecurityEvents,
+    private readonly mail: MailOutbox,
+    private readonly webhooks: WebhookOutbox,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Creates the account if new and mails it a code; an active account is refused. */
+  async register(email: string, address: string): Promise<AccountStatusDto> {
+    const user = await this.users.findOrCreateInactive(email);
+    if (user.status === UserStatus.Active) throw new UnprocessableEntityException(EMAIL_USED_MESSAGE);
+    await this.codes.issue(user, address);
+    return { email: user.email, status: UserStatus.Inactive };
+  }
+
+  /**
+   * Resend and password recovery. The answer goes out before any lookup, so
+   * neither its body nor its timing tells whether the account exists; limits
+   * apply silently for the same reason.
+   */
+  requestCode(email: string, address: string): { message: string } {
+    const work = this.users
+      .findByEmail(email)
+      .then((user) => (user ? this.codes.issue(user, address) : undefined))
+      .then(
+        () => undefined,
+        (error: Error) => {
+          if (!(error instanceof TooManyRequestsError)) this.logger.warn(`code request not handled: ${error.name}: ${error.message}`);
+        },
+      );
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+    return { message: CODE_SENT_MESSAGE };
+  }
+
+  async checkCode(email: string, code: string): Promise<{ message: string }> {
+    const user = await this.users.findByEmail(email);
+    const valid = await this.codes.countingFailures(email, async () => user !== null && (await this.codes.check(user.id, code)));
+    if (!valid) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
+    return { message: 'Valid code' };
+  }
+
+  /**
+   * Activation and password reset: the code is consumed, the password set,
+   * every older token revoked and a new one issued, all in one transaction;
+   * a reset is also recorded and the owner told by mail.
+   */
+  async setPassword({ email, validation_code: code, password }: SetPasswordDto, client: ClientInfo): Promise<ActivatedAccountDto> {
+    const user = await this.users.findByEmail(email);
+    if (!user) throw new UnprocessableEntityException(NO_USER_MESSAGE);
+    const problem = passwordProblem(password, email);
+    if (problem) throw new InvalidFieldsError([{ field: 'password', message: problem }]);
+    // Cheap check first, so wrong codes never cost a password hash.
+    if (!(await this.codes.countingFailures(email, () => this.codes.check(user.id, code)))) {
+      throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
+    }
+    const passwordHash = await this.users.hashPassword(password);
+    const reset = user.status === UserStatus.Active;
+    const accessToken = await this.transactions.run(async (tx) => {
+      await this.users.lock(tx, user.id);
+      if (!(await this.codes.consume(tx, user.id, code))) return null;
+      const now = Date.now();
+      await this.users.activate(tx, user.id, passwordHash, now);
+      await this.tokens.revokeAll(user.id, tx);
+      await this.events.record(tx, user.id, reset ? SecurityEventType.PasswordReset : SecurityEventType.PasswordSet, client, now);
+      await this.webhooks.enqueue(tx, {
+        type: reset ? 'user.password_changed' : 'user.activated',
+        userId: user.id,
+        data: { email: user.email },
+      });
+      if (reset) {
+        await this.mail.enqueue(
+          tx,
+          user.email,
+          NOTICE_MAIL_PURPOSE,
+          buildNoticeMail('password_reset', { email: user.email, at: now, client }),
+        );
+      }
+      return this.tokens.issue(user.id, tx, client);
+    });
+    if (!accessToken) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
+    return { email: user.email, status: UserStatus.Active, access_token: accessToken };
+  }
+}

@@ -1,0 +1,14 @@
+/** What the activity endpoint lists; stored as the value. */
+export const SecurityEventType = {
+  SignIn: 'sign_in',
+  SignInFailed: 'sign_in_failed',
+  PasswordSet: 'password_set',
+  PasswordReset: 'password_reset',
+  PasswordChanged: 'password_changed',
+  EmailChanged: 'email_changed',
+  SessionRevoked: 'session_revoked',
+  Logout: 'logout',
+  LogoutAll: 'logout_all',
+  Export: 'export',
+} as const;
+export type SecurityEventType = (typeof SecurityEventType)[keyof typeof SecurityEventType];

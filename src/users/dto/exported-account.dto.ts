@@ -1,0 +1,16 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { UserStatus } from '../user-status.js';
+
+export class ExportedAccountDto {
+  @ApiProperty({ example: 'jennifer.lee@example.com' })
+  email: string;
+
+  @ApiProperty({ enum: Object.values(UserStatus), example: UserStatus.Active })
+  status: string;
+
+  @ApiProperty({ example: '2026-11-01T10:00:00.000Z', format: 'date-time' })
+  created_at: string;
+
+  @ApiProperty({ example: '2026-11-25T08:30:00.000Z', format: 'date-time' })
+  updated_at: string;
+}
