@@ -14,7 +14,7 @@ import { UserStatus } from '../users/user.entity.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { AccessTokenEntity } from './access-token.entity.js';
 import { generateToken, hashToken } from './token-hash.js';
-import { TOKEN_LOOKUP_SQL, type TokenRow, type TokenUser, toTokenUser } from './token-lookup.js';
+import { createTokenLookup, type TokenLookup, type TokenUser, toTokenUser } from './token-lookup.js';
 import { TokenTouches } from './token-touches.js';
 
 /** Who a request is, once its token checked out. */
@@ -23,10 +23,6 @@ export interface TokenPrincipal {
   tokenId: number;
   /** The token the request carried, for answers that echo it. */
   accessToken: string;
-}
-
-interface PreparedLookup {
-  get(tokenHash: string): TokenRow | undefined;
 }
 
 /** `last_used_at` is refreshed at most this often per token (a tenth of the idle timeout), not on every request. */
@@ -40,16 +36,17 @@ const REVOKE_BATCH = 500;
 export class AccessTokensService implements OnApplicationShutdown {
   private readonly touches: TokenTouches;
   private readonly touchIntervalMs: number;
-  private lookupStatement: PreparedLookup | undefined;
+  private readonly lookup: TokenLookup;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource() dataSource: DataSource,
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
     private readonly webhooks: WebhookOutbox,
-    private readonly causal: CausalReads,
+    causal: CausalReads,
   ) {
+    this.lookup = createTokenLookup(dataSource, causal);
     this.touchIntervalMs = Math.min(MAX_TOUCH_INTERVAL_MS, config.tokenIdleTtlMs / 10);
     this.touches = new TokenTouches(
       (ids, at) => this.transactions.run(async (tx) => void (await tx.update(AccessTokenEntity, { id: In(ids) }, { lastUsedAt: at }))),
@@ -78,22 +75,6 @@ export class AccessTokensService implements OnApplicationShutdown {
   /** The condition of a live token (not expired, not idle too long) on `access_tokens`, at `now`. */
   liveSince(now: number): { expiresAfter: number; usedAfter: number } {
     return { expiresAfter: now, usedAfter: now - this.config.tokenIdleTtlMs };
-  }
-
-  /**
-   * On SQLite, a statement prepared once on better-sqlite3's connection;
-   * elsewhere TypeORM's query (mysql2 prepares and pools). The token check
-   * runs on every authenticated request: it skips the ORM's per-query work.
-   */
-  private async lookup(tokenHash: string): Promise<TokenRow | undefined> {
-    if (this.dataSource.options.type !== 'better-sqlite3') {
-      // Causal on a cluster: a token revoked through another node is refused here at once.
-      return (await this.causal.query<TokenRow>(TOKEN_LOOKUP_SQL, [tokenHash]))[0];
-    }
-    const connection = (this.dataSource.driver as unknown as { databaseConnection: { prepare(sql: string): PreparedLookup } })
-      .databaseConnection;
-    this.lookupStatement ??= connection.prepare(TOKEN_LOOKUP_SQL);
-    return this.lookupStatement!.get(tokenHash);
   }
 
   /**
