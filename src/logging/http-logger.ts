@@ -1,48 +1,35 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { type HttpLogger, pinoHttp } from 'pino-http';
-import { clientAddressOf } from '../common/client-address.js';
-import { requestIdOf } from '../common/request-id.js';
-import { routeTemplateOf } from '../common/route-template.js';
 
-export type RequestLogger = (request: IncomingMessage, response: ServerResponse) => void;
-
-/** The fields of the one line logged per request; nothing else about the request is ever logged. */
-export function accessLogFields(request: IncomingMessage, response: ServerResponse, responseTime: number) {
-  return {
-    method: request.method,
-    route: routeTemplateOf(request),
-    status: response.statusCode,
-    responseTime,
-    clientAddress: clientAddressOf(request as IncomingMessage & { ip?: string }),
-  };
+/** Everything the one line logged per request says: never its headers, body or URL. */
+export interface RequestLine {
+  requestId: string;
+  method: string | undefined;
+  /** The template of the route it matched (`/one_auth/api/sessions/:id`), null when none did. */
+  route: string | null;
+  status: number;
+  /** Milliseconds from the platform's first hook to the end of the answer. */
+  responseTime: number;
+  clientAddress: string;
 }
 
+export type RequestLogger = (line: RequestLine) => void;
+
 /**
- * One line per request when it is answered (pino-http), keyed by the
- * request's X-Request-Id, which the platform assigns first. Undefined when the
- * level leaves request lines out, so that the request path pays nothing.
+ * One line per request, written by each platform once the response is done.
+ * Undefined when the level leaves request lines out, so that the request
+ * path pays nothing.
+ *
+ * The line is built field by field from values that hold no secret, so it
+ * skips the logger's redaction net (wildcard paths that cost about 20 µs a
+ * line, more than the rest of the line's work); every other record still
+ * goes through it. The logs e2e test pins the line's fields.
  */
 export function createRequestLogger(logger: Logger): RequestLogger | undefined {
   if (!logger.isLevelEnabled('info')) return undefined;
-  const middleware: HttpLogger = pinoHttp({
-    logger,
-    genReqId: (request) => requestIdOf(request),
-    // Logs made during the request carry its id, never its headers or body.
-    quietReqLogger: true,
-    quietResLogger: true,
-    wrapSerializers: false,
-    serializers: { req: omit, res: omit },
-    customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : 'info'),
-    customSuccessMessage: () => 'request completed',
-    customErrorMessage: () => 'request failed',
-    customSuccessObject: (request, response, value: { responseTime: number }) => accessLogFields(request, response, value.responseTime),
-    customErrorObject: (request, response, _error, value: { responseTime: number }) =>
-      accessLogFields(request, response, value.responseTime),
-  });
-  return (request, response) => middleware(request, response);
-}
-
-function omit(): undefined {
-  return undefined;
+  const lines = logger.child({}, { redact: [] });
+  return ({ requestId, method, route, status, responseTime, clientAddress }) => {
+    const fields = { reqId: requestId, method, route, status, responseTime: Math.round(responseTime), clientAddress };
+    if (status >= 500) lines.error(fields, 'request failed');
+    else lines.info(fields, 'request completed');
+  };
 }

@@ -14,10 +14,9 @@ const PINO_LEVELS: Record<LogLevelName, string> = {
 };
 
 /**
- * The service's one logger: JSON lines (or pretty text on a terminal) on
- * stdout, secrets redacted. Written through `process.stdout` rather than
- * straight to file descriptor 1, so that whatever embeds the service (the
- * tests) sees the very bytes an operator would.
+ * The service's one logger: JSON lines (or pretty text on a terminal), secrets
+ * redacted, to `destination` (main.ts: stdout's asynchronous writer,
+ * log-destination.ts; by default `process.stdout`).
  */
 export function createLogger(config: Pick<AppConfig, 'logLevel' | 'logFormat'>, destination: DestinationStream = process.stdout): Logger {
   const options: LoggerOptions = {

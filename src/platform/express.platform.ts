@@ -12,6 +12,7 @@ import { routeTemplateOf } from '../common/route-template.js';
 import { isDraining } from './graceful-shutdown.js';
 import { HELMET_OPTIONS } from './helmet-options.js';
 import { assignRequestId } from '../common/request-id.js';
+import { clientAddressOf } from '../common/client-address.js';
 import type { AppConfig } from '../config/app-config.js';
 import { createRequestLogger } from '../logging/http-logger.js';
 import { createNestLogger } from '../logging/nest-logger.js';
@@ -48,16 +49,30 @@ export async function createExpressApp(config: AppConfig, logger: Logger): Promi
   return app;
 }
 
-/** First of all: the request id, then one log line and one timing per request, whatever answers it. */
+/**
+ * First of all: the request id; then, once the response is done, one timing
+ * and one log line, whatever answered it. One listener per request: `close`
+ * follows the end of every answer, and also comes for a request whose client
+ * left before it (logged, not timed).
+ */
 function observeRequests(logger: Logger, metrics: Metrics) {
   const logRequest = createRequestLogger(logger);
   return (request: Request, response: Response, next: NextFunction) => {
-    assignRequestId(request, response);
-    logRequest?.(request, response);
+    const requestId = assignRequestId(request, response);
     const started = performance.now();
-    response.once('finish', () =>
-      metrics.observeRequest(request.method, routeTemplateOf(request), response.statusCode, (performance.now() - started) / 1000),
-    );
+    response.once('close', () => {
+      const elapsedMs = performance.now() - started;
+      const route = routeTemplateOf(request);
+      if (response.writableFinished) metrics.observeRequest(request.method, route, response.statusCode, elapsedMs / 1000);
+      logRequest?.({
+        requestId,
+        method: request.method,
+        route,
+        status: response.statusCode,
+        responseTime: elapsedMs,
+        clientAddress: clientAddressOf(request),
+      });
+    });
     next();
   };
 }

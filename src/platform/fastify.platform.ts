@@ -7,7 +7,6 @@ import { AppModule } from '../app.module.js';
 import { carriesBody, jsonBodyProblem, unsupportedBodyMessage } from '../common/body-type.js';
 import { forbidCachingOfApi } from '../common/cache-policy.js';
 import { assignRequestId } from '../common/request-id.js';
-import { setRouteTemplate } from '../common/route-template.js';
 import type { AppConfig } from '../config/app-config.js';
 import { createRequestLogger } from '../logging/http-logger.js';
 import { createNestLogger } from '../logging/nest-logger.js';
@@ -35,12 +34,20 @@ export async function createFastifyApp(config: AppConfig, logger: Logger): Promi
   fastify.removeContentTypeParser('text/plain');
   fastify.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null));
   fastify.addHook('onRequest', (request, reply, done) => {
-    (request as { requestId?: string }).requestId = assignRequestId(request.raw, reply.raw);
+    const requestId = assignRequestId(request.raw, reply.raw);
+    (request as { requestId?: string }).requestId = requestId;
     if (logRequest) {
-      // The request line is written from the raw request: give it what only Fastify knows.
-      setRouteTemplate(request.raw, request.routeOptions.url);
-      (request.raw as { ip?: string }).ip = request.ip;
-      logRequest(request.raw, reply.raw);
+      // Once the response is done; `close` also comes for a request whose client left before its answer.
+      reply.raw.once('close', () =>
+        logRequest({
+          requestId,
+          method: request.method,
+          route: request.routeOptions.url ?? null,
+          status: reply.statusCode,
+          responseTime: reply.elapsedTime,
+          clientAddress: request.ip,
+        }),
+      );
     }
     const path = request.url.split('?')[0];
     forbidCachingOfApi(path, reply.raw);
