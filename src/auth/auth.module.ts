@@ -8,13 +8,12 @@ import { AccessTokensService } from './access-tokens.service.js';
 import { AuthService } from './auth.service.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PasswordStrategy } from './strategies/password.strategy.js';
-import { TokenStrategy } from './strategies/token.strategy.js';
 import { ValidationsController } from './validations.controller.js';
 
 @Module({
   imports: [PassportModule.register({ session: false }), TypeOrmModule.forFeature([UserEntity]), ProfileModule],
   controllers: [AccessTokensController, ValidationsController],
-  providers: [AccessTokensService, AuthService, PasswordHasher, PasswordStrategy, TokenStrategy],
+  providers: [AccessTokensService, AuthService, PasswordHasher, PasswordStrategy],
   exports: [AccessTokensService, AuthService, PasswordHasher],
 })
 export class AuthModule {}

@@ -1,8 +1,7 @@
 import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
-import helmet from 'helmet';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { AppModule } from '../app.module.js';
 import { carriesBody, jsonBodyProblem, unsupportedBodyMessage } from '../common/body-type.js';
@@ -10,7 +9,7 @@ import { forbidCachingOfApi } from '../common/cache-policy.js';
 import { toErrorResponse } from '../common/error-response.js';
 import { routeTemplateOf } from '../common/route-template.js';
 import { isDraining } from './graceful-shutdown.js';
-import { HELMET_OPTIONS } from './helmet-options.js';
+import { setSecurityHeaders } from './security-headers.js';
 import { assignRequestId } from '../common/request-id.js';
 import { clientAddressOf } from '../common/client-address.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -20,8 +19,8 @@ import { Metrics } from '../metrics/metrics.js';
 
 /**
  * Everything that is Express-specific: the adapter, proxy trust, request ids,
- * request logs and timings, the media-type rule and the JSON body parser with
- * its limit. (Multipart is read by the images module; files are served as
+ * request logs and timings, security headers, the media-type rule and the
+ * JSON body parser with its limit. (Multipart is read by the images module; files are served as
  * StreamableFile.)
  */
 export async function createExpressApp(config: AppConfig, logger: Logger): Promise<NestExpressApplication> {
@@ -33,18 +32,25 @@ export async function createExpressApp(config: AppConfig, logger: Logger): Promi
   // No ETag: API answers are never cached (no-store), and images are immutable.
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
-  app.use(observeRequests(logger, app.get(Metrics)));
-  app.use(helmet(HELMET_OPTIONS));
+  const observe = observeRequests(logger, app.get(Metrics));
+  const parseJson = express.json({ limit: config.maxJsonBytes });
+  // What comes before Nest's router, in one middleware: each step is cheap,
+  // a middleware per step is not (Express's dispatch costs more than most of them).
   app.use((request: Request, response: Response, next: NextFunction) => {
+    observe(request, response);
+    setSecurityHeaders(response);
     if (isDraining()) response.setHeader('Connection', 'close');
-    forbidCachingOfApi(request.path, response);
-    const refusal = unsupportedBodyMessage(request, request.path);
-    next(refusal ? new UnsupportedMediaTypeException(refusal) : undefined);
-  });
-  app.useBodyParser('json', { limit: config.maxJsonBytes });
-  app.use((request: Request, _response: Response, next: NextFunction) => {
-    const problem = request.is('application/json') ? jsonBodyProblem(request.body, carriesBody(request)) : undefined;
-    next(problem ? new BadRequestException(problem) : undefined);
+    const path = request.path;
+    forbidCachingOfApi(path, response);
+    // Most requests carry no body: nothing to refuse or to parse.
+    if (!carriesBody(request)) return next();
+    const refusal = unsupportedBodyMessage(request, path);
+    if (refusal) return next(new UnsupportedMediaTypeException(refusal));
+    parseJson(request, response, (error?: unknown) => {
+      if (error) return next(error);
+      const problem = request.is('application/json') ? jsonBodyProblem(request.body, true) : undefined;
+      next(problem ? new BadRequestException(problem) : undefined);
+    });
   });
   return app;
 }
@@ -57,7 +63,7 @@ export async function createExpressApp(config: AppConfig, logger: Logger): Promi
  */
 function observeRequests(logger: Logger, metrics: Metrics) {
   const logRequest = createRequestLogger(logger);
-  return (request: Request, response: Response, next: NextFunction) => {
+  return (request: Request, response: Response) => {
     const requestId = assignRequestId(request, response);
     const started = performance.now();
     response.once('close', () => {
@@ -73,7 +79,6 @@ function observeRequests(logger: Logger, metrics: Metrics) {
         clientAddress: clientAddressOf(request),
       });
     });
-    next();
   };
 }
 

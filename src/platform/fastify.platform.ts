@@ -1,6 +1,5 @@
 import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import helmet from 'helmet';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { AppModule } from '../app.module.js';
@@ -12,12 +11,12 @@ import { createRequestLogger } from '../logging/http-logger.js';
 import { createNestLogger } from '../logging/nest-logger.js';
 import { Metrics } from '../metrics/metrics.js';
 import { isDraining } from './graceful-shutdown.js';
-import { HELMET_OPTIONS } from './helmet-options.js';
+import { setSecurityHeaders } from './security-headers.js';
 
 /**
  * Everything that is Fastify-specific: the adapter (JSON body limit, proxy
  * trust), request ids, request logs and timings, the media-type rule, the
- * nesting limit, security headers (helmet), and a pass-through parser that
+ * nesting limit, security headers, and a pass-through parser that
  * leaves multipart bodies to the upload reader.
  */
 export async function createFastifyApp(config: AppConfig, logger: Logger): Promise<NestFastifyApplication> {
@@ -49,6 +48,7 @@ export async function createFastifyApp(config: AppConfig, logger: Logger): Promi
         }),
       );
     }
+    setSecurityHeaders(reply.raw);
     const path = request.url.split('?')[0];
     forbidCachingOfApi(path, reply.raw);
     const refusal = unsupportedBodyMessage(request.raw, path);
@@ -67,11 +67,5 @@ export async function createFastifyApp(config: AppConfig, logger: Logger): Promi
     const problem = json ? jsonBodyProblem(request.body, carriesBody(request.raw)) : undefined;
     done(problem ? new BadRequestException(problem) : undefined);
   });
-  // helmet's own middleware on the raw response, built once: the Fastify
-  // plugin re-parses the CSP directives on every request.
-  const securityHeaders = helmet(HELMET_OPTIONS);
-  fastify.addHook('onRequest', (request, reply, done) =>
-    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
-  );
   return app;
 }
