@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup.js';
 import { ConfigError, parseConfig } from './config/parse-config.js';
-import { closeLogDestination, createLogDestination, type LogDestination } from './logging/log-destination.js';
+import { LogDestination } from './logging/log-destination.js';
 import { exitOnFatalErrors } from './platform/fatal-errors.js';
 import { installGracefulShutdown } from './platform/graceful-shutdown.js';
 
@@ -11,12 +11,12 @@ if (existsSync('.env')) process.loadEnvFile('.env');
 
 // JSON log lines are buffered and written asynchronously; every exit writes them out first.
 let logs: LogDestination | undefined;
-const closeLogs = () => (logs ? closeLogDestination(logs) : Promise.resolve());
+const closeLogs = () => (logs ? logs.close() : Promise.resolve());
 
 async function bootstrap(): Promise<void> {
   const config = parseConfig(process.env);
   // Pretty text is for a person at a terminal: written as it comes, as before.
-  if (config.logFormat === 'json') logs = createLogDestination();
+  if (config.logFormat === 'json') logs = new LogDestination();
   const app = await createApp(config, logs);
   const logger = new Logger('one_auth');
   exitOnFatalErrors(logger, closeLogs);
