@@ -7,19 +7,17 @@ import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 
 const [port, database] = process.argv.slice(2);
-// The service's own token lookup (src/auth/token-lookup.ts), so L1 does the same database work.
-const SQL = `SELECT u.email, COALESCE(p.first_name, '') AS first_name, COALESCE(p.last_name, '') AS last_name,
-  COALESCE(p.country, '') AS country, COALESCE(p.department, '') AS department, COALESCE(p.avatar, '') AS avatar
-  FROM access_tokens t INNER JOIN users u ON u.id = t.user_id LEFT JOIN user_profiles p ON p.user_id = u.id WHERE t.token_hash = ?`;
+// The service's own token query (src/auth/token-lookup.ts, built), so L1 does the same database work.
+const { TOKEN_LOOKUP_SQL } = await import('../dist/auth/token-lookup.js');
 
 let lookup;
 if (database.startsWith('mysql://')) {
   const pool = mysql.createPool({ uri: database, connectionLimit: 10 });
-  lookup = async (hash) => (await pool.execute(SQL, [hash]))[0][0];
+  lookup = async (hash) => (await pool.execute(TOKEN_LOOKUP_SQL.mysql, [hash]))[0][0];
 } else {
   const db = new Database(database, { readonly: true });
   db.pragma('journal_mode = WAL');
-  const statement = db.prepare(SQL);
+  const statement = db.prepare(TOKEN_LOOKUP_SQL.sqlite);
   lookup = async (hash) => statement.get(hash);
 }
 
@@ -38,5 +36,8 @@ createServer(async (request, response) => {
       .digest('hex'),
   );
   if (!row || row.email !== decoded.slice(0, colon).toLowerCase()) return unauthorized(response);
-  response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(row));
+  const { email, first_name, last_name, country, department, avatar } = row;
+  response
+    .writeHead(200, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ email, first_name, last_name, country, department, avatar }));
 }).listen(Number(port), '127.0.0.1', () => process.send?.('ready'));

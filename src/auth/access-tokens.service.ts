@@ -8,7 +8,6 @@ import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { CausalReads } from '../database/causal-reads.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { type PruneCutoffs, type PruneTask, ruleTask } from '../database/pruning.js';
-import { sqliteConnectionOf } from '../database/sqlite-connection.js';
 import { type ErasedAccount, type ErasesAccountData, type ExportSubject, type ExportsAccountData, isoTime } from '../users/account-data.js';
 import { UserStatus } from '../users/user-status.js';
 import { UsersService } from '../users/users.service.js';
@@ -16,7 +15,7 @@ import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { AccessTokenEntity } from './access-token.entity.js';
 import type { SessionDto } from './dto/session.dto.js';
 import { generateToken, hashToken } from './token-hash.js';
-import { TOKEN_LOOKUP_SQL, type TokenRow, type TokenUser, toTokenUser } from './token-lookup.js';
+import { createTokenLookup, type TokenLookup, type TokenUser, toTokenUser } from './token-lookup.js';
 import { TokenTouches } from './token-touches.js';
 
 /** Who a request is, once its token checked out. */
@@ -25,10 +24,6 @@ export interface TokenPrincipal {
   tokenId: number;
   /** The token the request carried, for answers that echo it. */
   accessToken: string;
-}
-
-interface PreparedLookup {
-  get(tokenHash: string): TokenRow | undefined;
 }
 
 /** `last_used_at` is refreshed at most this often per token (a tenth of the idle timeout), not on every request. */
@@ -43,7 +38,7 @@ const REVOKE_BATCH = 500;
 export class AccessTokensService implements OnApplicationShutdown, ErasesAccountData, ExportsAccountData<{ sessions: SessionDto[] }> {
   private readonly touches: TokenTouches;
   private readonly touchIntervalMs: number;
-  private lookupStatement: PreparedLookup | undefined;
+  private readonly lookup: TokenLookup;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -51,8 +46,9 @@ export class AccessTokensService implements OnApplicationShutdown, ErasesAccount
     private readonly transactions: TransactionRunner,
     private readonly users: UsersService,
     private readonly webhooks: WebhookOutbox,
-    private readonly causal: CausalReads,
+    causal: CausalReads,
   ) {
+    this.lookup = createTokenLookup(dataSource, causal);
     this.touchIntervalMs = Math.min(MAX_TOUCH_INTERVAL_MS, config.tokenIdleTtlMs / 10);
     this.touches = new TokenTouches(
       (ids, at) => this.transactions.run(async (tx) => void (await tx.update(AccessTokenEntity, { id: In(ids) }, { lastUsedAt: at }))),
@@ -81,20 +77,6 @@ export class AccessTokensService implements OnApplicationShutdown, ErasesAccount
   /** The condition of a live token (not expired, not idle too long) on `access_tokens`, at `now`. */
   private liveSince(now: number): { expiresAfter: number; usedAfter: number } {
     return { expiresAfter: now, usedAfter: now - this.config.tokenIdleTtlMs };
-  }
-
-  /**
-   * On SQLite, a statement prepared once on better-sqlite3's connection;
-   * elsewhere TypeORM's query (mysql2 prepares and pools). The token check
-   * runs on every authenticated request: it skips the ORM's per-query work.
-   */
-  private async lookup(tokenHash: string): Promise<TokenRow | undefined> {
-    if (this.dataSource.options.type !== 'better-sqlite3') {
-      // Causal on a cluster: a token revoked through another node is refused here at once.
-      return (await this.causal.query<TokenRow>(TOKEN_LOOKUP_SQL, [tokenHash]))[0];
-    }
-    this.lookupStatement ??= sqliteConnectionOf(this.dataSource)!.prepare(TOKEN_LOOKUP_SQL) as PreparedLookup;
-    return this.lookupStatement!.get(tokenHash);
   }
 
   /**

@@ -10,14 +10,13 @@ import { AuthService } from './auth.service.js';
 import { SessionsController } from './sessions.controller.js';
 import { SessionsService } from './sessions.service.js';
 import { PasswordStrategy } from './strategies/password.strategy.js';
-import { TokenStrategy } from './strategies/token.strategy.js';
 import { ValidationsController } from './validations.controller.js';
 
 /** Access tokens (`access_tokens`) and everything that issues, checks or revokes them: login, logout, sessions, the guards. */
 @Module({
   imports: [PassportModule.register({ session: false }), TypeOrmModule.forFeature([AccessTokenEntity]), UsersModule, ProfileModule],
   controllers: [AccessTokensController, ValidationsController, SessionsController],
-  providers: [AccessTokensService, SessionsService, AuthService, PasswordStrategy, TokenStrategy],
+  providers: [AccessTokensService, SessionsService, AuthService, PasswordStrategy],
   exports: [AccessTokensService, AuthService],
 })
 export class AuthModule {}

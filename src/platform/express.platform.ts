@@ -1,8 +1,7 @@
 import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
-import helmet from 'helmet';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { AppModule } from '../app.module.js';
 import { carriesBody, ignoreBodyOn, jsonBodyProblem, unsupportedBodyMessage } from '../http/body-type.js';
@@ -10,8 +9,9 @@ import { forbidCachingOfApi } from '../http/cache-policy.js';
 import { toErrorResponse } from '../http/error-response.js';
 import { routeTemplateOf } from '../http/route-template.js';
 import { isDraining } from './graceful-shutdown.js';
-import { HELMET_OPTIONS } from './helmet-options.js';
+import { setSecurityHeaders } from './security-headers.js';
 import { assignRequestId } from '../http/request-id.js';
+import { clientAddressOf } from '../http/client-address.js';
 import type { AppConfig } from '../config/app-config.js';
 import { createRequestLogger } from '../logging/http-logger.js';
 import { createNestLogger } from '../logging/nest-logger.js';
@@ -19,8 +19,8 @@ import { Metrics } from '../metrics/metrics.js';
 
 /**
  * Everything that is Express-specific: the adapter, proxy trust, request ids,
- * request logs and timings, the media-type rule and the JSON body parser with
- * its limit. (Multipart is read by the images module; files are served as
+ * request logs and timings, security headers, the media-type rule and the
+ * JSON body parser with its limit. (Multipart is read by the images module; files are served as
  * StreamableFile.)
  */
 export async function createExpressApp(config: AppConfig, logger: Logger): Promise<NestExpressApplication> {
@@ -32,34 +32,57 @@ export async function createExpressApp(config: AppConfig, logger: Logger): Promi
   // No ETag: API answers are never cached (no-store), and images are immutable.
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
-  app.use(observeRequests(logger, app.get(Metrics)));
-  app.use(helmet(HELMET_OPTIONS));
+  const observe = observeRequests(logger, app.get(Metrics), config.trustProxy === false);
+  const parseJson = express.json({ limit: config.maxJsonBytes });
+  // What comes before Nest's router, in one middleware: each step is cheap,
+  // a middleware per step is not (Express's dispatch costs more than most of them).
   app.use((request: Request, response: Response, next: NextFunction) => {
+    observe(request, response);
+    setSecurityHeaders(response);
     if (isDraining()) response.setHeader('Connection', 'close');
-    forbidCachingOfApi(request.path, response);
-    ignoreBodyOn(request, request.path);
-    const refusal = unsupportedBodyMessage(request, request.path);
-    next(refusal ? new UnsupportedMediaTypeException(refusal) : undefined);
-  });
-  app.useBodyParser('json', { limit: config.maxJsonBytes });
-  app.use((request: Request, _response: Response, next: NextFunction) => {
-    const problem = request.is('application/json') ? jsonBodyProblem(request.body, carriesBody(request)) : undefined;
-    next(problem ? new BadRequestException(problem) : undefined);
+    const path = request.path;
+    forbidCachingOfApi(path, response);
+    ignoreBodyOn(request, path);
+    // Most requests carry no body: nothing to refuse or to parse.
+    if (!carriesBody(request)) return next();
+    const refusal = unsupportedBodyMessage(request, path);
+    if (refusal) return next(new UnsupportedMediaTypeException(refusal));
+    parseJson(request, response, (error?: unknown) => {
+      if (error) return next(error);
+      const problem = request.is('application/json') ? jsonBodyProblem(request.body, true) : undefined;
+      next(problem ? new BadRequestException(problem) : undefined);
+    });
   });
   return app;
 }
 
-/** First of all: the request id, then one log line and one timing per request, whatever answers it. */
-function observeRequests(logger: Logger, metrics: Metrics) {
+/**
+ * First of all: the request id; then, once the response is done, one timing
+ * and one log line, whatever answered it. One listener per request: `close`
+ * follows the end of every answer, and also comes for a request whose client
+ * left before it (logged, not timed).
+ */
+function observeRequests(logger: Logger, metrics: Metrics, socketIsClient: boolean) {
   const logRequest = createRequestLogger(logger);
-  return (request: Request, response: Response, next: NextFunction) => {
-    assignRequestId(request, response);
-    logRequest?.(request, response);
+  // Without a trusted proxy the client is the socket's peer: Express's req.ip (proxy-addr
+  // parsing X-Forwarded-For to find that out) cost the token check 9 % of its throughput.
+  const clientAddress = socketIsClient ? (request: Request) => request.socket.remoteAddress ?? 'unknown' : clientAddressOf;
+  return (request: Request, response: Response) => {
+    const requestId = assignRequestId(request, response);
     const started = performance.now();
-    response.once('finish', () =>
-      metrics.observeRequest(request.method, routeTemplateOf(request), response.statusCode, (performance.now() - started) / 1000),
-    );
-    next();
+    response.once('close', () => {
+      const elapsedMs = performance.now() - started;
+      const route = routeTemplateOf(request);
+      if (response.writableFinished) metrics.observeRequest(request.method, route, response.statusCode, elapsedMs / 1000);
+      logRequest?.({
+        requestId,
+        method: request.method,
+        route,
+        status: response.statusCode,
+        responseTime: elapsedMs,
+        clientAddress: clientAddress(request),
+      });
+    });
   };
 }
 

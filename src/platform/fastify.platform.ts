@@ -1,24 +1,22 @@
 import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import helmet from 'helmet';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { AppModule } from '../app.module.js';
 import { carriesBody, ignoreBodyOn, jsonBodyProblem, unsupportedBodyMessage } from '../http/body-type.js';
 import { forbidCachingOfApi } from '../http/cache-policy.js';
 import { assignRequestId } from '../http/request-id.js';
-import { setRouteTemplate } from '../http/route-template.js';
 import type { AppConfig } from '../config/app-config.js';
 import { createRequestLogger } from '../logging/http-logger.js';
 import { createNestLogger } from '../logging/nest-logger.js';
 import { Metrics } from '../metrics/metrics.js';
 import { isDraining } from './graceful-shutdown.js';
-import { HELMET_OPTIONS } from './helmet-options.js';
+import { setSecurityHeaders } from './security-headers.js';
 
 /**
  * Everything that is Fastify-specific: the adapter (JSON body limit, proxy
  * trust), request ids, request logs and timings, the media-type rule, the
- * nesting limit, security headers (helmet), and a pass-through parser that
+ * nesting limit, security headers, and a pass-through parser that
  * leaves multipart bodies to the upload reader.
  */
 export async function createFastifyApp(config: AppConfig, logger: Logger): Promise<NestFastifyApplication> {
@@ -35,13 +33,22 @@ export async function createFastifyApp(config: AppConfig, logger: Logger): Promi
   fastify.removeContentTypeParser('text/plain');
   fastify.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null));
   fastify.addHook('onRequest', (request, reply, done) => {
-    (request as { requestId?: string }).requestId = assignRequestId(request.raw, reply.raw);
+    const requestId = assignRequestId(request.raw, reply.raw);
+    (request as { requestId?: string }).requestId = requestId;
     if (logRequest) {
-      // The request line is written from the raw request: give it what only Fastify knows.
-      setRouteTemplate(request.raw, request.routeOptions.url);
-      (request.raw as { ip?: string }).ip = request.ip;
-      logRequest(request.raw, reply.raw);
+      // Once the response is done; `close` also comes for a request whose client left before its answer.
+      reply.raw.once('close', () =>
+        logRequest({
+          requestId,
+          method: request.method,
+          route: request.routeOptions.url ?? null,
+          status: reply.statusCode,
+          responseTime: reply.elapsedTime,
+          clientAddress: request.ip,
+        }),
+      );
     }
+    setSecurityHeaders(reply.raw);
     const path = request.url.split('?')[0];
     forbidCachingOfApi(path, reply.raw);
     ignoreBodyOn(request.raw, path);
@@ -61,11 +68,5 @@ export async function createFastifyApp(config: AppConfig, logger: Logger): Promi
     const problem = json ? jsonBodyProblem(request.body, carriesBody(request.raw)) : undefined;
     done(problem ? new BadRequestException(problem) : undefined);
   });
-  // helmet's own middleware on the raw response, built once: the Fastify
-  // plugin re-parses the CSP directives on every request.
-  const securityHeaders = helmet(HELMET_OPTIONS);
-  fastify.addHook('onRequest', (request, reply, done) =>
-    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
-  );
   return app;
 }

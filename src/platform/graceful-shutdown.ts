@@ -17,10 +17,15 @@ export function isDraining(): boolean {
 
 /**
  * SIGTERM/SIGINT: stop accepting connections, let requests in flight finish,
- * then run the application's shutdown hooks (mail worker, database) and exit
- * 0. A second signal, or the drain timeout, cuts what is left.
+ * then run the application's shutdown hooks (mail worker, database), write
+ * out the buffered log lines (`beforeExit`) and exit 0. A second signal, or
+ * the drain timeout, cuts what is left.
  */
-export function installGracefulShutdown(app: INestApplication, logger: LoggerService): void {
+export function installGracefulShutdown(
+  app: INestApplication,
+  logger: LoggerService,
+  beforeExit: () => Promise<void> = () => Promise.resolve(),
+): void {
   const server = app.getHttpServer() as Server;
   // Fastify's close() stops the server itself; Express leaves that to us.
   const platformCloses = app.getHttpAdapter().getType() === 'fastify';
@@ -37,10 +42,16 @@ export function installGracefulShutdown(app: INestApplication, logger: LoggerSer
     const closeApp = () => {
       app
         .close()
-        .then(() => process.exit(0))
-        .catch((error: Error) => {
-          logger.error(`shutdown failed: ${error.name}: ${error.message}`);
-          process.exit(1);
+        .then(
+          () => 0,
+          (error: Error) => {
+            logger.error(`shutdown failed: ${error.name}: ${error.message}`);
+            return 1;
+          },
+        )
+        .then(async (code) => {
+          await beforeExit();
+          process.exit(code);
         });
     };
     if (platformCloses) {

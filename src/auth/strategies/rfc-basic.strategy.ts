@@ -16,17 +16,15 @@ export interface RfcBasicStrategy {
  * passport-http's Basic strategy with RFC 7617 parsing. The stock one splits
  * the decoded pair at every colon (cutting passwords that contain one) and
  * answers some malformed headers with 400; this one splits at the first colon,
- * decodes UTF-8, answers every malformed header with a plain failure (401),
- * and, when asked, also takes `Bearer <token>` (handed to verify with a null
- * user id). Verify receives the request first, for the client's address.
+ * decodes UTF-8 and answers every malformed header, and any other scheme,
+ * with a plain failure (401). Verify receives the request first, for the
+ * client's address. (Tokens are checked by TokenAuthGuard, without passport.)
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class RfcBasicStrategy extends BasicStrategy {
-  protected acceptsBearer = false;
-
   override authenticate(request: Request): void {
     const credentials = parseAuthorization(request.headers.authorization);
-    if (!credentials || (credentials.scheme === 'bearer' && !this.acceptsBearer)) {
+    if (credentials?.scheme !== 'basic') {
       this.fail(401);
       return;
     }
@@ -36,9 +34,7 @@ export class RfcBasicStrategy extends BasicStrategy {
       else this.success(principal);
     };
     // passport-http keeps the verify callback (Nest's validate()) in _verify; it gets the request first.
-    const verify = (this as unknown as { _verify: (request: Request, user: string | null, secret: string, done: Verified) => void })
-      ._verify;
-    if (credentials.scheme === 'bearer') verify.call(this, request, null, credentials.token, verified);
-    else verify.call(this, request, credentials.userId, credentials.secret, verified);
+    const verify = (this as unknown as { _verify: (request: Request, user: string, secret: string, done: Verified) => void })._verify;
+    verify.call(this, request, credentials.userId, credentials.secret, verified);
   }
 }
