@@ -20,8 +20,8 @@
 // fixed number of requests (about a second's worth on an idle machine, fewer
 // connections for argon2 logins) and wait for every answer, however loaded
 // the machine, so none is cut off and no backlog spills into the next
-// scenario. It also guards the token check: it fails when S1 answers less
-// than TOKEN_CHECK_FLOOR of L0 measured alongside it (L0 and S1 alternate in
+// scenario. It also guards the token check: on SQLite it fails when S1
+// answers less than TOKEN_CHECK_FLOOR of L0 measured alongside it (L0 and S1 alternate in
 // 1.5 s slices, 7.5 s each after a warm-up). A full run measures for a fixed time,
 // as the published figures are. Any run exits 1 when a scenario completes no
 // request or has errors.
@@ -584,9 +584,14 @@ for (const [platform, run] of Object.entries(results.platforms)) {
   check(`${platform} S6 logins`, run.scenarios.S6.loginCompleted, run.scenarios.S6.loginErrors);
   check(`${platform} 20×5 MB uploads`, run.uploadMemory.completed, run.uploadMemory.errors);
 }
-// The regression guard of the token check (see TOKEN_CHECK_FLOOR).
+// The regression guard of the token check (see TOKEN_CHECK_FLOOR). Set for
+// SQLite, which CI runs: on MySQL the database's round trip sets S1's pace.
 for (const [platform, run] of Object.entries(results.platforms)) {
   const share = run.ratios.S1_L0;
+  if (DATABASE_URL) {
+    console.log(`${platform}: token check at ${fmt(share * 100)}% of L0 (the floor applies to SQLite runs)`);
+    continue;
+  }
   const verdict = share >= TOKEN_CHECK_FLOOR ? 'passes' : 'FAILS';
   console.log(`${platform}: token check at ${fmt(share * 100)}% of L0, floor ${fmt(TOKEN_CHECK_FLOOR * 100)}%: ${verdict}`);
   if (share < TOKEN_CHECK_FLOOR) {

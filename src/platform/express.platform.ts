@@ -20,8 +20,8 @@ import { Metrics } from '../metrics/metrics.js';
 /**
  * Everything that is Express-specific: the adapter, proxy trust, request ids,
  * request logs and timings, security headers, the media-type rule and the
- * JSON body parser with its limit. (Multipart is read by the images module; files are served as
- * StreamableFile.)
+ * JSON body parser with its limit. (Multipart is read by the images module;
+ * files are served as StreamableFile.)
  */
 export async function createExpressApp(config: AppConfig, logger: Logger): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), {
