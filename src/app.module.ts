@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AccountModule } from './account/account.module.js';
+import { AdminModule } from './admin/admin.module.js';
+import { IntrospectionModule } from './introspection/introspection.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { appConfig } from './config/app.config.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -34,6 +36,8 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
     ProfileModule,
     ImagesModule,
     AccountModule,
+    AdminModule,
+    IntrospectionModule,
     HealthModule,
     HousekeepingModule,
   ],

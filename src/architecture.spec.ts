@@ -18,6 +18,8 @@ const OWNERS: Record<string, string> = {
   rate_buckets: 'rate-limit',
   mail_outbox: 'mail',
   webhook_deliveries: 'webhooks',
+  api_keys: 'api-keys',
+  admin_audit: 'admin-audit',
   migration_lock: 'database',
 };
 

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { API_KEY_BASIC_SCHEME, API_KEY_SCHEME } from './api-keys/api-key-auth.js';
 import { BASIC_SCHEME, BEARER_SCHEME } from './auth/auth.decorators.js';
 import { ErrorResponseDto } from './http/message.dto.js';
 import { DEFAULT_MESSAGES } from './http/error-response.js';
@@ -42,7 +43,17 @@ function buildOpenApiDocument(app: INestApplication, publicUrl: string): OpenAPI
     .setLicense('MIT', 'https://opensource.org/license/mit')
     .addServer(publicUrl, 'This service (PUBLIC_URL)')
     .addBasicAuth({ type: 'http', scheme: 'basic', description: 'email:password to log in, email:token for the rest' }, BASIC_SCHEME)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque', description: 'An access token' }, BEARER_SCHEME);
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque', description: 'An access token' }, BEARER_SCHEME)
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'oak_…',
+        description: 'An API key made with `npm run keys -- create NAME --scopes …`',
+      },
+      API_KEY_SCHEME,
+    )
+    .addBasicAuth({ type: 'http', scheme: 'basic', description: 'key_name:key of an API key (introspection only)' }, API_KEY_BASIC_SCHEME);
   for (const [name, description] of Object.entries(API_TAGS)) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build(), { extraModels: [ErrorResponseDto] });
   keepOpenApi30Methods(document);

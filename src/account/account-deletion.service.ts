@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AdminAudit } from '../admin-audit/admin-audit.service.js';
 import { AccessTokensService } from '../auth/access-tokens.service.js';
 import { ValidationCodesService } from '../codes/validation-codes.service.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
@@ -37,11 +38,16 @@ export class AccountDeletionService {
     events: SecurityEvents,
     profiles: ProfileService,
     images: ImagesService,
+    audit: AdminAudit,
   ) {
-    this.owners = [mail, tokens, codes, events, profiles, images, webhooks, users];
+    this.owners = [mail, tokens, codes, events, profiles, images, webhooks, audit, users];
   }
 
-  async delete(account: Account, client: ClientInfo): Promise<void> {
+  /**
+   * `alongside` runs last in the erasing transaction: what records the
+   * erasure (an operator's audit entry) commits with it or not at all.
+   */
+  async delete(account: Account, client: ClientInfo, alongside?: (tx: EntityManager) => Promise<void>): Promise<void> {
     const { id: userId, email } = account;
     const afterCommit = await this.transactions.run(async (tx) => {
       // Mail went to the account's address, and to the address of an email change under way.
@@ -60,6 +66,7 @@ export class AccountDeletionService {
         GOODBYE_MAIL_PURPOSE,
         buildNoticeMail('account_deleted', { email, at: Date.now(), client }),
       );
+      await alongside?.(tx);
       return work;
     });
     for (const work of afterCommit) await work();

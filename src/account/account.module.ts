@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AdminAuditModule } from '../admin-audit/admin-audit.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { CodesModule } from '../codes/codes.module.js';
 import { ImagesModule } from '../images/images.module.js';
@@ -17,8 +18,10 @@ import { PasswordChangeService } from './password-change.service.js';
  * the modules that own the data.
  */
 @Module({
-  imports: [AuthModule, UsersModule, CodesModule, MailModule, ImagesModule, ProfileModule],
+  imports: [AdminAuditModule, AuthModule, UsersModule, CodesModule, MailModule, ImagesModule, ProfileModule],
   controllers: [AccountController],
   providers: [PasswordChangeService, EmailChangeService, AccountDeletionService, AccountExportService],
+  // Operators erase accounts through the same orchestration as their owners.
+  exports: [AccountDeletionService],
 })
 export class AccountModule {}

@@ -102,6 +102,7 @@ export class AccessTokensService implements OnApplicationShutdown, ErasesAccount
     const work = async (tx: EntityManager) => {
       // Logins of one account take turns from here to their commit: each counts the tokens the others left.
       await this.users.lock(tx, userId);
+      await this.users.recordSignIn(tx, userId, now);
       await tx.insert(AccessTokenEntity, row);
       await this.revokeBeyondCap(tx, userId, now);
     };
@@ -138,6 +139,27 @@ export class AccessTokensService implements OnApplicationShutdown, ErasesAccount
     const tokenId = Number(row.token_id);
     if (now - lastUsedAt >= this.touchIntervalMs && !this.touches.has(tokenId)) this.touches.record(tokenId, now);
     return { user: toTokenUser(row), tokenId, accessToken: token };
+  }
+
+  /**
+   * What a relying service may learn about a token (RFC 7662), or null when
+   * it is not live: unknown, revoked, expired, idle too long, or its account
+   * not active. Looking does not count as using it: `last_used_at` is left
+   * as it is, so introspection never keeps an idle token alive. `expiresAt`
+   * is the earlier of the absolute expiry and the idle expiry as of the last
+   * recorded use (a later use moves the idle one on).
+   */
+  async introspect(token: string): Promise<{ user: TokenUser; issuedAt: number; expiresAt: number } | null> {
+    const row = await this.lookup(hashToken(token));
+    if (!row || row.status !== UserStatus.Active) return null;
+    const now = Date.now();
+    const expiresAt = Math.min(Number(row.expires_at), Number(row.last_used_at) + this.config.tokenIdleTtlMs);
+    if (expiresAt <= now) return null;
+    const issued = await this.dataSource.manager.findOne(AccessTokenEntity, {
+      select: { id: true, createdAt: true },
+      where: { id: Number(row.token_id) },
+    });
+    return issued ? { user: toTokenUser(row), issuedAt: issued.createdAt, expiresAt } : null;
   }
 
   /** Revokes one token, inside the caller's transaction; answers its session's public id (null when it was gone already). */

@@ -1,4 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import type { ClientInfo } from '../http/client-info.js';
 import { SecurityEventType } from '../security-events/security-event-type.js';
@@ -37,14 +38,23 @@ export class SessionsService {
     const userId = principal.user.id;
     return this.transactions.run(async (tx) => {
       if (scope === 'all') {
-        await this.tokens.revokeAll(userId, tx);
-        await this.webhooks.enqueue(tx, { type: 'session.revoked', userId, data: { scope: 'all' } });
+        await this.signOutEverywhere(tx, userId);
       } else {
         const sessionId = await this.tokens.revoke(tx, principal.tokenId);
         await this.webhooks.enqueue(tx, { type: 'session.revoked', userId, data: { scope: 'one', session_id: sessionId } });
       }
       await this.events.record(tx, userId, scope === 'all' ? SecurityEventType.LogoutAll : SecurityEventType.Logout, client);
     });
+  }
+
+  /**
+   * Every token of the account revoked, and relying services told, inside
+   * the caller's transaction: logging out everywhere, and what an operator's
+   * disable, sign-out and second-factor removal do.
+   */
+  async signOutEverywhere(tx: EntityManager, userId: number): Promise<void> {
+    await this.tokens.revokeAll(userId, tx);
+    await this.webhooks.enqueue(tx, { type: 'session.revoked', userId, data: { scope: 'all' } });
   }
 
   /**

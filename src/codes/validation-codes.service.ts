@@ -53,7 +53,13 @@ export class ValidationCodesService implements ErasesAccountData, ExportsAccount
    * An email-change code goes to the new address; within the interval it is
    * kept only when the live code is for that same change.
    */
-  async issue(user: Account, address: string, intent: CodeIntent = ACCOUNT_CODE): Promise<IssueOutcome> {
+  async issue(
+    user: Account,
+    address: string,
+    intent: CodeIntent = ACCOUNT_CODE,
+    /** Runs in the transaction that queues the code, when one is sent (an operator's audit entry). */
+    alongside?: (tx: EntityManager) => Promise<void>,
+  ): Promise<IssueOutcome> {
     const now = Date.now();
     const { codeResendIntervalMs, codeMailsPerAddress } = this.config.limits;
     const recipient = intent.purpose === 'email_change' ? intent.newEmail : user.email;
@@ -89,6 +95,7 @@ export class ValidationCodesService implements ErasesAccountData, ExportsAccount
           createdAt: now,
         });
         await this.mail.enqueue(tx, recipient, CODE_MAIL_PURPOSE, buildCodeMail(code, this.config.codeTtlMs, intent.purpose));
+        await alongside?.(tx);
         return true;
       });
     } finally {

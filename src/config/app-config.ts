@@ -21,6 +21,8 @@ export interface AppConfig {
   codeTtlMs: number;
   /** How long security events are kept (SECURITY_EVENT_RETENTION). */
   securityEventRetentionMs: number;
+  /** How long the operators' audit log keeps an entry (ADMIN_AUDIT_RETENTION). */
+  adminAuditRetentionMs: number;
   maxImageBytes: number;
   maxImagePixels: number;
   maxJsonBytes: number;

@@ -23,6 +23,7 @@ describe('parseConfig', () => {
       tokenIdleTtlMs: 7 * 86_400_000,
       codeTtlMs: 600_000,
       securityEventRetentionMs: 90 * 86_400_000,
+      adminAuditRetentionMs: 365 * 86_400_000,
       maxImageBytes: 5_242_880,
       trustProxy: false,
       maxTokensPerAccount: 100,
@@ -55,6 +56,7 @@ describe('parseConfig', () => {
       CODE_TTL: '5m',
       MAIL_CLAIM_TTL: '30s',
       SECURITY_EVENT_RETENTION: '30d',
+      ADMIN_AUDIT_RETENTION: '730d',
       TRUST_PROXY: '1',
       LOG_LEVEL: 'debug',
     });
@@ -65,6 +67,7 @@ describe('parseConfig', () => {
     expect(config.codeTtlMs).toBe(300_000);
     expect(config.mailClaimMs).toBe(30_000);
     expect(config.securityEventRetentionMs).toBe(30 * 86_400_000);
+    expect(config.adminAuditRetentionMs).toBe(730 * 86_400_000);
     expect(config.trustProxy).toBe(1);
     expect(config.logLevel).toBe('debug');
   });
@@ -97,6 +100,7 @@ describe('parseConfig', () => {
     ['HOUSEKEEPING_IMAGE_GRACE', '-1h'],
     ['HOUSEKEEPING_FAILED_MAIL_TTL', 'soon'],
     ['HOUSEKEEPING_WEBHOOK_TTL', '0'],
+    ['ADMIN_AUDIT_RETENTION', 'a year'],
   ])('stops with a message naming %s for %j', (name, value) => {
     expect(() => parseConfig({ DATA_DIR: dataDir(), [name]: value })).toThrow(new RegExp(`^${name}`));
   });

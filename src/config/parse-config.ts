@@ -42,6 +42,7 @@ export function parseConfig(env: Env, stdoutIsTty = Boolean(process.stdout.isTTY
     tokenIdleTtlMs: parseDuration(env, 'TOKEN_IDLE_TTL', '7d'),
     codeTtlMs: parseDuration(env, 'CODE_TTL', '10m'),
     securityEventRetentionMs: parseDuration(env, 'SECURITY_EVENT_RETENTION', '90d'),
+    adminAuditRetentionMs: parseDuration(env, 'ADMIN_AUDIT_RETENTION', '365d'),
     maxImageBytes: parseInteger(env, 'MAX_IMAGE_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     maxImagePixels: parseInteger(env, 'MAX_IMAGE_PIXELS', 40_000_000, 1, 1_000_000_000),
     maxJsonBytes: parseInteger(env, 'MAX_JSON_BYTES', 16 * 1024, 1024, 10 * 1024 * 1024),

@@ -1,6 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
+import { AdminAuditEntryEntity } from '../admin-audit/admin-audit-entry.entity.js';
+import { ApiKeyEntity } from '../api-keys/api-key.entity.js';
+import { OperatorsMysql1766200000000 } from './migrations/mysql/1766200000000-operators.js';
+import { OperatorsSqlite1766200000000 } from './migrations/sqlite/1766200000000-operators.js';
 import { AccessTokenEntity } from '../auth/access-token.entity.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ImageEntity } from '../images/image.entity.js';
@@ -40,6 +44,8 @@ export const ENTITIES = [
   SecurityEventEntity,
   WebhookDeliveryEntity,
   RateBucketEntity,
+  ApiKeyEntity,
+  AdminAuditEntryEntity,
 ];
 
 /** Written once with TypeORM's schema API, for every dialect (migrations/any). */
@@ -57,6 +63,7 @@ export const MIGRATIONS = {
     ClusterSafeWritesSqlite1764400000000,
     OutboxMessageIdsSqlite1764500000000,
     ...ANY_DIALECT,
+    OperatorsSqlite1766200000000,
   ],
   mysql: [
     InitialSchemaMysql1764000000000,
@@ -67,6 +74,7 @@ export const MIGRATIONS = {
     ClusterSafeWritesMysql1764400000000,
     OutboxMessageIdsMysql1764500000000,
     ...ANY_DIALECT,
+    OperatorsMysql1766200000000,
   ],
 };
 

@@ -22,6 +22,8 @@ export interface PruneCutoffs {
   inactiveAccountsIdleSince: number;
   /** Security events before this are past SECURITY_EVENT_RETENTION. */
   securityEventsBefore: number;
+  /** Admin audit entries before this, and keys revoked before this, are past ADMIN_AUDIT_RETENTION. */
+  adminAuditBefore: number;
 }
 
 /** One kind of row an owner prunes, under the name the sweep reports it by; `run` answers how many went. */

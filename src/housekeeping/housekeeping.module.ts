@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AdminAuditModule } from '../admin-audit/admin-audit.module.js';
+import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { CodesModule } from '../codes/codes.module.js';
 import { ImagesModule } from '../images/images.module.js';
@@ -8,7 +10,7 @@ import { HousekeepingService } from './housekeeping.service.js';
 
 /** The scheduled sweep over the owners of rows that stop being needed; owns no table. */
 @Module({
-  imports: [UsersModule, AuthModule, CodesModule, MailModule, ImagesModule],
+  imports: [UsersModule, AuthModule, CodesModule, MailModule, ImagesModule, AdminAuditModule, ApiKeysModule],
   providers: [HousekeepingService],
   exports: [HousekeepingService],
 })

@@ -1,4 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { AdminAudit } from '../admin-audit/admin-audit.service.js';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { AccessTokensService } from '../auth/access-tokens.service.js';
 import { ValidationCodesService } from '../codes/validation-codes.service.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
@@ -39,8 +41,10 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
     limiter: RateLimiter,
     images: ImagesService,
     events: SecurityEvents,
+    private readonly audit: AdminAudit,
+    keys: ApiKeysService,
   ) {
-    this.owners = [tokens, codes, mail, webhooks, limiter, images, events];
+    this.owners = [tokens, codes, mail, webhooks, limiter, images, events, audit, keys];
   }
 
   onApplicationBootstrap(): void {
@@ -77,7 +81,11 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
     const cutoffs = pruneCutoffs(this.config, started, this.tokens.touchLagMs);
     const tasks: PruneTask[] = [
       // First, so that the codes and mail of removed accounts go with them.
-      ...this.users.pruneTasks(cutoffs, (tx, removed) => this.mail.eraseQueuedBefore(tx, removed, cutoffs.inactiveAccountsIdleSince)),
+      ...this.users.pruneTasks(cutoffs, async (tx, removed) => {
+        await this.mail.eraseQueuedBefore(tx, removed, cutoffs.inactiveAccountsIdleSince);
+        // An operator may have acted on an account never activated (a code resent): its entries lose the address too.
+        for (const account of removed) await this.audit.eraseAccount(tx, account);
+      }),
       ...this.owners.flatMap((owner) => owner.pruneTasks(cutoffs)),
     ];
     const report: SweepReport = {};

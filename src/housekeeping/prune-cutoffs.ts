@@ -2,7 +2,10 @@ import type { AppConfig } from '../config/app-config.js';
 import type { PruneCutoffs } from '../database/pruning.js';
 import { STALE_PENDING_MS } from '../rate-limit/rate-limiter.service.js';
 
-type CutoffConfig = Pick<AppConfig, 'tokenIdleTtlMs' | 'limits' | 'housekeeping' | 'inactiveAccountTtlMs' | 'securityEventRetentionMs'>;
+type CutoffConfig = Pick<
+  AppConfig,
+  'tokenIdleTtlMs' | 'limits' | 'housekeeping' | 'inactiveAccountTtlMs' | 'securityEventRetentionMs' | 'adminAuditRetentionMs'
+>;
 
 /**
  * Where each kind of row stops being needed. `tokenTouchLagMs` is how far a
@@ -22,5 +25,6 @@ export function pruneCutoffs(config: CutoffConfig, now: number, tokenTouchLagMs:
     imagesUploadedBefore: now - config.housekeeping.imageGraceMs,
     inactiveAccountsIdleSince: now - config.inactiveAccountTtlMs,
     securityEventsBefore: now - config.securityEventRetentionMs,
+    adminAuditBefore: now - config.adminAuditRetentionMs,
   };
 }

@@ -28,3 +28,13 @@ export class InvalidFieldsError extends HttpException {
     super({ message: errors[0]?.message ?? 'Invalid request', errors }, HttpStatus.BAD_REQUEST);
   }
 }
+
+/** 401 whose `WWW-Authenticate` names other schemes than the Basic one of the account API (API keys: Bearer). */
+export class ChallengedUnauthorizedError extends HttpException {
+  constructor(
+    message: string,
+    readonly challenge: string,
+  ) {
+    super({ message }, HttpStatus.UNAUTHORIZED);
+  }
+}

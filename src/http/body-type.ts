@@ -2,9 +2,18 @@ import type { IncomingMessage } from 'node:http';
 
 export const JSON_ONLY_MESSAGE = 'Unsupported media type, please use json type';
 export const MULTIPART_ONLY_MESSAGE = 'Unsupported media type, please use multipart/form-data';
+export const FORM_ONLY_MESSAGE = 'Unsupported media type, please use application/x-www-form-urlencoded';
+export const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 /** Paths whose body is a multipart upload rather than JSON. */
 const MULTIPART_PATHS = /\/api\/images\/?$/;
+
+/** Token introspection (RFC 7662 §2.1): its request is a form, as OAuth clients send it. */
+const FORM_PATHS = /\/api\/introspect\/?$/;
+
+export function takesForm(path: string): boolean {
+  return FORM_PATHS.test(path);
+}
 
 /** The token check: a gateway may forward the body of the request it guards, which never matters here. */
 const BODY_IGNORED_PATHS = /\/api\/validations\/?$/;
@@ -28,12 +37,13 @@ export function carriesBody(request: IncomingMessage): boolean {
 
 /**
  * The media-type rule of the API: a body must be JSON, or multipart on the
- * upload route. Returns the 415 message to answer with, or undefined if fine.
+ * upload route, or a form on the introspection route. Returns the 415 message to answer with, or undefined if fine.
  */
 export function unsupportedBodyMessage(request: IncomingMessage, path: string): string | undefined {
   if (!carriesBody(request)) return undefined;
   const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (MULTIPART_PATHS.test(path)) return type === 'multipart/form-data' ? undefined : MULTIPART_ONLY_MESSAGE;
+  if (FORM_PATHS.test(path)) return type === FORM_TYPE ? undefined : FORM_ONLY_MESSAGE;
   return type === 'application/json' ? undefined : JSON_ONLY_MESSAGE;
 }
 

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { type ErrorBody, TooManyRequestsError } from './api-error.js';
+import { ChallengedUnauthorizedError, type ErrorBody, TooManyRequestsError } from './api-error.js';
 import { isDatabaseUnavailable } from '../database/driver-errors.js';
 import { TOO_MANY_REQUESTS_MESSAGE } from '../rate-limit/limit-messages.js';
 import { MALFORMED_JSON_MESSAGE } from './body-type.js';
@@ -36,6 +36,8 @@ const BODY_PARSER_ERRORS: Record<string, ErrorResponse['status']> = {
   'charset.unsupported': 415,
   'request.aborted': 400,
   'request.size.invalid': 400,
+  // A form with more fields than the introspection route reads.
+  'parameters.too.many': 413,
 };
 
 // The same, as Fastify reports them.
@@ -76,6 +78,7 @@ function fromHttpException(exception: HttpException): ErrorResponse {
   if (status === 404 && body.message.startsWith('Cannot ')) body.message = DEFAULT_MESSAGES[404];
   if (status >= 500 && status !== 503) body.message = DEFAULT_MESSAGES[500];
   const result = build(status, body);
+  if (exception instanceof ChallengedUnauthorizedError) result.headers['WWW-Authenticate'] = exception.challenge;
   if (exception instanceof TooManyRequestsError) {
     result.headers['Retry-After'] = String(Math.max(1, Math.ceil(exception.retryAfterSeconds)));
   }

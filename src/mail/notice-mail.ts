@@ -4,7 +4,7 @@ import type { MailContent } from './mail-message.js';
 export const NOTICE_MAIL_PURPOSE = 'security_notice';
 export const GOODBYE_MAIL_PURPOSE = 'account_deleted';
 
-export type NoticeKind = 'password_changed' | 'password_reset' | 'email_changed' | 'account_deleted';
+export type NoticeKind = 'password_changed' | 'password_reset' | 'email_changed' | 'account_deleted' | 'second_factor_removed';
 
 export interface NoticeDetails {
   /** The account's address when it happened (for an email change, the old one). */
@@ -36,6 +36,14 @@ const TEXTS: Record<NoticeKind, (details: NoticeDetails) => { subject: string; h
     ifNotYou:
       'someone knows your password or holds a signed-in device, and has moved your account away from this address. ' +
       'Contact the operator of this service with this message; the account can no longer be recovered from this address.',
+  }),
+  second_factor_removed: ({ email }) => ({
+    subject: 'The second factor of your one_auth account was removed',
+    happened:
+      `The operator of this service removed the second factor of your one_auth account ${email} ` +
+      '(the authenticator app and its recovery codes; passkeys were kept). Every session was signed out; ' +
+      'your password alone signs you in until you set up an authenticator app again.',
+    ifNotYou: 'contact the operator of this service with this message, and set up an authenticator app again once signed in.',
   }),
   account_deleted: ({ email }) => ({
     subject: 'Your one_auth account was deleted',

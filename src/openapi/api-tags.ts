@@ -13,6 +13,8 @@ export const API_TAGS = {
   sessions: 'Where the account is signed in, and signing one device out',
   account: 'Password and email change, deletion, a copy of the data, and recent security activity',
   operations: 'For the operator: Prometheus metrics',
+  admin: 'For operators, with an API key (`npm run keys`): find accounts, disable them, sign them out, reset or erase them; the audit log',
+  introspection: 'RFC 7662 token introspection for relying services, with an API key of scope introspect',
 } as const;
 
 export type ApiTagName = keyof typeof API_TAGS;

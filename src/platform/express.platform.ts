@@ -4,7 +4,7 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { AppModule } from '../app.module.js';
-import { carriesBody, ignoreBodyOn, jsonBodyProblem, unsupportedBodyMessage } from '../http/body-type.js';
+import { carriesBody, ignoreBodyOn, jsonBodyProblem, takesForm, unsupportedBodyMessage } from '../http/body-type.js';
 import { forbidCachingOfApi } from '../http/cache-policy.js';
 import { toErrorResponse } from '../http/error-response.js';
 import { routeTemplateOf } from '../http/route-template.js';
@@ -34,6 +34,7 @@ export async function createExpressApp(config: AppConfig, logger: Logger): Promi
   app.set('trust proxy', config.trustProxy);
   const observe = observeRequests(logger, app.get(Metrics), config.trustProxy === false);
   const parseJson = express.json({ limit: config.maxJsonBytes });
+  const parseForm = express.urlencoded({ limit: config.maxJsonBytes, extended: false, parameterLimit: 10 });
   // What comes before Nest's router, in one middleware: each step is cheap,
   // a middleware per step is not (Express's dispatch costs more than most of them).
   app.use((request: Request, response: Response, next: NextFunction) => {
@@ -47,6 +48,7 @@ export async function createExpressApp(config: AppConfig, logger: Logger): Promi
     if (!carriesBody(request)) return next();
     const refusal = unsupportedBodyMessage(request, path);
     if (refusal) return next(new UnsupportedMediaTypeException(refusal));
+    if (takesForm(path)) return parseForm(request, response, next);
     parseJson(request, response, (error?: unknown) => {
       if (error) return next(error);
       const problem = request.is('application/json') ? jsonBodyProblem(request.body, true) : undefined;

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { AppModule } from '../app.module.js';
-import { carriesBody, ignoreBodyOn, jsonBodyProblem, unsupportedBodyMessage } from '../http/body-type.js';
+import { carriesBody, FORM_TYPE, ignoreBodyOn, jsonBodyProblem, unsupportedBodyMessage } from '../http/body-type.js';
 import { forbidCachingOfApi } from '../http/cache-policy.js';
 import { assignRequestId } from '../http/request-id.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -32,6 +32,10 @@ export async function createFastifyApp(config: AppConfig, logger: Logger): Promi
   // Fastify's own JSON parser; text and forms never get this far (the hook below answers 415).
   fastify.removeContentTypeParser('text/plain');
   fastify.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null));
+  // Forms reach only the introspection route (the hook below answers 415 elsewhere): its fields, last one of a name wins.
+  fastify.addContentTypeParser(FORM_TYPE, { parseAs: 'string' }, (_request, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
   fastify.addHook('onRequest', (request, reply, done) => {
     const requestId = assignRequestId(request.raw, reply.raw);
     (request as { requestId?: string }).requestId = requestId;

@@ -41,10 +41,10 @@ export class RegistrationService implements OnApplicationShutdown {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Creates the account if new and mails it a code; an active account is refused. */
+  /** Creates the account if new and mails it a code; an active account is refused, and so is a disabled one (as if active). */
   async register(email: string, address: string): Promise<AccountStatusDto> {
     const user = await this.users.findOrCreateInactive(email);
-    if (user.status === UserStatus.Active) throw new UnprocessableEntityException(EMAIL_USED_MESSAGE);
+    if (user.status !== UserStatus.Inactive) throw new UnprocessableEntityException(EMAIL_USED_MESSAGE);
     await this.codes.issue(user, address);
     return { email: user.email, status: UserStatus.Inactive };
   }
@@ -52,12 +52,12 @@ export class RegistrationService implements OnApplicationShutdown {
   /**
    * Resend and password recovery. The answer goes out before any lookup, so
    * neither its body nor its timing tells whether the account exists; limits
-   * apply silently for the same reason.
+   * apply silently for the same reason. A disabled account is sent nothing.
    */
   requestCode(email: string, address: string): { message: string } {
     const work = this.users
       .findByEmail(email)
-      .then((user) => (user ? this.codes.issue(user, address) : undefined))
+      .then((user) => (user && user.status !== UserStatus.Disabled ? this.codes.issue(user, address) : undefined))
       .then(
         () => undefined,
         (error: Error) => {
@@ -70,10 +70,16 @@ export class RegistrationService implements OnApplicationShutdown {
   }
 
   async checkCode(email: string, code: string): Promise<{ message: string }> {
-    const user = await this.users.findByEmail(email);
+    const user = await this.usable(email);
     const valid = await this.codes.countingFailures(email, async () => user !== null && (await this.codes.check(user.id, code)));
     if (!valid) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
     return { message: 'Valid code' };
+  }
+
+  /** The account of `email` unless an operator disabled it: to the code checks, a disabled account does not exist. */
+  private async usable(email: string) {
+    const user = await this.users.findByEmail(email);
+    return user && user.status !== UserStatus.Disabled ? user : null;
   }
 
   /**
@@ -84,6 +90,11 @@ export class RegistrationService implements OnApplicationShutdown {
   async setPassword({ email, validation_code: code, password }: SetPasswordDto, client: ClientInfo): Promise<ActivatedAccountDto> {
     const user = await this.users.findByEmail(email);
     if (!user) throw new UnprocessableEntityException(NO_USER_MESSAGE);
+    // A disabled account holds no valid code: a wrong code, counted as one.
+    if (user.status === UserStatus.Disabled) {
+      await this.codes.countingFailures(email, () => Promise.resolve(false));
+      throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
+    }
     const problem = passwordProblem(password, email);
     if (problem) throw new InvalidFieldsError([{ field: 'password', message: problem }]);
     // Cheap check first, so wrong codes never cost a password hash.
@@ -96,7 +107,8 @@ export class RegistrationService implements OnApplicationShutdown {
       await this.users.lock(tx, user.id);
       if (!(await this.codes.consume(tx, user.id, code))) return null;
       const now = Date.now();
-      await this.users.activate(tx, user.id, passwordHash, now);
+      // Disabled meanwhile: the code stays unused, nothing is issued (the transaction is rolled back).
+      if (!(await this.users.activate(tx, user.id, passwordHash, now))) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
       await this.tokens.revokeAll(user.id, tx);
       await this.events.record(tx, user.id, reset ? SecurityEventType.PasswordReset : SecurityEventType.PasswordSet, client, now);
       await this.webhooks.enqueue(tx, {

@@ -1,9 +1,10 @@
-import { Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { epochMs } from '../database/epoch-ms.transformer.js';
 import { UserStatus } from './user-status.js';
 
 @Entity({ name: 'users' })
 @Unique('UQ_users_email', ['email'])
+@Index('IDX_users_status', ['status'])
 export class UserEntity {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;
@@ -21,6 +22,10 @@ export class UserEntity {
   /** When the last validation code was issued; gates re-sending within a minute. */
   @Column({ name: 'code_sent_at', type: 'bigint', nullable: true, transformer: epochMs })
   codeSentAt: number | null;
+
+  /** When a token was last issued to it (a login, an activation, a reset); null when never. */
+  @Column({ name: 'last_sign_in_at', type: 'bigint', nullable: true, transformer: epochMs })
+  lastSignInAt: number | null;
 
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt: number;

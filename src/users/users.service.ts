@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, Repository } from 'typeorm';
+import { type EntityManager, IsNull, Not, type Repository } from 'typeorm';
 import type { PruneCutoffs, PruneTask } from '../database/pruning.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { type ErasedAccount, type ErasesAccountData, type ExportsAccountData, isoTime } from './account-data.js';
@@ -16,7 +16,23 @@ export type Account = Omit<UserEntity, 'passwordHash'>;
 /** What a password check found: the account, or nothing (and, for a wrong password of an active account, whose it was). */
 export type PasswordCheck = { account: Account } | { account: null; wrongPasswordOf?: number };
 
-const ACCOUNT_COLUMNS = { id: true, email: true, status: true, codeSentAt: true, createdAt: true, updatedAt: true } as const;
+const ACCOUNT_COLUMNS = {
+  id: true,
+  email: true,
+  status: true,
+  codeSentAt: true,
+  lastSignInAt: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+/** What an operator's list of accounts filters on; `afterId` is where the previous page ended. */
+export interface AccountQuery {
+  emailPrefix?: string;
+  status?: UserStatus;
+  afterId?: number;
+  limit: number;
+}
 
 /** The only code that writes `users` (email, status, password hash, when the last code went out). */
 @Injectable()
@@ -33,6 +49,60 @@ export class UsersService implements ErasesAccountData, ExportsAccountData<{ acc
 
   findById(id: number): Promise<Account> {
     return this.users.findOneOrFail({ select: ACCOUNT_COLUMNS, where: { id } });
+  }
+
+  /** The account of that id, or null; pass the manager of an open transaction to read inside it. */
+  findAccount(id: number, manager?: EntityManager): Promise<Account | null> {
+    return (manager ?? this.users.manager).findOne(UserEntity, { select: ACCOUNT_COLUMNS, where: { id } });
+  }
+
+  /**
+   * A page of accounts in id order, for operators. Ordered by the primary
+   * key and continued after the last id seen, so a page never repeats or
+   * skips an account when others are created or removed meanwhile. The
+   * prefix is a range on the unique email index (`>= prefix AND < prefix
+   * with its last character incremented`), not a LIKE with wildcards to escape.
+   */
+  async list({ emailPrefix, status, afterId, limit }: AccountQuery): Promise<Account[]> {
+    const query = this.users.createQueryBuilder('users').select(Object.keys(ACCOUNT_COLUMNS).map((column) => `users.${column}`));
+    if (emailPrefix) {
+      query.andWhere('users.email >= :from AND users.email < :to', { from: emailPrefix, to: prefixEnd(emailPrefix) });
+    }
+    if (status) query.andWhere('users.status = :status', { status });
+    if (afterId !== undefined) query.andWhere('users.id > :afterId', { afterId });
+    return query.orderBy('users.id', 'ASC').take(limit).getMany();
+  }
+
+  /**
+   * Operator: refuses the account everywhere from the next request on (the
+   * token check, logins and every password check read the status). Answers
+   * whether it changed.
+   */
+  async disable(tx: EntityManager, userId: number, at: number): Promise<boolean> {
+    const result = await tx.update(
+      UserEntity,
+      { id: userId, status: Not(UserStatus.Disabled) },
+      { status: UserStatus.Disabled, updatedAt: at },
+    );
+    return result.affected === 1;
+  }
+
+  /**
+   * Operator: lifts a disable. An account that had set a password is active
+   * again (with that password); one that never had is back to waiting for
+   * its activation code. Answers whether it changed.
+   */
+  async enable(tx: EntityManager, userId: number, at: number): Promise<boolean> {
+    const where = { id: userId, status: UserStatus.Disabled };
+    const active = await tx.update(UserEntity, { ...where, passwordHash: Not(IsNull()) }, { status: UserStatus.Active, updatedAt: at });
+    if (active.affected === 1) return true;
+    const inactive = await tx.update(UserEntity, where, { status: UserStatus.Inactive, updatedAt: at });
+    return inactive.affected === 1;
+  }
+
+  /** A token was issued to the account (inside the issuing transaction): shown to operators as its last sign-in. */
+  async recordSignIn(tx: EntityManager, userId: number, at: number): Promise<void> {
+    await tx.update(UserEntity, { id: userId }, { lastSignInAt: at });
   }
 
   /** The account of `email`, created inactive if there is none. */
@@ -81,9 +151,18 @@ export class UsersService implements ErasesAccountData, ExportsAccountData<{ acc
     return this.hasher.hash(password);
   }
 
-  /** Activation or reset with a mailed code: the new password, and the account active. */
-  async activate(tx: EntityManager, userId: number, passwordHash: string, at: number): Promise<void> {
-    await tx.update(UserEntity, { id: userId }, { passwordHash, status: UserStatus.Active, updatedAt: at });
+  /**
+   * Activation or reset with a mailed code: the new password, and the
+   * account active. Never an account an operator disabled (false then): a
+   * code is no way around that.
+   */
+  async activate(tx: EntityManager, userId: number, passwordHash: string, at: number): Promise<boolean> {
+    const result = await tx.update(
+      UserEntity,
+      { id: userId, status: Not(UserStatus.Disabled) },
+      { passwordHash, status: UserStatus.Active, updatedAt: at },
+    );
+    return result.affected === 1;
   }
 
   async changePassword(tx: EntityManager, userId: number, passwordHash: string, at: number): Promise<void> {
@@ -110,8 +189,9 @@ export class UsersService implements ErasesAccountData, ExportsAccountData<{ acc
     return { account };
   }
 
+  /** Whether an account other than one never activated holds the address: an active one, or one an operator disabled. */
   async heldByActiveAccount(email: string): Promise<boolean> {
-    return (await this.users.countBy({ email, status: UserStatus.Active })) > 0;
+    return (await this.users.countBy({ email, status: Not(UserStatus.Inactive) })) > 0;
   }
 
   /**
@@ -123,7 +203,7 @@ export class UsersService implements ErasesAccountData, ExportsAccountData<{ acc
   async moveEmail(tx: EntityManager, userId: number, newEmail: string, at: number): Promise<boolean> {
     const holder = await tx.findOne(UserEntity, { select: { id: true, status: true }, where: { email: newEmail } });
     if (holder && holder.id !== userId) {
-      if (holder.status === UserStatus.Active) return false;
+      if (holder.status !== UserStatus.Inactive) return false;
       await tx.delete(UserEntity, { id: holder.id, status: UserStatus.Inactive });
     }
     await tx.update(UserEntity, { id: userId }, { email: newEmail, updatedAt: at });
@@ -159,4 +239,9 @@ export class UsersService implements ErasesAccountData, ExportsAccountData<{ acc
       },
     ];
   }
+}
+
+/** The first string past every string that starts with `prefix`: its last code unit incremented. */
+export function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { AccountModule } from '../account/account.module.js';
+import { AdminAuditModule } from '../admin-audit/admin-audit.module.js';
+import { ApiKeysModule } from '../api-keys/api-keys.module.js';
+import { AuthModule } from '../auth/auth.module.js';
+import { CodesModule } from '../codes/codes.module.js';
+import { MailModule } from '../mail/mail.module.js';
+import { ProfileModule } from '../profile/profile.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { AccountFactors } from './account-factors.js';
+import { AdminAuditController } from './admin-audit.controller.js';
+import { AdminUsersController } from './admin-users.controller.js';
+import { AdminUsersService } from './admin-users.service.js';
+
+/**
+ * The operators' API (`/one_auth/admin/api`, API keys): accounts listed,
+ * inspected, disabled, signed out, reset and erased through their owners'
+ * services, and the audit log. Owns no table.
+ */
+@Module({
+  imports: [ApiKeysModule, AdminAuditModule, AccountModule, AuthModule, UsersModule, CodesModule, ProfileModule, MailModule],
+  controllers: [AdminUsersController, AdminAuditController],
+  providers: [AdminUsersService, AccountFactors],
+})
+export class AdminModule {}

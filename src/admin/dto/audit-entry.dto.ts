@@ -1,0 +1,38 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { AdminAction } from '../../admin-audit/admin-action.js';
+
+export class AuditEntryDto {
+  @ApiProperty({ example: 1207 })
+  id: number;
+
+  @ApiProperty({ example: '2026-12-02T10:15:00.000Z', format: 'date-time' })
+  at: string;
+
+  @ApiProperty({ example: 'support-desk', description: 'The name of the API key that made the change' })
+  key_name: string;
+
+  @ApiProperty({ enum: Object.values(AdminAction), example: AdminAction.Disable })
+  action: string;
+
+  @ApiProperty({ example: 42, description: 'The account acted on' })
+  user_id: number;
+
+  @ApiProperty({ example: 'jennifer.lee@example.com', description: 'Its address at the time; "" once the account is erased' })
+  email: string;
+
+  @ApiProperty({ example: '203.0.113.7', description: 'Where the call came from' })
+  client_address: string;
+}
+
+export class AuditListDto {
+  @ApiProperty({ type: [AuditEntryDto], description: 'Newest first' })
+  entries: AuditEntryDto[];
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'aWQ6MTIwNw',
+    description: 'Pass as `cursor` for older entries; null on the last page',
+  })
+  next_cursor: string | null;
+}
