@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HousekeepingService } from '../src/housekeeping/housekeeping.service.js';
 import { waitForMail } from './helpers/mail-text.js';
 import { createKey, keysCommand, uniqueKeyName } from './helpers/api-keys.js';
 import { createActiveUser, forgetLastCodeTime, PASSWORD, startTestApp, type TestApp, uniqueEmail } from './helpers/test-app.js';
@@ -395,6 +396,27 @@ describe('the admin API (endpoints 32–39) and its keys', () => {
       expect(entryIds).toEqual([...entryIds].sort((a, b) => b - a));
       expect(new Set(entryIds).size).toBe(4);
       await t.http.get(AUDIT).query({ cursor: 'xyz' }).set('Authorization', bearer(reader.key)).expect(400);
+    });
+
+    it('is pruned by housekeeping past ADMIN_AUDIT_RETENTION, with the keys revoked as long ago', async () => {
+      const id = await idOf((await createActiveUser(t)).email);
+      await t.http.delete(`${USERS}/${id}/sessions`).set('Authorization', bearer(writer.key)).expect(200);
+      await t.http.delete(`${USERS}/${id}/sessions`).set('Authorization', bearer(writer.key)).expect(200);
+      const [kept, old] = await latestAudit(2);
+      const yearAgo = Date.now() - 366 * 86_400_000;
+      await t.dataSource.query('UPDATE admin_audit SET at = ? WHERE id = ?', [yearAgo, old.id]);
+      const stale = await createKey(t.app, 'users:read');
+      await keysCommand(t.app, ['revoke', stale.name]);
+      await t.dataSource.query('UPDATE api_keys SET revoked_at = ? WHERE name = ?', [yearAgo, stale.name]);
+      const report = await t.app.get(HousekeepingService).runOnce();
+      expect(report.adminAudit).toBeGreaterThanOrEqual(1);
+      expect(report.revokedApiKeys).toBeGreaterThanOrEqual(1);
+      const ids = (await latestAudit(100)).map((entry) => entry.id);
+      expect(ids).not.toContain(old.id);
+      expect(ids).toContain(kept.id);
+      expect((await keysCommand(t.app, ['list'])).out.join('\n')).not.toContain(stale.name);
+      // A key revoked lately stays listed (its name stays taken).
+      expect((await keysCommand(t.app, ['list'])).out.join('\n')).toContain(writer.name);
     });
   });
 });
