@@ -35,6 +35,8 @@ ENV NODE_ENV=production DATA_DIR=/data PORT=8000 MALLOC_ARENA_MAX=2
 WORKDIR /app
 # Left owned by root (COPY's default): the node user can read the code, not change it.
 COPY --from=build /app/node_modules ./node_modules
+# dist/ holds the service (dist/main.js) and the operators' command (dist/cli.js:
+# `docker compose exec one_auth node dist/cli.js keys create NAME --scopes …`).
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/package.json ./package.json
 # SQLite file, images, generated secret, mail files. A named volume mounted

@@ -11,12 +11,13 @@ export class AccountStatusDto {
   @ApiProperty({ example: 'jennifer.lee@example.com' })
   email: string;
 
-  @ApiProperty({ enum: Object.values(UserStatus), example: UserStatus.Inactive })
+  // "disabled" is an operator's word: registration answers a disabled account as an active one (422).
+  @ApiProperty({ enum: [UserStatus.Inactive, UserStatus.Active], example: UserStatus.Inactive })
   status: string;
 }
 
 export class ActivatedAccountDto extends AccountStatusDto {
-  @ApiProperty({ enum: Object.values(UserStatus), example: UserStatus.Active })
+  @ApiProperty({ enum: [UserStatus.Inactive, UserStatus.Active], example: UserStatus.Active })
   declare status: string;
 
   @ApiProperty({

@@ -5,7 +5,8 @@ export class ExportedAccountDto {
   @ApiProperty({ example: 'jennifer.lee@example.com' })
   email: string;
 
-  @ApiProperty({ enum: Object.values(UserStatus), example: UserStatus.Active })
+  // Only its owner exports an account, and a disabled one cannot sign in to.
+  @ApiProperty({ enum: [UserStatus.Inactive, UserStatus.Active], example: UserStatus.Active })
   status: string;
 
   @ApiProperty({ example: '2026-11-01T10:00:00.000Z', format: 'date-time' })
