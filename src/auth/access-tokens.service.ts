@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, UnauthorizedException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager, In, MoreThan, Not } from 'typeorm';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +13,7 @@ import { UserStatus } from '../users/user-status.js';
 import { UsersService } from '../users/users.service.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { AccessTokenEntity } from './access-token.entity.js';
+import { BAD_PASSWORD_MESSAGE } from './auth-messages.js';
 import type { SessionDto } from './dto/session.dto.js';
 import { generateToken, hashToken } from './token-hash.js';
 import { createTokenLookup, type TokenLookup, type TokenUser, toTokenUser } from './token-lookup.js';
@@ -102,6 +103,8 @@ export class AccessTokensService implements OnApplicationShutdown, ErasesAccount
     const work = async (tx: EntityManager) => {
       // Logins of one account take turns from here to their commit: each counts the tokens the others left.
       await this.users.lock(tx, userId);
+      // Disabled by an operator since its password was checked: no token, the answer of a wrong password.
+      if (!(await this.users.isActive(tx, userId))) throw new UnauthorizedException(BAD_PASSWORD_MESSAGE);
       await this.users.recordSignIn(tx, userId, now);
       await tx.insert(AccessTokenEntity, row);
       await this.revokeBeyondCap(tx, userId, now);

@@ -3,11 +3,11 @@ import { ModuleRef } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AccessTokensService } from './access-tokens.service.js';
+import { BAD_PASSWORD_MESSAGE, BAD_TOKEN_MESSAGE } from './auth-messages.js';
 import { parseAuthorization } from './authorization-header.js';
 import { PASSWORD_STRATEGY } from './strategies/password.strategy.js';
 
-export const BAD_PASSWORD_MESSAGE = 'Email or password is not correct';
-export const BAD_TOKEN_MESSAGE = 'Email or token is not correct';
+export { BAD_PASSWORD_MESSAGE, BAD_TOKEN_MESSAGE };
 
 // A failed check is a 401 with the endpoint's message; an error while
 // checking (database down) goes on to the exception filter as it is.

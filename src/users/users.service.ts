@@ -100,6 +100,11 @@ export class UsersService implements ErasesAccountData, ExportsAccountData<{ acc
     return inactive.affected === 1;
   }
 
+  /** Whether the account is active, read inside the caller's transaction (after `lock`, as it now stands). */
+  async isActive(tx: EntityManager, userId: number): Promise<boolean> {
+    return (await tx.countBy(UserEntity, { id: userId, status: UserStatus.Active })) > 0;
+  }
+
   /** A token was issued to the account (inside the issuing transaction): shown to operators as its last sign-in. */
   async recordSignIn(tx: EntityManager, userId: number, at: number): Promise<void> {
     await tx.update(UserEntity, { id: userId }, { lastSignInAt: at });
