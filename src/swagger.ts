@@ -13,6 +13,9 @@ const DESCRIPTION = `Email-first identity service.
 3. \`GET /one_auth/api/access_tokens\` with Basic \`email:password\` logs in on another device.
 4. Everything else takes Basic \`email:token\` (or \`Bearer token\`): use **Authorize** and put the token in the password field.
 
+Operators use \`/one_auth/admin/api\` and relying services \`POST /one_auth/api/introspect\` with an API key made by
+\`npm run keys -- create NAME --scopes …\` (**Authorize**: \`api_key\`).
+
 Every error is \`{"message": "..."}\`.`;
 
 const published = new WeakMap<INestApplication, OpenAPIObject>();

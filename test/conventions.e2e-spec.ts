@@ -140,6 +140,15 @@ describe('API documentation (endpoint 14)', () => {
         'GET /one_auth/api/user/export',
         'GET /one_auth/api/user/events',
         'GET /one_auth/metrics',
+        'POST /one_auth/api/introspect',
+        'GET /one_auth/admin/api/users',
+        'GET /one_auth/admin/api/users/{id}',
+        'PUT /one_auth/admin/api/users/{id}/status',
+        'DELETE /one_auth/admin/api/users/{id}/sessions',
+        'DELETE /one_auth/admin/api/users/{id}/second_factor',
+        'POST /one_auth/admin/api/users/{id}/password_reset',
+        'DELETE /one_auth/admin/api/users/{id}',
+        'GET /one_auth/admin/api/audit',
       ].sort(),
     );
     const documented = (path: string, method: string) => Object.keys(doc.paths[path][method].responses).sort();
@@ -149,6 +158,12 @@ describe('API documentation (endpoint 14)', () => {
     expect(documented('/one_auth/api/user/email', 'post')).toEqual(expect.arrayContaining(['202', '400', '401', '422', '429']));
     expect(documented('/one_auth/api/user/email', 'put')).toEqual(expect.arrayContaining(['200', '400', '401', '422', '429']));
     expect(documented('/one_auth/api/user', 'delete')).toEqual(expect.arrayContaining(['200', '401', '429']));
+    expect(documented('/one_auth/admin/api/users/{id}/status', 'put')).toEqual(
+      expect.arrayContaining(['200', '400', '401', '403', '404', '429']),
+    );
+    expect(doc.paths['/one_auth/admin/api/users'].get.security).toEqual([{ api_key: [] }]);
+    expect(doc.paths['/one_auth/api/introspect'].post.security).toEqual([{ api_key: [] }, { api_key_basic: [] }]);
+    expect(Object.keys(doc.paths['/one_auth/api/introspect'].post.requestBody.content)).toEqual(['application/x-www-form-urlencoded']);
     expect(doc.components.schemas.ChangePasswordDto.properties.new_password.example).toEqual(expect.any(String));
     expect(doc.components.schemas.AccountExportDto.properties.events.type).toBe('array');
     const login = doc.paths['/one_auth/api/access_tokens'].get;
