@@ -18,6 +18,8 @@ const OWNERS: Record<string, string> = {
   rate_buckets: 'rate-limit',
   mail_outbox: 'mail',
   webhook_deliveries: 'webhooks',
+  passkeys: 'passkeys',
+  passkey_challenges: 'passkeys',
   migration_lock: 'database',
 };
 

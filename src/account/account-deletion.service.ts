@@ -6,6 +6,7 @@ import { TransactionRunner } from '../database/transaction-runner.js';
 import type { ClientInfo } from '../http/client-info.js';
 import { ImagesService } from '../images/images.service.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
+import { PasskeysService } from '../passkeys/passkeys.service.js';
 import { buildNoticeMail, GOODBYE_MAIL_PURPOSE } from '../mail/notice-mail.js';
 import { ProfileService } from '../profile/profile.service.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
@@ -37,8 +38,9 @@ export class AccountDeletionService {
     events: SecurityEvents,
     profiles: ProfileService,
     images: ImagesService,
+    passkeys: PasskeysService,
   ) {
-    this.owners = [mail, tokens, codes, events, profiles, images, webhooks, users];
+    this.owners = [mail, tokens, codes, events, profiles, images, passkeys, webhooks, users];
   }
 
   async delete(account: Account, client: ClientInfo): Promise<void> {

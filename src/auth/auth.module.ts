@@ -17,6 +17,6 @@ import { ValidationsController } from './validations.controller.js';
   imports: [PassportModule.register({ session: false }), TypeOrmModule.forFeature([AccessTokenEntity]), UsersModule, ProfileModule],
   controllers: [AccessTokensController, ValidationsController, SessionsController],
   providers: [AccessTokensService, SessionsService, AuthService, PasswordStrategy],
-  exports: [AccessTokensService, AuthService],
+  exports: [AccessTokensService, AuthService, SessionsService],
 })
 export class AuthModule {}

@@ -28,6 +28,10 @@ import { ClusterSafeWritesSqlite1764400000000 } from './migrations/sqlite/176440
 import { OutboxMessageIdsSqlite1764500000000 } from './migrations/sqlite/1764500000000-outbox-message-ids.js';
 import { RandomIdsWithoutDefault1765000000000 } from './migrations/any/1765000000000-random-ids-without-default.js';
 import { WebhookDeliveryClaims1765100000000 } from './migrations/any/1765100000000-webhook-delivery-claims.js';
+import { PasskeysMysql1766100000000 } from './migrations/mysql/1766100000000-passkeys.js';
+import { PasskeysSqlite1766100000000 } from './migrations/sqlite/1766100000000-passkeys.js';
+import { PasskeyChallengeEntity } from '../passkeys/passkey-challenge.entity.js';
+import { PasskeyEntity } from '../passkeys/passkey.entity.js';
 
 export const ENTITIES = [
   UserEntity,
@@ -40,6 +44,8 @@ export const ENTITIES = [
   SecurityEventEntity,
   WebhookDeliveryEntity,
   RateBucketEntity,
+  PasskeyEntity,
+  PasskeyChallengeEntity,
 ];
 
 /** Written once with TypeORM's schema API, for every dialect (migrations/any). */
@@ -57,6 +63,7 @@ export const MIGRATIONS = {
     ClusterSafeWritesSqlite1764400000000,
     OutboxMessageIdsSqlite1764500000000,
     ...ANY_DIALECT,
+    PasskeysSqlite1766100000000,
   ],
   mysql: [
     InitialSchemaMysql1764000000000,
@@ -67,6 +74,7 @@ export const MIGRATIONS = {
     ClusterSafeWritesMysql1764400000000,
     OutboxMessageIdsMysql1764500000000,
     ...ANY_DIALECT,
+    PasskeysMysql1766100000000,
   ],
 };
 
