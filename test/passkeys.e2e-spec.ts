@@ -311,6 +311,20 @@ describe('passkeys', () => {
       expect(await eventTypes(user)).toContain('sign_in_failed');
     });
 
+    it('lets exactly one of concurrent uses of one response through', async () => {
+      const { authenticator } = await userWithPasskey();
+      const response = authenticator.get(await signInOptions());
+      const answers = await Promise.all(Array.from({ length: 5 }, () => signIn(response)));
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 401, 401, 401, 401]);
+    });
+
+    it('counts refused passkeys as failed logins of the account: past the limit, 429 even for a good one', async () => {
+      const { authenticator, key } = await userWithPasskey();
+      for (let i = 0; i < 10; i++) await signIn(authenticator.get(await signInOptions(), key, { noUserVerification: true })).expect(401);
+      const limited = await signIn(authenticator.get(await signInOptions(), key)).expect(429);
+      expect(limited.headers['retry-after']).toMatch(/^\d+$/);
+    });
+
     it('does not yet take a passkey as the second step of a login (mfa_token)', async () => {
       const { authenticator } = await userWithPasskey();
       await t.http
