@@ -140,6 +140,12 @@ describe('API documentation (endpoint 14)', () => {
         'GET /one_auth/api/user/export',
         'GET /one_auth/api/user/events',
         'GET /one_auth/metrics',
+        'POST /one_auth/api/passkeys/registration/options',
+        'POST /one_auth/api/passkeys',
+        'GET /one_auth/api/passkeys',
+        'DELETE /one_auth/api/passkeys/{id}',
+        'POST /one_auth/api/passkeys/authentication/options',
+        'POST /one_auth/api/access_tokens/passkey',
       ].sort(),
     );
     const documented = (path: string, method: string) => Object.keys(doc.paths[path][method].responses).sort();
@@ -149,6 +155,9 @@ describe('API documentation (endpoint 14)', () => {
     expect(documented('/one_auth/api/user/email', 'post')).toEqual(expect.arrayContaining(['202', '400', '401', '422', '429']));
     expect(documented('/one_auth/api/user/email', 'put')).toEqual(expect.arrayContaining(['200', '400', '401', '422', '429']));
     expect(documented('/one_auth/api/user', 'delete')).toEqual(expect.arrayContaining(['200', '401', '429']));
+    expect(documented('/one_auth/api/passkeys', 'post')).toEqual(expect.arrayContaining(['201', '400', '401', '409', '422']));
+    expect(documented('/one_auth/api/passkeys/{id}', 'delete')).toEqual(expect.arrayContaining(['200', '401', '404']));
+    expect(documented('/one_auth/api/access_tokens/passkey', 'post')).toEqual(expect.arrayContaining(['200', '400', '401', '429']));
     expect(doc.components.schemas.ChangePasswordDto.properties.new_password.example).toEqual(expect.any(String));
     expect(doc.components.schemas.AccountExportDto.properties.events.type).toBe('array');
     const login = doc.paths['/one_auth/api/access_tokens'].get;
