@@ -87,7 +87,7 @@ export class PasskeysService implements ErasesAccountData, ExportsAccountData<{ 
 
   /** Whether the account can take a passkey as its second step (the login's list of methods). */
   async hasPasskey(userId: number): Promise<boolean> {
-    return (await this.passkeys.count({ where: { userId }, take: 1 })) > 0;
+    return this.passkeys.exists({ where: { userId } });
   }
 
   /** The account's credentials, to exclude from a new registration or to allow in a sign-in. */
