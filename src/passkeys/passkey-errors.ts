@@ -14,3 +14,10 @@ export class PasskeyNotAcceptedError extends HttpException {
     super({ message: PASSKEY_NOT_ACCEPTED_MESSAGE }, status);
   }
 }
+
+/** 409: the account holds the most passkeys it may; one must go before another comes. */
+export class PasskeyLimitError extends HttpException {
+  constructor(message: string) {
+    super({ message }, 409);
+  }
+}

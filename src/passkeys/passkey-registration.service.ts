@@ -1,11 +1,11 @@
-import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { generateRegistrationOptions, verifyRegistrationResponse } from '@simplewebauthn/server';
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
 import type { ClientInfo } from '../http/client-info.js';
 import type { PasskeyDto } from './dto/passkey.dto.js';
 import { CHALLENGE_TTL_MS, PasskeyChallenges } from './passkey-challenges.service.js';
-import { PasskeyNotAcceptedError } from './passkey-errors.js';
+import { PasskeyLimitError, PasskeyNotAcceptedError } from './passkey-errors.js';
 import { PASSKEY_LIMIT_MESSAGE, PasskeysService } from './passkeys.service.js';
 import { accountUserHandle, challengeOf } from './webauthn-response.js';
 
@@ -31,7 +31,7 @@ export class PasskeyRegistration {
    * the account's passkeys made again.
    */
   async options(user: Owner): Promise<PublicKeyCredentialCreationOptionsJSON> {
-    if (!(await this.passkeys.hasRoomFor(user.id))) throw new HttpException({ message: PASSKEY_LIMIT_MESSAGE }, HttpStatus.CONFLICT);
+    if (!(await this.passkeys.hasRoomFor(user.id))) throw new PasskeyLimitError(PASSKEY_LIMIT_MESSAGE);
     const { rpId, rpName } = this.config.passkeys;
     const [challenge, existing] = await Promise.all([this.challenges.issue('registration', user.id), this.passkeys.credentialsOf(user.id)]);
     return generateRegistrationOptions({

@@ -38,7 +38,7 @@ export class PasskeyEntity {
   @Column({ name: 'public_key', type: 'text' })
   publicKey: string;
 
-  /** The authenticator's signature counter; 0 for one that keeps none. */
+  /** The authenticator's signature counter; 0 for one that keeps none (a BIGINT, read back as a number). */
   @Column({ name: 'sign_count', type: 'bigint', transformer: epochMs })
   signCount: number;
 

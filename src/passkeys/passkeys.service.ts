@@ -1,5 +1,5 @@
 import { hash, randomBytes } from 'node:crypto';
-import { HttpException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/driver-errors.js';
@@ -16,7 +16,7 @@ import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { type PasskeyDto, toPasskeyDto } from './dto/passkey.dto.js';
 import { PasskeyChallenges } from './passkey-challenges.service.js';
 import { PasskeyEntity } from './passkey.entity.js';
-import { PasskeyNotAcceptedError } from './passkey-errors.js';
+import { PasskeyLimitError, PasskeyNotAcceptedError } from './passkey-errors.js';
 
 /**
  * Passkeys one account may hold: more than anyone has devices and
@@ -125,7 +125,7 @@ export class PasskeysService implements ErasesAccountData, ExportsAccountData<{ 
       return await this.transactions.run(async (tx) => {
         await this.users.lock(tx, account.id);
         if ((await tx.count(PasskeyEntity, { where: { userId: account.id } })) >= MAX_PASSKEYS_PER_ACCOUNT) {
-          throw new HttpException({ message: PASSKEY_LIMIT_MESSAGE }, HttpStatus.CONFLICT);
+          throw new PasskeyLimitError(PASSKEY_LIMIT_MESSAGE);
         }
         const hashed = credentialHash(passkey.credentialId);
         if (await tx.exists(PasskeyEntity, { where: { credentialHash: hashed } })) throw new PasskeyNotAcceptedError(422);
