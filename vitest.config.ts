@@ -39,6 +39,18 @@ export default defineConfig({
       },
       {
         test: {
+          // Debian's Chromium with a virtual WebAuthn authenticator, on a page that calls the service (npm run test:browser).
+          name: 'browser',
+          include: ['test/browser/*.browser-spec.ts'],
+          environment: 'node',
+          setupFiles: ['test/helpers/log-secrets.setup.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           // Thousands of requests, then one sweep: minutes on a busy machine (npm run test:growth).
           name: 'growth',
           include: ['test/growth/*.growth-spec.ts'],

@@ -11,6 +11,7 @@ import { HousekeepingModule } from './housekeeping/housekeeping.module.js';
 import { ImagesModule } from './images/images.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { PasskeysModule } from './passkeys/passkeys.module.js';
 import { ProfileModule } from './profile/profile.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { SecurityEventsModule } from './security-events/security-events.module.js';
@@ -35,6 +36,7 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
     RegistrationModule,
     ProfileModule,
     ImagesModule,
+    PasskeysModule,
     AccountModule,
     AdminModule,
     IntrospectionModule,

@@ -20,6 +20,8 @@ const OWNERS: Record<string, string> = {
   webhook_deliveries: 'webhooks',
   api_keys: 'api-keys',
   admin_audit: 'admin-audit',
+  passkeys: 'passkeys',
+  passkey_challenges: 'passkeys',
   migration_lock: 'database',
 };
 

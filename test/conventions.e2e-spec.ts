@@ -149,6 +149,12 @@ describe('API documentation (endpoint 14)', () => {
         'POST /one_auth/admin/api/users/{id}/password_reset',
         'DELETE /one_auth/admin/api/users/{id}',
         'GET /one_auth/admin/api/audit',
+        'POST /one_auth/api/passkeys/registration/options',
+        'POST /one_auth/api/passkeys',
+        'GET /one_auth/api/passkeys',
+        'DELETE /one_auth/api/passkeys/{id}',
+        'POST /one_auth/api/passkeys/authentication/options',
+        'POST /one_auth/api/access_tokens/passkey',
       ].sort(),
     );
     const documented = (path: string, method: string) => Object.keys(doc.paths[path][method].responses).sort();
@@ -164,6 +170,9 @@ describe('API documentation (endpoint 14)', () => {
     expect(doc.paths['/one_auth/admin/api/users'].get.security).toEqual([{ api_key: [] }]);
     expect(doc.paths['/one_auth/api/introspect'].post.security).toEqual([{ api_key: [] }, { api_key_basic: [] }]);
     expect(Object.keys(doc.paths['/one_auth/api/introspect'].post.requestBody.content)).toEqual(['application/x-www-form-urlencoded']);
+    expect(documented('/one_auth/api/passkeys', 'post')).toEqual(expect.arrayContaining(['201', '400', '401', '409', '422']));
+    expect(documented('/one_auth/api/passkeys/{id}', 'delete')).toEqual(expect.arrayContaining(['200', '401', '404']));
+    expect(documented('/one_auth/api/access_tokens/passkey', 'post')).toEqual(expect.arrayContaining(['200', '400', '401', '429']));
     expect(doc.components.schemas.ChangePasswordDto.properties.new_password.example).toEqual(expect.any(String));
     expect(doc.components.schemas.AccountExportDto.properties.events.type).toBe('array');
     const login = doc.paths['/one_auth/api/access_tokens'].get;

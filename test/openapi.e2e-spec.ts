@@ -62,6 +62,8 @@ describe('the published OpenAPI document (endpoint 14)', () => {
         'GET /one_auth/images/{name}',
         'GET /one_auth/health/live',
         'GET /one_auth/health/ready',
+        'POST /one_auth/api/passkeys/authentication/options',
+        'POST /one_auth/api/access_tokens/passkey',
       ].sort(),
     );
     for (const [name, operation] of operations) expect(operation.security, name).toBeDefined();

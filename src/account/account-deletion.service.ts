@@ -7,6 +7,7 @@ import { TransactionRunner } from '../database/transaction-runner.js';
 import type { ClientInfo } from '../http/client-info.js';
 import { ImagesService } from '../images/images.service.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
+import { PasskeysService } from '../passkeys/passkeys.service.js';
 import { buildNoticeMail, GOODBYE_MAIL_PURPOSE } from '../mail/notice-mail.js';
 import { ProfileService } from '../profile/profile.service.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
@@ -39,8 +40,9 @@ export class AccountDeletionService {
     profiles: ProfileService,
     images: ImagesService,
     audit: AdminAudit,
+    passkeys: PasskeysService,
   ) {
-    this.owners = [mail, tokens, codes, events, profiles, images, webhooks, audit, users];
+    this.owners = [mail, tokens, codes, events, profiles, images, passkeys, webhooks, audit, users];
   }
 
   /**

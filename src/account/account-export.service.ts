@@ -4,6 +4,7 @@ import { ValidationCodesService } from '../codes/validation-codes.service.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import type { ClientInfo } from '../http/client-info.js';
 import { ImagesService } from '../images/images.service.js';
+import { PasskeysService } from '../passkeys/passkeys.service.js';
 import { ProfileService } from '../profile/profile.service.js';
 import { SecurityEventType } from '../security-events/security-event-type.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
@@ -24,8 +25,9 @@ export class AccountExportService {
     profiles: ProfileService,
     images: ImagesService,
     codes: ValidationCodesService,
+    passkeys: PasskeysService,
   ) {
-    this.owners = [users, profiles, tokens, images, codes, events];
+    this.owners = [users, profiles, tokens, images, codes, passkeys, events];
   }
 
   /** The export is itself recorded, in the transaction that reads what it shows. */

@@ -4,6 +4,7 @@ import { AuthModule } from '../auth/auth.module.js';
 import { CodesModule } from '../codes/codes.module.js';
 import { ImagesModule } from '../images/images.module.js';
 import { MailModule } from '../mail/mail.module.js';
+import { PasskeysModule } from '../passkeys/passkeys.module.js';
 import { ProfileModule } from '../profile/profile.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountController } from './account.controller.js';
@@ -18,7 +19,7 @@ import { PasswordChangeService } from './password-change.service.js';
  * the modules that own the data.
  */
 @Module({
-  imports: [AdminAuditModule, AuthModule, UsersModule, CodesModule, MailModule, ImagesModule, ProfileModule],
+  imports: [AdminAuditModule, AuthModule, UsersModule, CodesModule, MailModule, ImagesModule, ProfileModule, PasskeysModule],
   controllers: [AccountController],
   providers: [PasswordChangeService, EmailChangeService, AccountDeletionService, AccountExportService],
   // Operators erase accounts through the same orchestration as their owners.

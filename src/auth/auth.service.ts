@@ -51,8 +51,27 @@ export class AuthService {
     return user !== null;
   }
 
-  private loginLimits(account: string, address: string): Limit[] {
+  /**
+   * Runs a sign-in without a password (a passkey) under the same limits: a
+   * null result counts as a failed login against the account it claimed
+   * to be, when it named one, and the client address.
+   */
+  async attemptSignIn<T extends object>(email: string | null, client: ClientInfo, work: () => Promise<T | null>): Promise<T | null> {
+    const limits = this.loginLimits(email === null ? null : normalizeEmail(email), client.address);
+    try {
+      const result = await this.limiter.attempt(limits, TOO_MANY_LOGINS_MESSAGE, work);
+      this.metrics.login(result ? 'success' : 'failure');
+      return result;
+    } catch (error) {
+      if (error instanceof TooManyRequestsError) this.metrics.login('rate_limited');
+      throw error;
+    }
+  }
+
+  /** The login limits; without an account (a credential nobody holds) only the client address's. */
+  private loginLimits(account: string | null, address: string): Limit[] {
     const { limits } = this.config;
+    if (account === null) return [{ bucket: `login:address:${address}`, rule: limits.loginFailuresPerAddress }];
     return [
       { bucket: `login:account+address:${account} ${address}`, rule: limits.loginFailuresPerAccountAndAddress },
       { bucket: `login:account:${account}`, rule: limits.loginFailuresPerAccount },

@@ -24,11 +24,11 @@ export class SessionsService {
     private readonly webhooks: WebhookOutbox,
   ) {}
 
-  /** Logging in: a new token and its sign-in event, together. */
-  login(userId: number, client: ClientInfo): Promise<string> {
+  /** Logging in: a new token and its sign-in event (which says how, a password or a passkey), together. */
+  login(userId: number, client: ClientInfo, how: SecurityEventType = SecurityEventType.SignIn): Promise<string> {
     return this.transactions.run(async (tx) => {
       const token = await this.tokens.issue(userId, tx, client);
-      await this.events.record(tx, userId, SecurityEventType.SignIn, client);
+      await this.events.record(tx, userId, how, client);
       return token;
     });
   }

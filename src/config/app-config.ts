@@ -42,6 +42,17 @@ export interface AppConfig {
   logFormat: 'json' | 'pretty';
   /** Bearer token that /one_auth/metrics requires; open when unset. */
   metricsToken: string | undefined;
+  passkeys: PasskeysConfig;
+}
+
+/** The WebAuthn relying party passkeys are made for and used with. */
+export interface PasskeysConfig {
+  /** PASSKEY_RP_ID: the domain passkeys are bound to. */
+  rpId: string;
+  /** PASSKEY_ORIGINS: where ceremonies may come from (web origins and app origins). */
+  origins: string[];
+  /** PASSKEY_RP_NAME: shown by authenticators. */
+  rpName: string;
 }
 
 /** Where image bytes live: `$DATA_DIR/images`, or a bucket of an S3-compatible store. */

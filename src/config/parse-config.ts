@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ms from 'ms';
 import type { AppConfig, DatabaseConfig, ImageStorageConfig, LimitRule, LimitsConfig, LogLevelName } from './app-config.js';
+import { parsePasskeys } from './passkeys-config.js';
 import { parseWebhooks } from './webhooks-config.js';
 
 type Env = Record<string, string | undefined>;
@@ -25,13 +26,14 @@ export function parseConfig(env: Env, stdoutIsTty = Boolean(process.stdout.isTTY
   const port = parseInteger(env, 'PORT', 8000, 0, 65535);
   const host = env.HOST?.trim() || '0.0.0.0';
   const dataDir = resolve(env.DATA_DIR?.trim() || './data');
+  const publicUrl = parsePublicUrl(env, port);
 
   return {
     nodeEnv,
     port,
     host,
     httpPlatform: parseChoice(env, 'HTTP_PLATFORM', ['express', 'fastify'], 'express'),
-    publicUrl: parsePublicUrl(env, port),
+    publicUrl,
     database: parseDatabaseUrl(env.DATABASE_URL?.trim() || `sqlite:${join(dataDir, 'one_auth.sqlite')}`),
     smtpUrl: parseSmtpUrl(env),
     mailFrom: env.MAIL_FROM?.trim() || 'one_auth <no-reply@localhost>',
@@ -67,6 +69,7 @@ export function parseConfig(env: Env, stdoutIsTty = Boolean(process.stdout.isTTY
     logLevel: parseChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: parseChoice(env, 'LOG_FORMAT', ['json', 'pretty'], stdoutIsTty ? 'pretty' : 'json'),
     metricsToken: env.METRICS_TOKEN?.trim() || undefined,
+    passkeys: parsePasskeys(env, publicUrl),
   };
 }
 

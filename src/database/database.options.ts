@@ -32,6 +32,10 @@ import { ClusterSafeWritesSqlite1764400000000 } from './migrations/sqlite/176440
 import { OutboxMessageIdsSqlite1764500000000 } from './migrations/sqlite/1764500000000-outbox-message-ids.js';
 import { RandomIdsWithoutDefault1765000000000 } from './migrations/any/1765000000000-random-ids-without-default.js';
 import { WebhookDeliveryClaims1765100000000 } from './migrations/any/1765100000000-webhook-delivery-claims.js';
+import { PasskeysMysql1766100000000 } from './migrations/mysql/1766100000000-passkeys.js';
+import { PasskeysSqlite1766100000000 } from './migrations/sqlite/1766100000000-passkeys.js';
+import { PasskeyChallengeEntity } from '../passkeys/passkey-challenge.entity.js';
+import { PasskeyEntity } from '../passkeys/passkey.entity.js';
 
 export const ENTITIES = [
   UserEntity,
@@ -46,6 +50,8 @@ export const ENTITIES = [
   RateBucketEntity,
   ApiKeyEntity,
   AdminAuditEntryEntity,
+  PasskeyEntity,
+  PasskeyChallengeEntity,
 ];
 
 /** Written once with TypeORM's schema API, for every dialect (migrations/any). */
@@ -64,6 +70,7 @@ export const MIGRATIONS = {
     OutboxMessageIdsSqlite1764500000000,
     ...ANY_DIALECT,
     OperatorsSqlite1766200000000,
+    PasskeysSqlite1766100000000,
   ],
   mysql: [
     InitialSchemaMysql1764000000000,
@@ -75,6 +82,7 @@ export const MIGRATIONS = {
     OutboxMessageIdsMysql1764500000000,
     ...ANY_DIALECT,
     OperatorsMysql1766200000000,
+    PasskeysMysql1766100000000,
   ],
 };
 

@@ -5,12 +5,13 @@ import { AuthModule } from '../auth/auth.module.js';
 import { CodesModule } from '../codes/codes.module.js';
 import { ImagesModule } from '../images/images.module.js';
 import { MailModule } from '../mail/mail.module.js';
+import { PasskeysModule } from '../passkeys/passkeys.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { HousekeepingService } from './housekeeping.service.js';
 
 /** The scheduled sweep over the owners of rows that stop being needed; owns no table. */
 @Module({
-  imports: [UsersModule, AuthModule, CodesModule, MailModule, ImagesModule, AdminAuditModule, ApiKeysModule],
+  imports: [UsersModule, AuthModule, CodesModule, MailModule, ImagesModule, AdminAuditModule, ApiKeysModule, PasskeysModule],
   providers: [HousekeepingService],
   exports: [HousekeepingService],
 })

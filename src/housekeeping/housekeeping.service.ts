@@ -7,6 +7,7 @@ import { appConfig, type AppConfigType } from '../config/app.config.js';
 import type { PruneTask, PrunesRows } from '../database/pruning.js';
 import { ImagesService } from '../images/images.service.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
+import { PasskeysService } from '../passkeys/passkeys.service.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 import { UsersService } from '../users/users.service.js';
@@ -43,8 +44,9 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
     events: SecurityEvents,
     private readonly audit: AdminAudit,
     keys: ApiKeysService,
+    passkeys: PasskeysService,
   ) {
-    this.owners = [tokens, codes, mail, webhooks, limiter, images, events, audit, keys];
+    this.owners = [tokens, codes, mail, webhooks, limiter, images, events, passkeys, audit, keys];
   }
 
   onApplicationBootstrap(): void {

@@ -4,7 +4,13 @@ import type { MailContent } from './mail-message.js';
 export const NOTICE_MAIL_PURPOSE = 'security_notice';
 export const GOODBYE_MAIL_PURPOSE = 'account_deleted';
 
-export type NoticeKind = 'password_changed' | 'password_reset' | 'email_changed' | 'account_deleted' | 'second_factor_removed';
+export type NoticeKind =
+  | 'password_changed'
+  | 'password_reset'
+  | 'email_changed'
+  | 'account_deleted'
+  | 'second_factor_removed'
+  | 'passkey_added';
 
 export interface NoticeDetails {
   /** The account's address when it happened (for an email change, the old one). */
@@ -13,6 +19,8 @@ export interface NoticeDetails {
   client: ClientInfo;
   /** For an email change: the address the account moved to. */
   newEmail?: string;
+  /** For a passkey added: the name its owner gave it. */
+  passkeyName?: string;
 }
 
 const RECOVER =
@@ -44,6 +52,13 @@ const TEXTS: Record<NoticeKind, (details: NoticeDetails) => { subject: string; h
       '(the authenticator app and its recovery codes; passkeys were kept). Every session was signed out; ' +
       'your password alone signs you in until you set up an authenticator app again.',
     ifNotYou: 'contact the operator of this service with this message, and set up an authenticator app again once signed in.',
+  }),
+  passkey_added: ({ email, passkeyName }) => ({
+    subject: 'A passkey was added to your one_auth account',
+    happened: `A passkey named "${passkeyName ?? ''}" was added to your one_auth account ${email}. It signs in without a password.`,
+    ifNotYou:
+      'someone holds a signed-in device: remove that passkey (DELETE /one_auth/api/passkeys/{id}), ' +
+      `sign out the sessions you do not recognise (DELETE /one_auth/api/sessions/{id}), then ${RECOVER}`,
   }),
   account_deleted: ({ email }) => ({
     subject: 'Your one_auth account was deleted',

@@ -10,5 +10,9 @@ export const SecurityEventType = {
   Logout: 'logout',
   LogoutAll: 'logout_all',
   Export: 'export',
+  PasskeyAdded: 'passkey_added',
+  PasskeyRemoved: 'passkey_removed',
+  /** A sign-in with a passkey (no password). */
+  PasskeySignIn: 'sign_in_passkey',
 } as const;
 export type SecurityEventType = (typeof SecurityEventType)[keyof typeof SecurityEventType];

@@ -5,7 +5,7 @@
  */
 const secrets = new Set<string>();
 
-const SECRET_FIELDS = new Set(['password', 'new_password', 'validation_code', 'access_token', 'token', 'key']);
+const SECRET_FIELDS = new Set(['password', 'new_password', 'validation_code', 'access_token', 'token', 'key', 'challenge', 'mfa_token']);
 const CODE = /^\d{6}$/;
 
 export function noteSecret(value: unknown): void {

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { SessionDto } from '../../auth/dto/session.dto.js';
 import { PendingEmailChangeDto } from '../../codes/dto/pending-email-change.dto.js';
 import { ExportedImageDto } from '../../images/dto/exported-image.dto.js';
+import { PasskeyDto } from '../../passkeys/dto/passkey.dto.js';
 import { ExportedProfileDto } from '../../profile/dto/exported-profile.dto.js';
 import { SecurityEventDto } from '../../security-events/dto/security-event.dto.js';
 import { ExportedAccountDto } from '../../users/dto/exported-account.dto.js';
@@ -25,6 +26,9 @@ export class AccountExportDto {
 
   @ApiProperty({ type: PendingEmailChangeDto, nullable: true, description: 'An email change waiting for its code, if any' })
   pending_email_change: PendingEmailChangeDto | null;
+
+  @ApiProperty({ type: [PasskeyDto], description: 'Passkeys, newest first: names and dates, no key material' })
+  passkeys: PasskeyDto[];
 
   @ApiProperty({ type: [SecurityEventDto], description: 'Every security event still kept, newest first' })
   events: SecurityEventDto[];
