@@ -182,6 +182,12 @@ describe('housekeeping sweep', () => {
       Date.now() - 3_600_000,
     ]);
 
+    // A passkey challenge given and never answered, past its 5 minutes.
+    await t.dataSource.query(
+      "INSERT INTO passkey_challenges (challenge_hash, purpose, user_id, expires_at) VALUES (?, 'authentication', NULL, ?)",
+      ['0'.repeat(64), Date.now() - 1],
+    );
+
     report = await t.app.get(HousekeepingService).runOnce();
   }, 60_000);
   afterAll(async () => {
@@ -189,7 +195,18 @@ describe('housekeeping sweep', () => {
   });
 
   it('reports something pruned of every kind', () => {
-    for (const kind of ['inactiveAccounts', 'tokens', 'codes', 'sentMail', 'failedMail', 'finishedWebhooks', 'rateEvents', 'images']) {
+    const kinds = [
+      'inactiveAccounts',
+      'tokens',
+      'codes',
+      'sentMail',
+      'failedMail',
+      'finishedWebhooks',
+      'rateEvents',
+      'images',
+      'passkeyChallenges',
+    ];
+    for (const kind of kinds) {
       expect(report[kind], kind).toBeGreaterThan(0);
     }
   });

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HousekeepingService } from '../src/housekeeping/housekeeping.service.js';
 import { PasskeysService } from '../src/passkeys/passkeys.service.js';
@@ -173,9 +176,13 @@ describe('passkeys', () => {
       await addPasskey(user, new SoftwareAuthenticator(ORIGIN).create(options)).expect(422);
     });
 
-    it('refuses a challenge given to another account, and a credential another account holds', async () => {
+    it('refuses a response to options another account was given', async () => {
       const [alice, bob] = [await createActiveUser(t), await createActiveUser(t)];
       await addPasskey(bob, new SoftwareAuthenticator(ORIGIN).create(await registrationOptions(alice))).expect(422);
+    });
+
+    it('refuses a credential another account holds', async () => {
+      const bob = await createActiveUser(t);
       // Bob's options answered with the credential Carol holds (its id and key attested again).
       const { authenticator, key } = await userWithPasskey();
       await addPasskey(bob, authenticator.create(await registrationOptions(bob), 'none', { again: key })).expect(422);
@@ -402,5 +409,46 @@ describe('passkeys', () => {
       await signIn(authenticator.get(live)).expect(401);
       await signIn(authenticator.get(fresh)).expect(200);
     });
+  });
+});
+
+describe('passkey ceremonies over two instances', () => {
+  let a: TestApp;
+  let b: TestApp;
+  const dataDir = mkdtempSync(join(tmpdir(), 'one_auth-passkeys-'));
+
+  beforeAll(async () => {
+    // One database and one SECRET, as instances of one deployment share.
+    const env = {
+      DATA_DIR: dataDir,
+      DATABASE_URL: process.env.DATABASE_URL ?? `sqlite:${join(dataDir, 'one_auth.sqlite')}`,
+      SECRET: randomBytes(32).toString('hex'),
+      PASSKEY_ORIGINS: ORIGIN,
+    };
+    a = await startTestApp(env);
+    b = await startTestApp(env);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('finishes on one instance a ceremony started on the other, and accepts its response once', async () => {
+    const user = await createActiveUser(a);
+    const authenticator = new SoftwareAuthenticator(ORIGIN);
+    const creation = await a.http.post(`${API}/passkeys/registration/options`).set('Authorization', `Bearer ${user.token}`).expect(200);
+    await b.http
+      .post(`${API}/passkeys`)
+      .set('Authorization', `Bearer ${user.token}`)
+      .send({ response: authenticator.create(creation.body as CreationOptions) })
+      .expect(201);
+    const request = await b.http.post(`${API}/passkeys/authentication/options`).send({}).expect(200);
+    const response = authenticator.get(request.body as RequestOptions);
+    const [first, second] = await Promise.all([
+      a.http.post(`${API}/access_tokens/passkey`).send({ response }),
+      b.http.post(`${API}/access_tokens/passkey`).send({ response }),
+    ]);
+    expect([first.status, second.status].sort()).toEqual([200, 401]);
   });
 });
