@@ -122,6 +122,13 @@ describe('token introspection (endpoint 40, RFC 7662)', () => {
     const empty = await t.http.post(INTROSPECT).set('Authorization', `Bearer ${client.key}`).set('Content-Type', FORM).send('').expect(400);
     expect(empty.body.errors).toEqual([{ field: 'token', message: 'token is required' }]);
     await t.http.post(INTROSPECT).set('Authorization', `Bearer ${client.key}`).type('form').send({ other: 'x' }).expect(400);
+    const huge = await t.http
+      .post(INTROSPECT)
+      .set('Authorization', `Bearer ${client.key}`)
+      .type('form')
+      .send({ token: 'x'.repeat(20_000) })
+      .expect(413);
+    expect(huge.body).toEqual({ message: 'Payload too large' });
     // Elsewhere a form is still refused.
     await t.http.post('/one_auth/api/user').type('form').send({ email: user.email }).expect(415);
   });

@@ -1,6 +1,6 @@
 import { BadRequestException, HttpException, UnauthorizedException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
-import { TooManyRequestsError } from './api-error.js';
+import { ChallengedUnauthorizedError, TooManyRequestsError } from './api-error.js';
 import { toErrorResponse } from './error-response.js';
 
 describe('toErrorResponse', () => {
@@ -23,12 +23,21 @@ describe('toErrorResponse', () => {
     expect(toErrorResponse(new TooManyRequestsError(12.2)).headers['Retry-After']).toBe('13');
   });
 
+  it('gives a 401 of the API keys their own challenge', () => {
+    expect(toErrorResponse(new ChallengedUnauthorizedError('API key is not correct', 'Bearer realm="one_auth"'))).toMatchObject({
+      status: 401,
+      body: { message: 'API key is not correct' },
+      headers: { 'WWW-Authenticate': 'Bearer realm="one_auth"' },
+    });
+  });
+
   it('maps body parser failures, wrapped or not', () => {
     const parseError = Object.assign(new SyntaxError('Unexpected token'), { type: 'entity.parse.failed', status: 400 });
     expect(toErrorResponse(new BadRequestException('Unexpected token', { cause: parseError })).body).toEqual({
       message: 'Malformed JSON body',
     });
     expect(toErrorResponse(Object.assign(new Error('too large'), { type: 'entity.too.large' })).status).toBe(413);
+    expect(toErrorResponse(Object.assign(new Error('too many fields'), { type: 'parameters.too.many' })).status).toBe(413);
   });
 
   it('never reveals the message of a 5xx HttpException', () => {

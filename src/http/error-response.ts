@@ -36,7 +36,7 @@ const BODY_PARSER_ERRORS: Record<string, ErrorResponse['status']> = {
   'charset.unsupported': 415,
   'request.aborted': 400,
   'request.size.invalid': 400,
-  // A form with more fields than the introspection route reads.
+  // A form with more fields than body-parser takes (1000; the size limit comes first in practice).
   'parameters.too.many': 413,
 };
 

@@ -34,7 +34,7 @@ export async function createExpressApp(config: AppConfig, logger: Logger): Promi
   app.set('trust proxy', config.trustProxy);
   const observe = observeRequests(logger, app.get(Metrics), config.trustProxy === false);
   const parseJson = express.json({ limit: config.maxJsonBytes });
-  const parseForm = express.urlencoded({ limit: config.maxJsonBytes, extended: false, parameterLimit: 10 });
+  const parseForm = express.urlencoded({ limit: config.maxJsonBytes, extended: false });
   // What comes before Nest's router, in one middleware: each step is cheap,
   // a middleware per step is not (Express's dispatch costs more than most of them).
   app.use((request: Request, response: Response, next: NextFunction) => {
