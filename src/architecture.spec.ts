@@ -18,6 +18,9 @@ const OWNERS: Record<string, string> = {
   rate_buckets: 'rate-limit',
   mail_outbox: 'mail',
   webhook_deliveries: 'webhooks',
+  totp_factors: 'second-factor',
+  recovery_codes: 'second-factor',
+  pending_logins: 'second-factor',
   migration_lock: 'database',
 };
 

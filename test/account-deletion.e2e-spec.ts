@@ -185,7 +185,17 @@ describe('account deletion and export (endpoints 20, 21)', () => {
       expect(response.headers['cache-control']).toBe('no-store');
       expect(response.headers['content-type']).toMatch(/^application\/json/);
       const body = response.body;
-      expect(Object.keys(body)).toEqual(['exported_at', 'account', 'profile', 'sessions', 'images', 'pending_email_change', 'events']);
+      expect(Object.keys(body)).toEqual([
+        'exported_at',
+        'account',
+        'profile',
+        'sessions',
+        'images',
+        'pending_email_change',
+        'second_factor',
+        'events',
+      ]);
+      expect(body.second_factor).toEqual({ totp: null, recovery_codes_left: 0 });
       expect(body.account).toEqual({ email: user.email, status: 'active', created_at: expect.any(String), updated_at: expect.any(String) });
       expect(body.profile).toEqual({ ...user.names, country: 'Narnia', department: 'Wardrobes', avatar: user.url });
       expect(body.sessions).toHaveLength(2);

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { AccessTokensService } from '../auth/access-tokens.service.js';
 import { ValidationCodesService } from '../codes/validation-codes.service.js';
@@ -7,7 +7,9 @@ import type { ClientInfo } from '../http/client-info.js';
 import { ImagesService } from '../images/images.service.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
 import { buildNoticeMail, GOODBYE_MAIL_PURPOSE } from '../mail/notice-mail.js';
+import { INVALID_CODE_MESSAGE } from '../codes/validation-code.js';
 import { ProfileService } from '../profile/profile.service.js';
+import { SecondFactorService } from '../second-factor/second-factor.service.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 import type { AfterErasure, ErasedAccount, ErasesAccountData } from '../users/account-data.js';
 import { type Account, UsersService } from '../users/users.service.js';
@@ -33,17 +35,24 @@ export class AccountDeletionService {
     private readonly codes: ValidationCodesService,
     private readonly mail: MailOutbox,
     private readonly webhooks: WebhookOutbox,
+    private readonly secondFactor: SecondFactorService,
     tokens: AccessTokensService,
     events: SecurityEvents,
     profiles: ProfileService,
     images: ImagesService,
   ) {
-    this.owners = [mail, tokens, codes, events, profiles, images, webhooks, users];
+    this.owners = [mail, tokens, secondFactor, codes, events, profiles, images, webhooks, users];
   }
 
-  async delete(account: Account, client: ClientInfo): Promise<void> {
+  /** With two-step login, a right `code` too: the password alone deletes nothing. */
+  async delete(account: Account, code: string | undefined, client: ClientInfo): Promise<void> {
     const { id: userId, email } = account;
+    const proof = await this.secondFactor.requireCode(account, code, client);
     const afterCommit = await this.transactions.run(async (tx) => {
+      // Used up before anything is erased: of two deletions with one code, one goes ahead.
+      if (proof && !(await this.secondFactor.consume(tx, account, proof, client, false))) {
+        throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
+      }
       // Mail went to the account's address, and to the address of an email change under way.
       const changingTo = await this.codes.mailedTo(tx, userId);
       const erased: ErasedAccount = { userId, email, addresses: changingTo ? [email, changingTo] : [email] };

@@ -5,6 +5,7 @@ import { TransactionRunner } from '../database/transaction-runner.js';
 import type { ClientInfo } from '../http/client-info.js';
 import { ImagesService } from '../images/images.service.js';
 import { ProfileService } from '../profile/profile.service.js';
+import { SecondFactorService } from '../second-factor/second-factor.service.js';
 import { SecurityEventType } from '../security-events/security-event-type.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 import { type ExportsAccountData, isoTime } from '../users/account-data.js';
@@ -24,8 +25,9 @@ export class AccountExportService {
     profiles: ProfileService,
     images: ImagesService,
     codes: ValidationCodesService,
+    secondFactor: SecondFactorService,
   ) {
-    this.owners = [users, profiles, tokens, images, codes, events];
+    this.owners = [users, profiles, tokens, images, codes, secondFactor, events];
   }
 
   /** The export is itself recorded, in the transaction that reads what it shows. */

@@ -4,6 +4,7 @@ import { CodesModule } from '../codes/codes.module.js';
 import { ImagesModule } from '../images/images.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { ProfileModule } from '../profile/profile.module.js';
+import { SecondFactorModule } from '../second-factor/second-factor.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountController } from './account.controller.js';
 import { AccountDeletionService } from './account-deletion.service.js';
@@ -17,7 +18,7 @@ import { PasswordChangeService } from './password-change.service.js';
  * the modules that own the data.
  */
 @Module({
-  imports: [AuthModule, UsersModule, CodesModule, MailModule, ImagesModule, ProfileModule],
+  imports: [AuthModule, UsersModule, CodesModule, MailModule, ImagesModule, ProfileModule, SecondFactorModule],
   controllers: [AccountController],
   providers: [PasswordChangeService, EmailChangeService, AccountDeletionService, AccountExportService],
 })

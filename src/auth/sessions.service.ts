@@ -1,4 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import type { ClientInfo } from '../http/client-info.js';
 import { SecurityEventType } from '../security-events/security-event-type.js';
@@ -23,13 +24,14 @@ export class SessionsService {
     private readonly webhooks: WebhookOutbox,
   ) {}
 
-  /** Logging in: a new token and its sign-in event, together. */
-  login(userId: number, client: ClientInfo): Promise<string> {
-    return this.transactions.run(async (tx) => {
+  /** Logging in: a new token and its sign-in event, together; pass the manager of an open transaction to join it. */
+  login(userId: number, client: ClientInfo, manager?: EntityManager): Promise<string> {
+    const work = async (tx: EntityManager) => {
       const token = await this.tokens.issue(userId, tx, client);
       await this.events.record(tx, userId, SecurityEventType.SignIn, client);
       return token;
-    });
+    };
+    return manager ? work(manager) : this.transactions.run(work);
   }
 
   /** Logging out this token, or with `all` every token of the account. */

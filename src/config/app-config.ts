@@ -40,6 +40,8 @@ export interface AppConfig {
   logFormat: 'json' | 'pretty';
   /** Bearer token that /one_auth/metrics requires; open when unset. */
   metricsToken: string | undefined;
+  /** The issuer authenticator apps show for the account's TOTP entry (TOTP_ISSUER). */
+  totpIssuer: string;
 }
 
 /** Where image bytes live: `$DATA_DIR/images`, or a bucket of an S3-compatible store. */

@@ -12,6 +12,9 @@ import { SecurityEventEntity } from '../security-events/security-event.entity.js
 import { UserEntity } from '../users/user.entity.js';
 import { ValidationCodeEntity } from '../codes/validation-code.entity.js';
 import { WebhookDeliveryEntity } from '../webhooks/webhook-delivery.entity.js';
+import { PendingLoginEntity } from '../second-factor/pending-login.entity.js';
+import { RecoveryCodeEntity } from '../second-factor/recovery-code.entity.js';
+import { TotpFactorEntity } from '../second-factor/totp-factor.entity.js';
 import { InitialSchemaMysql1764000000000 } from './migrations/mysql/1764000000000-initial-schema.js';
 import { RateEventsMysql1764100000000 } from './migrations/mysql/1764100000000-rate-events.js';
 import { UserProfilesMysql1764200000000 } from './migrations/mysql/1764200000000-user-profiles.js';
@@ -19,6 +22,7 @@ import { AccountLifecycleMysql1764300000000 } from './migrations/mysql/176430000
 import { WebhookDeliveriesMysql1764350000000 } from './migrations/mysql/1764350000000-webhook-deliveries.js';
 import { ClusterSafeWritesMysql1764400000000 } from './migrations/mysql/1764400000000-cluster-safe-writes.js';
 import { OutboxMessageIdsMysql1764500000000 } from './migrations/mysql/1764500000000-outbox-message-ids.js';
+import { SecondFactorMysql1766000000000 } from './migrations/mysql/1766000000000-second-factor.js';
 import { InitialSchemaSqlite1764000000000 } from './migrations/sqlite/1764000000000-initial-schema.js';
 import { RateEventsSqlite1764100000000 } from './migrations/sqlite/1764100000000-rate-events.js';
 import { UserProfilesSqlite1764200000000 } from './migrations/sqlite/1764200000000-user-profiles.js';
@@ -26,6 +30,7 @@ import { AccountLifecycleSqlite1764300000000 } from './migrations/sqlite/1764300
 import { WebhookDeliveriesSqlite1764350000000 } from './migrations/sqlite/1764350000000-webhook-deliveries.js';
 import { ClusterSafeWritesSqlite1764400000000 } from './migrations/sqlite/1764400000000-cluster-safe-writes.js';
 import { OutboxMessageIdsSqlite1764500000000 } from './migrations/sqlite/1764500000000-outbox-message-ids.js';
+import { SecondFactorSqlite1766000000000 } from './migrations/sqlite/1766000000000-second-factor.js';
 import { RandomIdsWithoutDefault1765000000000 } from './migrations/any/1765000000000-random-ids-without-default.js';
 import { WebhookDeliveryClaims1765100000000 } from './migrations/any/1765100000000-webhook-delivery-claims.js';
 
@@ -40,6 +45,9 @@ export const ENTITIES = [
   SecurityEventEntity,
   WebhookDeliveryEntity,
   RateBucketEntity,
+  TotpFactorEntity,
+  RecoveryCodeEntity,
+  PendingLoginEntity,
 ];
 
 /** Written once with TypeORM's schema API, for every dialect (migrations/any). */
@@ -57,6 +65,7 @@ export const MIGRATIONS = {
     ClusterSafeWritesSqlite1764400000000,
     OutboxMessageIdsSqlite1764500000000,
     ...ANY_DIALECT,
+    SecondFactorSqlite1766000000000,
   ],
   mysql: [
     InitialSchemaMysql1764000000000,
@@ -67,6 +76,7 @@ export const MIGRATIONS = {
     ClusterSafeWritesMysql1764400000000,
     OutboxMessageIdsMysql1764500000000,
     ...ANY_DIALECT,
+    SecondFactorMysql1766000000000,
   ],
 };
 

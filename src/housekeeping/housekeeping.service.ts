@@ -6,6 +6,7 @@ import type { PruneTask, PrunesRows } from '../database/pruning.js';
 import { ImagesService } from '../images/images.service.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
+import { SecondFactorService } from '../second-factor/second-factor.service.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 import { UsersService } from '../users/users.service.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
@@ -39,8 +40,9 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
     limiter: RateLimiter,
     images: ImagesService,
     events: SecurityEvents,
+    secondFactor: SecondFactorService,
   ) {
-    this.owners = [tokens, codes, mail, webhooks, limiter, images, events];
+    this.owners = [tokens, codes, mail, webhooks, limiter, images, events, secondFactor];
   }
 
   onApplicationBootstrap(): void {

@@ -28,3 +28,16 @@ export class InvalidFieldsError extends HttpException {
     super({ message: errors[0]?.message ?? 'Invalid request', errors }, HttpStatus.BAD_REQUEST);
   }
 }
+
+/**
+ * 401 that tells the client how to go on (a right password whose login
+ * needs its second step): `details` go in the body beside the message.
+ */
+export class UnauthorizedChallenge extends HttpException {
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown>,
+  ) {
+    super({ message }, HttpStatus.UNAUTHORIZED);
+  }
+}

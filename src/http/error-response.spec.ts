@@ -1,6 +1,6 @@
 import { BadRequestException, HttpException, UnauthorizedException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
-import { TooManyRequestsError } from './api-error.js';
+import { TooManyRequestsError, UnauthorizedChallenge } from './api-error.js';
 import { toErrorResponse } from './error-response.js';
 
 describe('toErrorResponse', () => {
@@ -21,6 +21,16 @@ describe('toErrorResponse', () => {
       headers: { 'WWW-Authenticate': 'Basic realm="one_auth", charset="UTF-8"' },
     });
     expect(toErrorResponse(new TooManyRequestsError(12.2)).headers['Retry-After']).toBe('13');
+  });
+
+  it('puts the details of a challenge beside its message, with the Basic challenge', () => {
+    const challenge = new UnauthorizedChallenge('Second factor required', { mfa_token: 'abc', methods: ['totp'] });
+    expect(toErrorResponse(challenge)).toEqual({
+      status: 401,
+      body: { message: 'Second factor required', mfa_token: 'abc', methods: ['totp'] },
+      headers: { 'WWW-Authenticate': 'Basic realm="one_auth", charset="UTF-8"' },
+      unexpected: false,
+    });
   });
 
   it('maps body parser failures, wrapped or not', () => {

@@ -4,7 +4,14 @@ import type { MailContent } from './mail-message.js';
 export const NOTICE_MAIL_PURPOSE = 'security_notice';
 export const GOODBYE_MAIL_PURPOSE = 'account_deleted';
 
-export type NoticeKind = 'password_changed' | 'password_reset' | 'email_changed' | 'account_deleted';
+export type NoticeKind =
+  | 'password_changed'
+  | 'password_reset'
+  | 'email_changed'
+  | 'account_deleted'
+  | 'second_factor_enabled'
+  | 'second_factor_disabled'
+  | 'recovery_code_used';
 
 export interface NoticeDetails {
   /** The account's address when it happened (for an email change, the old one). */
@@ -36,6 +43,27 @@ const TEXTS: Record<NoticeKind, (details: NoticeDetails) => { subject: string; h
     ifNotYou:
       'someone knows your password or holds a signed-in device, and has moved your account away from this address. ' +
       'Contact the operator of this service with this message; the account can no longer be recovered from this address.',
+  }),
+  second_factor_enabled: ({ email }) => ({
+    subject: 'Two-step login is on for your one_auth account',
+    happened:
+      `Two-step login was turned on for your one_auth account ${email}: signing in now takes a code from an authenticator app ` +
+      'after the password. Every other session was signed out.',
+    ifNotYou:
+      'someone knows your password or holds a signed-in device, and has tied your account to their authenticator app. ' +
+      `Contact the operator of this service with this message; meanwhile ${RECOVER}`,
+  }),
+  second_factor_disabled: ({ email }) => ({
+    subject: 'Two-step login is off for your one_auth account',
+    happened: `Two-step login was turned off for your one_auth account ${email}: the password alone signs in again. Its recovery codes no longer work.`,
+    ifNotYou: `someone knows your password and holds your authenticator app or a recovery code: ${RECOVER} Then turn two-step login on again.`,
+  }),
+  recovery_code_used: ({ email }) => ({
+    subject: 'A recovery code of your one_auth account was used',
+    happened: `One of the recovery codes of your one_auth account ${email} was used in place of a code from the authenticator app. It cannot be used again.`,
+    ifNotYou:
+      `someone knows your password and has one of your recovery codes: ${RECOVER} ` +
+      'Then make a new set of recovery codes (POST /one_auth/api/user/recovery_codes), which voids the old one.',
   }),
   account_deleted: ({ email }) => ({
     subject: 'Your one_auth account was deleted',

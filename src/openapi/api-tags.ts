@@ -12,6 +12,7 @@ export const API_TAGS = {
   health: 'Liveness and readiness probes for an orchestrator',
   sessions: 'Where the account is signed in, and signing one device out',
   account: 'Password and email change, deletion, a copy of the data, and recent security activity',
+  'second factor': 'Two-step login: an authenticator app (TOTP) and recovery codes',
   operations: 'For the operator: Prometheus metrics',
 } as const;
 

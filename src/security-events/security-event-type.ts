@@ -10,5 +10,10 @@ export const SecurityEventType = {
   Logout: 'logout',
   LogoutAll: 'logout_all',
   Export: 'export',
+  SecondFactorEnabled: 'second_factor_enabled',
+  SecondFactorDisabled: 'second_factor_disabled',
+  SecondFactorFailed: 'second_factor_failed',
+  RecoveryCodeUsed: 'recovery_code_used',
+  RecoveryCodesRenewed: 'recovery_codes_renewed',
 } as const;
 export type SecurityEventType = (typeof SecurityEventType)[keyof typeof SecurityEventType];

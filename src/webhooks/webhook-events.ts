@@ -1,5 +1,12 @@
 /** What a relying service can be told about an account. */
-export type WebhookEventType = 'user.activated' | 'user.email_changed' | 'user.password_changed' | 'user.deleted' | 'session.revoked';
+export type WebhookEventType =
+  | 'user.activated'
+  | 'user.email_changed'
+  | 'user.password_changed'
+  | 'user.deleted'
+  | 'user.mfa_enabled'
+  | 'user.mfa_disabled'
+  | 'session.revoked';
 
 /** One event as a feature queues it; `data` must never carry a secret (token, code, password). */
 export interface WebhookEvent {

@@ -3,6 +3,7 @@ import { SessionDto } from '../../auth/dto/session.dto.js';
 import { PendingEmailChangeDto } from '../../codes/dto/pending-email-change.dto.js';
 import { ExportedImageDto } from '../../images/dto/exported-image.dto.js';
 import { ExportedProfileDto } from '../../profile/dto/exported-profile.dto.js';
+import { ExportedSecondFactorDto } from '../../second-factor/dto/exported-second-factor.dto.js';
 import { SecurityEventDto } from '../../security-events/dto/security-event.dto.js';
 import { ExportedAccountDto } from '../../users/dto/exported-account.dto.js';
 
@@ -25,6 +26,12 @@ export class AccountExportDto {
 
   @ApiProperty({ type: PendingEmailChangeDto, nullable: true, description: 'An email change waiting for its code, if any' })
   pending_email_change: PendingEmailChangeDto | null;
+
+  @ApiProperty({
+    type: ExportedSecondFactorDto,
+    description: 'Two-step login: the authenticator app and how many recovery codes are left, no secret',
+  })
+  second_factor: ExportedSecondFactorDto;
 
   @ApiProperty({ type: [SecurityEventDto], description: 'Every security event still kept, newest first' })
   events: SecurityEventDto[];
