@@ -38,7 +38,7 @@ export class TwoStepLoginController {
     description:
       'Or, for the right password of an account with two-step login: the mfa_token to finish with (POST /access_tokens/second_factor)',
     type: undefined,
-    schema: { oneOf: [{ $ref: getSchemaPath(ErrorResponseDto) }, { $ref: getSchemaPath(SecondFactorRequiredDto) }] },
+    schema: { anyOf: [{ $ref: getSchemaPath(ErrorResponseDto) }, { $ref: getSchemaPath(SecondFactorRequiredDto) }] },
     examples: {
       [SECOND_FACTOR_REQUIRED_MESSAGE]: {
         summary: SECOND_FACTOR_REQUIRED_MESSAGE,
