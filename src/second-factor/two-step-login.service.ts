@@ -63,7 +63,11 @@ export class TwoStepLoginService {
   async finish(mfaToken: string, code: string, client: ClientInfo): Promise<LoginResponseDto> {
     const login = await this.pending.find(mfaToken);
     if (!login) throw loginExpired();
-    const account = await this.users.findById(login.userId).catch(() => null);
+    // Deleted since the password step: its pending logins went with it, but this read may have raced the deletion.
+    const account = await this.users.findById(login.userId).catch((error: Error) => {
+      if (error.name === 'EntityNotFoundError') return null;
+      throw error;
+    });
     if (!account || account.status !== UserStatus.Active) throw loginExpired();
     // The attempt is taken once the limits let it through: a refused (429) try costs the login none.
     const proof = await this.auth.underLoginLimits(account.email, client, async () => {
