@@ -76,14 +76,13 @@ export class SecondFactorService implements ErasesAccountData, ExportsAccountDat
 
   /**
    * Whether the account has two-step login: one read by primary key, the only
-   * cost a login of an account without it pays. Causal on a cluster, so that a
+   * cost a login of an account without it pays. Inside the caller's
+   * transaction when given one; otherwise causal on a cluster, so that a
    * factor enabled through another node a moment ago is seen.
    */
-  async hasTwoStepLogin(userId: number): Promise<boolean> {
-    const rows = await this.causal.query<{ user_id: number }>(
-      'SELECT user_id FROM totp_factors WHERE user_id = ? AND enabled_at IS NOT NULL',
-      [userId],
-    );
+  async hasTwoStepLogin(userId: number, manager?: EntityManager): Promise<boolean> {
+    const select = 'SELECT user_id FROM totp_factors WHERE user_id = ? AND enabled_at IS NOT NULL';
+    const rows = (manager ? await manager.query(select, [userId]) : await this.causal.query(select, [userId])) as unknown[];
     return rows.length > 0;
   }
 

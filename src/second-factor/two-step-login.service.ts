@@ -19,6 +19,9 @@ import { SecondStepMethods } from './second-step-methods.js';
 
 const loginExpired = () => new UnauthorizedException(LOGIN_EXPIRED_MESSAGE);
 
+/** Rolls a login's transaction back: the password was right, but the account needs its second step. */
+class SecondStepNeeded extends Error {}
+
 /**
  * Logging in: the password (checked by the guard, under the login limits),
  * then, on an account with two-step login, a second step that any instance
@@ -40,17 +43,33 @@ export class TwoStepLoginService {
 
   /**
    * A right password: a token, or on an account with two-step login a 401
-   * that carries an mfa_token and the ways to finish. Whether the account
-   * has it is one read by primary key, made while the profile is read, so a
-   * login without a second factor costs what it did.
+   * that carries an mfa_token and the ways to finish. The token is issued
+   * as before, beside the profile read, and whether the account has two-step
+   * login is one read by primary key inside that transaction, after the
+   * account's row lock that issuing takes: a login of an account without it
+   * costs that read, and one that raced the transaction turning it on (which
+   * takes the lock too) sees it. With it, the transaction rolls back: no
+   * token, no sign-in.
    */
   async login(user: Account, client: ClientInfo): Promise<LoginResponseDto> {
-    const [twoStep, profile] = await Promise.all([this.factors.hasTwoStepLogin(user.id), this.profiles.read(user.id)]);
-    if (twoStep) {
+    const [accessToken, profile] = await Promise.all([
+      this.transactions
+        .run(async (tx) => {
+          const token = await this.sessions.login(user.id, client, tx);
+          if (await this.factors.hasTwoStepLogin(user.id, tx)) throw new SecondStepNeeded();
+          return token;
+        })
+        .catch((error: unknown) => {
+          if (error instanceof SecondStepNeeded) return null;
+          throw error;
+        }),
+      this.profiles.read(user.id),
+    ]);
+    if (accessToken === null) {
       const [mfaToken, methods] = await Promise.all([this.pending.start(user.id), this.methods.forAccount(user.id)]);
       throw new UnauthorizedChallenge(SECOND_FACTOR_REQUIRED_MESSAGE, { mfa_token: mfaToken, methods });
     }
-    return { access_token: await this.sessions.login(user.id, client), user_profile: toUserProfile(user.email, profile) };
+    return { access_token: accessToken, user_profile: toUserProfile(user.email, profile) };
   }
 
   /**
