@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HousekeepingService } from '../src/housekeeping/housekeeping.service.js';
 import { mailText, waitForMail } from './helpers/mail-text.js';
@@ -516,5 +519,49 @@ describe('two-step login with an authenticator app and recovery codes (4â€², 23â
       expect(Number(n)).toBe(20);
       expect((await finish(first, user.recoveryCodes[0]).expect(401)).body).toEqual(LOGIN_EXPIRED);
     });
+  });
+});
+
+describe('two instances sharing one database', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'one_auth-two-step-'));
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    const env = { DATA_DIR: dataDir, SECRET: randomBytes(32).toString('hex') };
+    a = await startTestApp(env);
+    b = await startTestApp(env);
+  });
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('lets one instance finish a login another began, and neither finish it twice', async () => {
+    const user = await enableTwoStep(a, await createActiveUser(a));
+    // Enrolled through A: B reads the sealed secret and asks for the second step too.
+    await awayFromStepEdge();
+    const mfaToken = await startLogin(b, user.email, user.password);
+    const code = totpCode(user.secret);
+    const [fromA, fromB] = await Promise.all([
+      a.http.post(SECOND_FACTOR).send({ mfa_token: mfaToken, code }),
+      b.http.post(SECOND_FACTOR).send({ mfa_token: mfaToken, code }),
+    ]);
+    // The later one finds the login finished (401) or its code used (422), depending on where it was.
+    const statuses = [fromA.status, fromB.status];
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.find((status) => status !== 200)).toBeOneOf([401, 422]);
+    const token = (fromA.status === 200 ? fromA : fromB).body.access_token as string;
+    await a.http.get(VALIDATIONS).auth(user.email, token).expect(200);
+    await b.http.get(VALIDATIONS).auth(user.email, token).expect(200);
+    // The code used through one instance is refused by the other.
+    await b.http
+      .post(SECOND_FACTOR)
+      .send({ mfa_token: await startLogin(b, user.email, user.password), code })
+      .expect(422);
+    // A recovery code, begun on A, finished on B.
+    const next = await startLogin(a, user.email, user.password);
+    await b.http.post(SECOND_FACTOR).send({ mfa_token: next, code: user.recoveryCodes[0] }).expect(200);
   });
 });
