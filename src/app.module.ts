@@ -19,6 +19,7 @@ import { RegistrationModule } from './registration/registration.module.js';
 import { UsersModule } from './users/users.module.js';
 import { CodesModule } from './codes/codes.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
+import { SecondFactorModule } from './second-factor/second-factor.module.js';
 
 @Module({
   imports: [
@@ -31,6 +32,7 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
     MailModule,
     WebhooksModule,
     AuthModule,
+    SecondFactorModule,
     UsersModule,
     CodesModule,
     RegistrationModule,

@@ -22,6 +22,9 @@ const OWNERS: Record<string, string> = {
   admin_audit: 'admin-audit',
   passkeys: 'passkeys',
   passkey_challenges: 'passkeys',
+  totp_factors: 'second-factor',
+  recovery_codes: 'second-factor',
+  pending_logins: 'second-factor',
   migration_lock: 'database',
 };
 

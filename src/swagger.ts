@@ -10,7 +10,7 @@ const DESCRIPTION = `Email-first identity service.
 
 1. \`POST /one_auth/api/user\` with your email: a 6-digit code is mailed.
 2. \`PUT /one_auth/api/user\` with email, code and a password: the account is active and you get a token.
-3. \`GET /one_auth/api/access_tokens\` with Basic \`email:password\` logs in on another device.
+3. \`GET /one_auth/api/access_tokens\` with Basic \`email:password\` logs in on another device. With two-step login on, it answers 401 \`Second factor required\` with an \`mfa_token\`: finish with \`POST /one_auth/api/access_tokens/second_factor\` and a code from the authenticator app.
 4. Everything else takes Basic \`email:token\` (or \`Bearer token\`): use **Authorize** and put the token in the password field.
 
 Operators use \`/one_auth/admin/api\` and relying services \`POST /one_auth/api/introspect\` with an API key made by

@@ -139,6 +139,11 @@ describe('API documentation (endpoint 14)', () => {
         'DELETE /one_auth/api/user',
         'GET /one_auth/api/user/export',
         'GET /one_auth/api/user/events',
+        'POST /one_auth/api/access_tokens/second_factor',
+        'POST /one_auth/api/user/totp',
+        'PUT /one_auth/api/user/totp',
+        'DELETE /one_auth/api/user/totp',
+        'POST /one_auth/api/user/recovery_codes',
         'GET /one_auth/metrics',
         'POST /one_auth/api/introspect',
         'GET /one_auth/admin/api/users',
@@ -163,7 +168,13 @@ describe('API documentation (endpoint 14)', () => {
     expect(documented('/one_auth/api/user/password', 'put')).toEqual(expect.arrayContaining(['200', '400', '401', '422', '429']));
     expect(documented('/one_auth/api/user/email', 'post')).toEqual(expect.arrayContaining(['202', '400', '401', '422', '429']));
     expect(documented('/one_auth/api/user/email', 'put')).toEqual(expect.arrayContaining(['200', '400', '401', '422', '429']));
-    expect(documented('/one_auth/api/user', 'delete')).toEqual(expect.arrayContaining(['200', '401', '429']));
+    expect(documented('/one_auth/api/user', 'delete')).toEqual(expect.arrayContaining(['200', '401', '422', '429']));
+    expect(documented('/one_auth/api/access_tokens/second_factor', 'post')).toEqual(
+      expect.arrayContaining(['200', '400', '401', '422', '429']),
+    );
+    for (const method of ['post', 'put', 'delete']) {
+      expect(documented('/one_auth/api/user/totp', method)).toEqual(expect.arrayContaining(['200', '400', '401', '409', '422', '429']));
+    }
     expect(documented('/one_auth/admin/api/users/{id}/status', 'put')).toEqual(
       expect.arrayContaining(['200', '400', '401', '403', '404', '429']),
     );

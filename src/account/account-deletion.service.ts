@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AdminAudit } from '../admin-audit/admin-audit.service.js';
 import { AccessTokensService } from '../auth/access-tokens.service.js';
@@ -9,7 +9,9 @@ import { ImagesService } from '../images/images.service.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
 import { PasskeysService } from '../passkeys/passkeys.service.js';
 import { buildNoticeMail, GOODBYE_MAIL_PURPOSE } from '../mail/notice-mail.js';
+import { INVALID_CODE_MESSAGE } from '../codes/validation-code.js';
 import { ProfileService } from '../profile/profile.service.js';
+import { SecondFactorService } from '../second-factor/second-factor.service.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 import type { AfterErasure, ErasedAccount, ErasesAccountData } from '../users/account-data.js';
 import { type Account, UsersService } from '../users/users.service.js';
@@ -35,6 +37,7 @@ export class AccountDeletionService {
     private readonly codes: ValidationCodesService,
     private readonly mail: MailOutbox,
     private readonly webhooks: WebhookOutbox,
+    private readonly secondFactor: SecondFactorService,
     tokens: AccessTokensService,
     events: SecurityEvents,
     profiles: ProfileService,
@@ -42,16 +45,40 @@ export class AccountDeletionService {
     audit: AdminAudit,
     passkeys: PasskeysService,
   ) {
-    this.owners = [mail, tokens, codes, events, profiles, images, passkeys, webhooks, audit, users];
+    this.owners = [mail, tokens, secondFactor, codes, events, profiles, images, passkeys, webhooks, audit, users];
   }
 
   /**
-   * `alongside` runs last in the erasing transaction: what records the
-   * erasure (an operator's audit entry) commits with it or not at all.
+   * The owner's own request: with two-step login, a right `code` too — the
+   * password alone deletes nothing. The code is used up inside the erasing
+   * transaction, before anything is erased: of two deletions with one code,
+   * one goes ahead.
    */
-  async delete(account: Account, client: ClientInfo, alongside?: (tx: EntityManager) => Promise<void>): Promise<void> {
+  async delete(account: Account, code: string | undefined, client: ClientInfo): Promise<void> {
+    const proof = await this.secondFactor.requireCode(account, code, client);
+    const spendCode = async (tx: EntityManager) => {
+      if (proof && !(await this.secondFactor.consume(tx, account, proof, client, false))) {
+        throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
+      }
+    };
+    await this.erase(account, client, { first: spendCode });
+  }
+
+  /**
+   * Erases the account in one transaction (an operator's erasure comes here
+   * directly: the operator's key stands in for the owner's proof). `first`
+   * runs before anything is erased and may refuse; `last` runs at the end:
+   * what records the erasure (an operator's audit entry) commits with it or
+   * not at all.
+   */
+  async erase(
+    account: Account,
+    client: ClientInfo,
+    steps: { first?: (tx: EntityManager) => Promise<void>; last?: (tx: EntityManager) => Promise<void> } = {},
+  ): Promise<void> {
     const { id: userId, email } = account;
     const afterCommit = await this.transactions.run(async (tx) => {
+      await steps.first?.(tx);
       // Mail went to the account's address, and to the address of an email change under way.
       const changingTo = await this.codes.mailedTo(tx, userId);
       const erased: ErasedAccount = { userId, email, addresses: changingTo ? [email, changingTo] : [email] };
@@ -68,7 +95,7 @@ export class AccountDeletionService {
         GOODBYE_MAIL_PURPOSE,
         buildNoticeMail('account_deleted', { email, at: Date.now(), client }),
       );
-      await alongside?.(tx);
+      await steps.last?.(tx);
       return work;
     });
     for (const work of afterCommit) await work();

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Post, Put } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { TokenPrincipal } from '../auth/access-tokens.service.js';
 import { PasswordAuth, Principal, TokenAuth } from '../auth/auth.decorators.js';
 import { INVALID_CODE_MESSAGE } from '../codes/validation-code.js';
@@ -19,6 +19,7 @@ import { AccountExportService } from './account-export.service.js';
 import { AccountExportDto } from './dto/account-export.dto.js';
 import { ConfirmEmailChangeDto, RequestEmailChangeDto } from './dto/change-email.dto.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
+import { DeleteAccountDto } from './dto/delete-account.dto.js';
 import { EMAIL_CODE_SENT_MESSAGE, EmailChangeService } from './email-change.service.js';
 import { PasswordChangeService, WRONG_PASSWORD_MESSAGE } from './password-change.service.js';
 
@@ -45,14 +46,18 @@ export class AccountController {
       errors: [{ field: 'new_password', message: 'new_password is too common, please choose another' }],
     },
   ])
-  @ApiErrorResponse(422, 'The current password is wrong (counted as a failed login)', [WRONG_PASSWORD_MESSAGE])
+  @ApiErrorResponse(
+    422,
+    'The current password is wrong, or two-step login is on and the code is missing or wrong (counted as failed logins)',
+    [WRONG_PASSWORD_MESSAGE, INVALID_CODE_MESSAGE],
+  )
   @ApiRateLimited('Too many wrong passwords (the login limits)', TOO_MANY_LOGINS_MESSAGE)
   async changePassword(
     @Principal() principal: TokenPrincipal,
     @Body() dto: ChangePasswordDto,
     @Client() client: ClientInfo,
   ): Promise<MessageDto> {
-    await this.passwords.change(principal, dto.password, dto.new_password, client);
+    await this.passwords.change(principal, dto.password, dto.new_password, dto.code, client);
     return { message: 'Password changed' };
   }
 
@@ -62,7 +67,11 @@ export class AccountController {
   @ApiOperation({ summary: 'Start an email change: the password is required; a code is mailed to the new address' })
   @ApiAcceptedResponse({ type: MessageDto, example: { message: EMAIL_CODE_SENT_MESSAGE } })
   @ApiJsonBodyErrors({ field: 'new_email', message: 'new_email must be a valid email' })
-  @ApiErrorResponse(422, 'The password is wrong, or another active account has the address', [WRONG_PASSWORD_MESSAGE, EMAIL_USED_MESSAGE])
+  @ApiErrorResponse(
+    422,
+    'The password is wrong, two-step login is on and the code is missing or wrong, or another active account has the address',
+    [WRONG_PASSWORD_MESSAGE, INVALID_CODE_MESSAGE, EMAIL_USED_MESSAGE],
+  )
   @ApiRateLimited('Too many wrong passwords, or too many codes mailed', TOO_MANY_LOGINS_MESSAGE)
   @ApiErrorResponse(429, 'Too many wrong passwords, or too many codes mailed', [TOO_MANY_CODES_MESSAGE])
   async requestEmailChange(
@@ -70,7 +79,7 @@ export class AccountController {
     @Body() dto: RequestEmailChangeDto,
     @Client() client: ClientInfo,
   ): Promise<MessageDto> {
-    await this.emails.request(principal, dto.new_email, dto.password, client);
+    await this.emails.request(principal, dto.new_email, dto.password, dto.code, client);
     return { message: EMAIL_CODE_SENT_MESSAGE };
   }
 
@@ -102,8 +111,13 @@ export class AccountController {
   @PasswordAuth()
   @ApiOperation({ summary: 'Delete the account and everything held about it (Basic email:password); a last mail confirms' })
   @ApiOkResponse({ type: MessageDto, example: { message: 'Account deleted' } })
-  async deleteAccount(@Principal() user: Account, @Client() client: ClientInfo): Promise<MessageDto> {
-    await this.deletion.delete(user, client);
+  @ApiBody({ type: DeleteAccountDto, required: false, description: 'Only for an account with two-step login: its code' })
+  @ApiJsonBodyErrors({ field: 'code', message: 'code must be a string' })
+  @ApiErrorResponse(422, 'Two-step login is on and the code is missing or wrong (a wrong one counted as a failed login)', [
+    INVALID_CODE_MESSAGE,
+  ])
+  async deleteAccount(@Principal() user: Account, @Body() dto: DeleteAccountDto, @Client() client: ClientInfo): Promise<MessageDto> {
+    await this.deletion.delete(user, dto.code, client);
     return { message: 'Account deleted' };
   }
 

@@ -6,6 +6,7 @@ import { ImagesModule } from '../images/images.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { PasskeysModule } from '../passkeys/passkeys.module.js';
 import { ProfileModule } from '../profile/profile.module.js';
+import { SecondFactorModule } from '../second-factor/second-factor.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountController } from './account.controller.js';
 import { AccountDeletionService } from './account-deletion.service.js';
@@ -19,7 +20,17 @@ import { PasswordChangeService } from './password-change.service.js';
  * the modules that own the data.
  */
 @Module({
-  imports: [AdminAuditModule, AuthModule, UsersModule, CodesModule, MailModule, ImagesModule, ProfileModule, PasskeysModule],
+  imports: [
+    AdminAuditModule,
+    AuthModule,
+    UsersModule,
+    CodesModule,
+    MailModule,
+    ImagesModule,
+    ProfileModule,
+    PasskeysModule,
+    SecondFactorModule,
+  ],
   controllers: [AccountController],
   providers: [PasswordChangeService, EmailChangeService, AccountDeletionService, AccountExportService],
   // Operators erase accounts through the same orchestration as their owners.

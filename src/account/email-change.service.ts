@@ -10,6 +10,7 @@ import { MailOutbox } from '../mail/mail-outbox.service.js';
 import { buildNoticeMail, NOTICE_MAIL_PURPOSE } from '../mail/notice-mail.js';
 import { SecurityEventType } from '../security-events/security-event-type.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
+import { SecondFactorService } from '../second-factor/second-factor.service.js';
 import { EMAIL_USED_MESSAGE } from '../users/email.js';
 import { UsersService } from '../users/users.service.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
@@ -34,16 +35,28 @@ export class EmailChangeService {
     private readonly events: SecurityEvents,
     private readonly mail: MailOutbox,
     private readonly webhooks: WebhookOutbox,
+    private readonly secondFactor: SecondFactorService,
   ) {}
 
   /**
-   * The password is checked before the address, so that a token alone
-   * cannot probe which addresses have accounts.
+   * The password (and with two-step login a code) is checked before the
+   * address, so that a token alone cannot probe which addresses have
+   * accounts. The code is used up at once: what it allowed is the mail.
    */
-  async request(principal: TokenPrincipal, newEmail: string, password: string, client: ClientInfo): Promise<void> {
+  async request(
+    principal: TokenPrincipal,
+    newEmail: string,
+    password: string,
+    code: string | undefined,
+    client: ClientInfo,
+  ): Promise<void> {
     const { user } = principal;
     if (!(await this.auth.confirmPassword(user.email, password, client))) throw new UnprocessableEntityException(WRONG_PASSWORD_MESSAGE);
+    const proof = await this.secondFactor.requireCode(user, code, client);
     if (newEmail === user.email || (await this.users.heldByActiveAccount(newEmail))) throw emailUsed();
+    if (proof && !(await this.transactions.run((tx) => this.secondFactor.consume(tx, user, proof, client)))) {
+      throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
+    }
     const account = await this.users.findById(user.id);
     await this.codes.issue(account, client.address, { purpose: 'email_change', newEmail });
   }

@@ -1,6 +1,6 @@
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { AccessTokensService, type TokenPrincipal } from '../auth/access-tokens.service.js';
-import { AuthService } from '../auth/auth.service.js';
+import { AuthService, WRONG_PASSWORD_MESSAGE } from '../auth/auth.service.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { InvalidFieldsError } from '../http/api-error.js';
 import type { ClientInfo } from '../http/client-info.js';
@@ -8,11 +8,13 @@ import { MailOutbox } from '../mail/mail-outbox.service.js';
 import { buildNoticeMail, NOTICE_MAIL_PURPOSE } from '../mail/notice-mail.js';
 import { SecurityEventType } from '../security-events/security-event-type.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
+import { INVALID_CODE_MESSAGE } from '../codes/validation-code.js';
+import { SecondFactorService } from '../second-factor/second-factor.service.js';
 import { passwordProblem } from '../users/password/password-policy.js';
 import { UsersService } from '../users/users.service.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 
-export const WRONG_PASSWORD_MESSAGE = 'Password is not correct';
+export { WRONG_PASSWORD_MESSAGE };
 
 @Injectable()
 export class PasswordChangeService {
@@ -24,23 +26,31 @@ export class PasswordChangeService {
     private readonly events: SecurityEvents,
     private readonly mail: MailOutbox,
     private readonly webhooks: WebhookOutbox,
+    private readonly secondFactor: SecondFactorService,
   ) {}
 
   /**
    * A token is not enough to change the password (a borrowed unlocked phone):
    * the current one is asked for, and a wrong one counts as a failed login.
-   * Every other session is signed out; the caller's stays.
+   * With two-step login, a code too (used up with the change). Every other
+   * session is signed out, and logins waiting for their second step are
+   * abandoned; the caller's session stays.
    */
-  async change(principal: TokenPrincipal, current: string, next: string, client: ClientInfo): Promise<void> {
+  async change(principal: TokenPrincipal, current: string, next: string, code: string | undefined, client: ClientInfo): Promise<void> {
     const { user } = principal;
     const problem = passwordProblem(next, user.email);
     if (problem) throw new InvalidFieldsError([{ field: 'new_password', message: problem.replace(/^password/, 'new_password') }]);
     if (!(await this.auth.confirmPassword(user.email, current, client))) throw new UnprocessableEntityException(WRONG_PASSWORD_MESSAGE);
+    const proof = await this.secondFactor.requireCode(user, code, client);
     const passwordHash = await this.users.hashPassword(next);
     await this.transactions.run(async (tx) => {
       const at = Date.now();
+      await this.users.lock(tx, user.id);
+      if (proof && !(await this.secondFactor.consume(tx, user, proof, client)))
+        throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
       await this.users.changePassword(tx, user.id, passwordHash, at);
       await this.tokens.revokeAllBut(tx, user.id, principal.tokenId);
+      await this.secondFactor.abandonPendingLogins(tx, user.id);
       await this.events.record(tx, user.id, SecurityEventType.PasswordChanged, client, at);
       await this.webhooks.enqueue(tx, { type: 'user.password_changed', userId: user.id, data: { email: user.email } });
       await this.mail.enqueue(tx, user.email, NOTICE_MAIL_PURPOSE, buildNoticeMail('password_changed', { email: user.email, at, client }));

@@ -147,7 +147,7 @@ export class AdminUsersService {
     const account = await this.find(userId);
     // The account's earlier entries lose its address in that transaction; this one never holds it.
     const entry = this.entryFor(AdminAction.Erase, { ...account, email: '' }, operator);
-    await this.deletion.delete(account, operator.client, (tx) => this.audit.record(tx, entry));
+    await this.deletion.erase(account, operator.client, { last: (tx) => this.audit.record(tx, entry) });
   }
 
   async find(userId: number, manager?: EntityManager): Promise<Account> {

@@ -1,35 +1,19 @@
-import { Controller, Delete, Get, HttpCode, Query } from '@nestjs/common';
+import { Controller, Delete, HttpCode, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { MessageDto } from '../http/message.dto.js';
 import { ApiErrorResponse } from '../openapi/api-responses.js';
 import { ApiTag } from '../openapi/api-tags.js';
 import { Client, type ClientInfo } from '../http/client-info.js';
-import { toUserProfile } from '../profile/dto/user-profile.dto.js';
-import { ProfileService } from '../profile/profile.service.js';
-import type { Account } from '../users/users.service.js';
-import { PasswordAuth, Principal, TokenAuth } from './auth.decorators.js';
+import { Principal, TokenAuth } from './auth.decorators.js';
 import type { TokenPrincipal } from './access-tokens.service.js';
-import { LoginResponseDto } from './dto/login-response.dto.js';
 import { LogoutQueryDto } from './dto/logout-query.dto.js';
 import { SessionsService } from './sessions.service.js';
 
+/** Logging out. Logging in (GET on this path) is the second-factor module's: see TwoStepLoginController. */
 @ApiTag('access tokens')
 @Controller('api/access_tokens')
 export class AccessTokensController {
-  constructor(
-    private readonly sessions: SessionsService,
-    private readonly profiles: ProfileService,
-  ) {}
-
-  @Get()
-  @HttpCode(200)
-  @PasswordAuth()
-  @ApiOperation({ summary: 'Log in: a new access token for this device (Basic email:password)' })
-  @ApiOkResponse({ type: LoginResponseDto })
-  async login(@Principal() user: Account, @Client() client: ClientInfo): Promise<LoginResponseDto> {
-    const [accessToken, profile] = await Promise.all([this.sessions.login(user.id, client), this.profiles.read(user.id)]);
-    return { access_token: accessToken, user_profile: toUserProfile(user.email, profile) };
-  }
+  constructor(private readonly sessions: SessionsService) {}
 
   @Delete()
   @HttpCode(200)

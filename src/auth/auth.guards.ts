@@ -31,7 +31,7 @@ export class PasswordAuthGuard extends AuthGuard(PASSWORD_STRATEGY) {
  * strategy object, callbacks and promise wrapping cost more than the
  * header's parsing and the token's hash together. The service is found once
  * through the module graph, since the modules whose routes use this guard
- * do not all import the auth module (the profile module is imported by it).
+ * do not all import the auth module (the profile module does not).
  */
 @Injectable()
 export class TokenAuthGuard implements CanActivate {

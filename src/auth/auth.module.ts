@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ProfileModule } from '../profile/profile.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccessTokenEntity } from './access-token.entity.js';
 import { AccessTokensController } from './access-tokens.controller.js';
@@ -12,9 +11,14 @@ import { SessionsService } from './sessions.service.js';
 import { PasswordStrategy } from './strategies/password.strategy.js';
 import { ValidationsController } from './validations.controller.js';
 
-/** Access tokens (`access_tokens`) and everything that issues, checks or revokes them: login, logout, sessions, the guards. */
+/**
+ * Access tokens (`access_tokens`) and everything that issues, checks or
+ * revokes them: the password check, logout, sessions, the guards. Logging in
+ * itself (GET /access_tokens) is served by the second-factor module, which
+ * decides whether a password is enough.
+ */
 @Module({
-  imports: [PassportModule.register({ session: false }), TypeOrmModule.forFeature([AccessTokenEntity]), UsersModule, ProfileModule],
+  imports: [PassportModule.register({ session: false }), TypeOrmModule.forFeature([AccessTokenEntity]), UsersModule],
   controllers: [AccessTokensController, ValidationsController, SessionsController],
   providers: [AccessTokensService, SessionsService, AuthService, PasswordStrategy],
   exports: [AccessTokensService, AuthService, SessionsService],

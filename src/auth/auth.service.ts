@@ -10,6 +10,9 @@ import { SecurityEvents } from '../security-events/security-events.service.js';
 import { normalizeEmail } from '../users/email.js';
 import { type Account, UsersService } from '../users/users.service.js';
 
+/** What a wrong current password answers where a signed-in caller is asked for it again. */
+export const WRONG_PASSWORD_MESSAGE = 'Password is not correct';
+
 /** Password checks under the login limits: logging in, and confirming the password before a sensitive change. */
 @Injectable()
 export class AuthService {
@@ -49,6 +52,15 @@ export class AuthService {
       this.check(email, password, client),
     );
     return user !== null;
+  }
+
+  /**
+   * Runs a check that stands in for the password (a second-factor code)
+   * under the login limits: a falsy result counts as a failed login, so
+   * wrong codes and wrong passwords share one allowance.
+   */
+  underLoginLimits<T extends boolean | object | null>(email: string, client: ClientInfo, check: () => Promise<T>): Promise<T> {
+    return this.limiter.attempt(this.loginLimits(email, client.address), TOO_MANY_LOGINS_MESSAGE, check);
   }
 
   /**

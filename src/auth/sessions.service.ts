@@ -24,13 +24,22 @@ export class SessionsService {
     private readonly webhooks: WebhookOutbox,
   ) {}
 
-  /** Logging in: a new token and its sign-in event (which says how, a password or a passkey), together. */
-  login(userId: number, client: ClientInfo, how: SecurityEventType = SecurityEventType.SignIn): Promise<string> {
-    return this.transactions.run(async (tx) => {
+  /**
+   * Logging in: a new token and its sign-in event (which says how: a
+   * password, a second step or a passkey), together; pass the manager of an
+   * open transaction to join it.
+   */
+  login(
+    userId: number,
+    client: ClientInfo,
+    { how = SecurityEventType.SignIn, manager }: { how?: SecurityEventType; manager?: EntityManager } = {},
+  ): Promise<string> {
+    const work = async (tx: EntityManager) => {
       const token = await this.tokens.issue(userId, tx, client);
       await this.events.record(tx, userId, how, client);
       return token;
-    });
+    };
+    return manager ? work(manager) : this.transactions.run(work);
   }
 
   /** Logging out this token, or with `all` every token of the account. */

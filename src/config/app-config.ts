@@ -42,6 +42,8 @@ export interface AppConfig {
   logFormat: 'json' | 'pretty';
   /** Bearer token that /one_auth/metrics requires; open when unset. */
   metricsToken: string | undefined;
+  /** The issuer authenticator apps show for the account's TOTP entry (TOTP_ISSUER). */
+  totpIssuer: string;
   passkeys: PasskeysConfig;
 }
 

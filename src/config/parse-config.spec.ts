@@ -26,6 +26,7 @@ describe('parseConfig', () => {
       adminAuditRetentionMs: 365 * 86_400_000,
       maxImageBytes: 5_242_880,
       trustProxy: false,
+      totpIssuer: 'one_auth',
       maxTokensPerAccount: 100,
       inactiveAccountTtlMs: 7 * 86_400_000,
       housekeeping: {
@@ -101,8 +102,15 @@ describe('parseConfig', () => {
     ['HOUSEKEEPING_FAILED_MAIL_TTL', 'soon'],
     ['HOUSEKEEPING_WEBHOOK_TTL', '0'],
     ['ADMIN_AUDIT_RETENTION', 'a year'],
+    ['TOTP_ISSUER', 'Acme:Login'],
+    ['TOTP_ISSUER', 'x'.repeat(65)],
+    ['TOTP_ISSUER', 'tab\there'],
   ])('stops with a message naming %s for %j', (name, value) => {
     expect(() => parseConfig({ DATA_DIR: dataDir(), [name]: value })).toThrow(new RegExp(`^${name}`));
+  });
+
+  it('reads TOTP_ISSUER, spaces and all', () => {
+    expect(parseConfig({ DATA_DIR: dataDir(), TOTP_ISSUER: ' Acme Login ' }).totpIssuer).toBe('Acme Login');
   });
 
   it('keeps images in DATA_DIR unless IMAGE_STORAGE=s3', () => {

@@ -70,7 +70,21 @@ export function parseConfig(env: Env, stdoutIsTty = Boolean(process.stdout.isTTY
     logFormat: parseChoice(env, 'LOG_FORMAT', ['json', 'pretty'], stdoutIsTty ? 'pretty' : 'json'),
     metricsToken: env.METRICS_TOKEN?.trim() || undefined,
     passkeys: parsePasskeys(env, publicUrl),
+    totpIssuer: parseTotpIssuer(env),
   };
+}
+
+/**
+ * The name authenticator apps show beside the account. It goes in the
+ * otpauth:// label before a colon, so it may not hold one itself.
+ */
+function parseTotpIssuer(env: Env): string {
+  const raw = env.TOTP_ISSUER?.trim() || 'one_auth';
+  // eslint-disable-next-line no-control-regex
+  if (raw.length > 64 || raw.includes(':') || /[\u0000-\u001f\u007f]/.test(raw)) {
+    throw new ConfigError(`TOTP_ISSUER must be at most 64 printable characters without a colon, got "${raw}"`);
+  }
+  return raw;
 }
 
 function parseLimits(env: Env): LimitsConfig {

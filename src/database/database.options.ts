@@ -16,6 +16,9 @@ import { SecurityEventEntity } from '../security-events/security-event.entity.js
 import { UserEntity } from '../users/user.entity.js';
 import { ValidationCodeEntity } from '../codes/validation-code.entity.js';
 import { WebhookDeliveryEntity } from '../webhooks/webhook-delivery.entity.js';
+import { PendingLoginEntity } from '../second-factor/pending-login.entity.js';
+import { RecoveryCodeEntity } from '../second-factor/recovery-code.entity.js';
+import { TotpFactorEntity } from '../second-factor/totp-factor.entity.js';
 import { InitialSchemaMysql1764000000000 } from './migrations/mysql/1764000000000-initial-schema.js';
 import { RateEventsMysql1764100000000 } from './migrations/mysql/1764100000000-rate-events.js';
 import { UserProfilesMysql1764200000000 } from './migrations/mysql/1764200000000-user-profiles.js';
@@ -23,6 +26,7 @@ import { AccountLifecycleMysql1764300000000 } from './migrations/mysql/176430000
 import { WebhookDeliveriesMysql1764350000000 } from './migrations/mysql/1764350000000-webhook-deliveries.js';
 import { ClusterSafeWritesMysql1764400000000 } from './migrations/mysql/1764400000000-cluster-safe-writes.js';
 import { OutboxMessageIdsMysql1764500000000 } from './migrations/mysql/1764500000000-outbox-message-ids.js';
+import { SecondFactorMysql1766000000000 } from './migrations/mysql/1766000000000-second-factor.js';
 import { InitialSchemaSqlite1764000000000 } from './migrations/sqlite/1764000000000-initial-schema.js';
 import { RateEventsSqlite1764100000000 } from './migrations/sqlite/1764100000000-rate-events.js';
 import { UserProfilesSqlite1764200000000 } from './migrations/sqlite/1764200000000-user-profiles.js';
@@ -30,6 +34,7 @@ import { AccountLifecycleSqlite1764300000000 } from './migrations/sqlite/1764300
 import { WebhookDeliveriesSqlite1764350000000 } from './migrations/sqlite/1764350000000-webhook-deliveries.js';
 import { ClusterSafeWritesSqlite1764400000000 } from './migrations/sqlite/1764400000000-cluster-safe-writes.js';
 import { OutboxMessageIdsSqlite1764500000000 } from './migrations/sqlite/1764500000000-outbox-message-ids.js';
+import { SecondFactorSqlite1766000000000 } from './migrations/sqlite/1766000000000-second-factor.js';
 import { RandomIdsWithoutDefault1765000000000 } from './migrations/any/1765000000000-random-ids-without-default.js';
 import { WebhookDeliveryClaims1765100000000 } from './migrations/any/1765100000000-webhook-delivery-claims.js';
 import { PasskeysMysql1766100000000 } from './migrations/mysql/1766100000000-passkeys.js';
@@ -52,6 +57,9 @@ export const ENTITIES = [
   AdminAuditEntryEntity,
   PasskeyEntity,
   PasskeyChallengeEntity,
+  TotpFactorEntity,
+  RecoveryCodeEntity,
+  PendingLoginEntity,
 ];
 
 /** Written once with TypeORM's schema API, for every dialect (migrations/any). */
@@ -69,8 +77,9 @@ export const MIGRATIONS = {
     ClusterSafeWritesSqlite1764400000000,
     OutboxMessageIdsSqlite1764500000000,
     ...ANY_DIALECT,
-    OperatorsSqlite1766200000000,
+    SecondFactorSqlite1766000000000,
     PasskeysSqlite1766100000000,
+    OperatorsSqlite1766200000000,
   ],
   mysql: [
     InitialSchemaMysql1764000000000,
@@ -81,8 +90,9 @@ export const MIGRATIONS = {
     ClusterSafeWritesMysql1764400000000,
     OutboxMessageIdsMysql1764500000000,
     ...ANY_DIALECT,
-    OperatorsMysql1766200000000,
+    SecondFactorMysql1766000000000,
     PasskeysMysql1766100000000,
+    OperatorsMysql1766200000000,
   ],
 };
 

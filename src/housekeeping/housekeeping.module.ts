@@ -6,12 +6,23 @@ import { CodesModule } from '../codes/codes.module.js';
 import { ImagesModule } from '../images/images.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { PasskeysModule } from '../passkeys/passkeys.module.js';
+import { SecondFactorModule } from '../second-factor/second-factor.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { HousekeepingService } from './housekeeping.service.js';
 
 /** The scheduled sweep over the owners of rows that stop being needed; owns no table. */
 @Module({
-  imports: [UsersModule, AuthModule, CodesModule, MailModule, ImagesModule, AdminAuditModule, ApiKeysModule, PasskeysModule],
+  imports: [
+    UsersModule,
+    AuthModule,
+    CodesModule,
+    MailModule,
+    ImagesModule,
+    AdminAuditModule,
+    ApiKeysModule,
+    PasskeysModule,
+    SecondFactorModule,
+  ],
   providers: [HousekeepingService],
   exports: [HousekeepingService],
 })

@@ -38,3 +38,16 @@ export class ChallengedUnauthorizedError extends HttpException {
     super({ message }, HttpStatus.UNAUTHORIZED);
   }
 }
+
+/**
+ * 401 that tells the client how to go on (a right password whose login
+ * needs its second step): `details` go in the body beside the message.
+ */
+export class UnauthorizedChallenge extends HttpException {
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown>,
+  ) {
+    super({ message }, HttpStatus.UNAUTHORIZED);
+  }
+}

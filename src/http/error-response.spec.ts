@@ -1,6 +1,6 @@
 import { BadRequestException, HttpException, UnauthorizedException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
-import { ChallengedUnauthorizedError, TooManyRequestsError } from './api-error.js';
+import { ChallengedUnauthorizedError, TooManyRequestsError, UnauthorizedChallenge } from './api-error.js';
 import { toErrorResponse } from './error-response.js';
 
 describe('toErrorResponse', () => {
@@ -28,6 +28,16 @@ describe('toErrorResponse', () => {
       status: 401,
       body: { message: 'API key is not correct' },
       headers: { 'WWW-Authenticate': 'Bearer realm="one_auth"' },
+    });
+  });
+
+  it('puts the details of a challenge beside its message, with the Basic challenge', () => {
+    const challenge = new UnauthorizedChallenge('Second factor required', { mfa_token: 'abc', methods: ['totp'] });
+    expect(toErrorResponse(challenge)).toEqual({
+      status: 401,
+      body: { message: 'Second factor required', mfa_token: 'abc', methods: ['totp'] },
+      headers: { 'WWW-Authenticate': 'Basic realm="one_auth", charset="UTF-8"' },
+      unexpected: false,
     });
   });
 

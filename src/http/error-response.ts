@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { ChallengedUnauthorizedError, type ErrorBody, TooManyRequestsError } from './api-error.js';
+import { ChallengedUnauthorizedError, type ErrorBody, TooManyRequestsError, UnauthorizedChallenge } from './api-error.js';
 import { isDatabaseUnavailable } from '../database/driver-errors.js';
 import { TOO_MANY_REQUESTS_MESSAGE } from '../rate-limit/limit-messages.js';
 import { MALFORMED_JSON_MESSAGE } from './body-type.js';
@@ -77,7 +77,7 @@ function fromHttpException(exception: HttpException): ErrorResponse {
   // The router's 404 echoes the request line; answer plainly instead.
   if (status === 404 && body.message.startsWith('Cannot ')) body.message = DEFAULT_MESSAGES[404];
   if (status >= 500 && status !== 503) body.message = DEFAULT_MESSAGES[500];
-  const result = build(status, body);
+  const result = build(status, exception instanceof UnauthorizedChallenge ? { ...body, ...exception.details } : body);
   if (exception instanceof ChallengedUnauthorizedError) result.headers['WWW-Authenticate'] = exception.challenge;
   if (exception instanceof TooManyRequestsError) {
     result.headers['Retry-After'] = String(Math.max(1, Math.ceil(exception.retryAfterSeconds)));

@@ -5,7 +5,20 @@
  * details). Request lines are built field by field and never include headers
  * or bodies; this is the net under that rule.
  */
-const SECRET_FIELDS = ['authorization', 'cookie', 'password', 'new_password', 'validation_code', 'access_token', 'token', 'secret'];
+const SECRET_FIELDS = [
+  'authorization',
+  'cookie',
+  'password',
+  'new_password',
+  'validation_code',
+  'access_token',
+  'token',
+  'secret',
+  // Not `code`: errors carry one (ECONNREFUSED) that the log needs; the bodies second-factor codes travel in are never logged.
+  'mfa_token',
+  'otpauth_uri',
+  'recovery_codes',
+];
 
 export const REDACTED_PATHS = [
   ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),

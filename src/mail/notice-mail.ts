@@ -10,7 +10,10 @@ export type NoticeKind =
   | 'email_changed'
   | 'account_deleted'
   | 'second_factor_removed'
-  | 'passkey_added';
+  | 'passkey_added'
+  | 'second_factor_enabled'
+  | 'second_factor_disabled'
+  | 'recovery_code_used';
 
 export interface NoticeDetails {
   /** The account's address when it happened (for an email change, the old one). */
@@ -59,6 +62,27 @@ const TEXTS: Record<NoticeKind, (details: NoticeDetails) => { subject: string; h
     ifNotYou:
       'someone holds a signed-in device: remove that passkey (DELETE /one_auth/api/passkeys/{id}), ' +
       `sign out the sessions you do not recognise (DELETE /one_auth/api/sessions/{id}), then ${RECOVER}`,
+  }),
+  second_factor_enabled: ({ email }) => ({
+    subject: 'Two-step login is on for your one_auth account',
+    happened:
+      `Two-step login was turned on for your one_auth account ${email}: signing in now takes a code from an authenticator app ` +
+      'after the password. Every other session was signed out.',
+    ifNotYou:
+      'someone knows your password or holds a signed-in device, and has tied your account to their authenticator app. ' +
+      `Contact the operator of this service with this message; meanwhile ${RECOVER}`,
+  }),
+  second_factor_disabled: ({ email }) => ({
+    subject: 'Two-step login is off for your one_auth account',
+    happened: `Two-step login was turned off for your one_auth account ${email}: the password alone signs in again. Its recovery codes no longer work.`,
+    ifNotYou: `someone knows your password and holds your authenticator app or a recovery code: ${RECOVER} Then turn two-step login on again.`,
+  }),
+  recovery_code_used: ({ email }) => ({
+    subject: 'A recovery code of your one_auth account was used',
+    happened: `One of the recovery codes of your one_auth account ${email} was used in place of a code from the authenticator app. It cannot be used again.`,
+    ifNotYou:
+      `someone knows your password and has one of your recovery codes: ${RECOVER} ` +
+      'Then make a new set of recovery codes (POST /one_auth/api/user/recovery_codes), which voids the old one.',
   }),
   account_deleted: ({ email }) => ({
     subject: 'Your one_auth account was deleted',

@@ -17,4 +17,10 @@ describe('PayloadCipher', () => {
     raw[raw.length - 1] ^= 1;
     expect(() => new PayloadCipher('a'.repeat(32)).open(raw.toString('base64'))).toThrow();
   });
+
+  it('derives a key of its own for each purpose', () => {
+    const sealed = new PayloadCipher('a'.repeat(32), 'totp secret').seal('JBSWY3DPEHPK3PXP');
+    expect(new PayloadCipher('a'.repeat(32), 'totp secret').open(sealed)).toBe('JBSWY3DPEHPK3PXP');
+    expect(() => new PayloadCipher('a'.repeat(32)).open(sealed)).toThrow();
+  });
 });

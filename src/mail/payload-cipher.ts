@@ -3,12 +3,14 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 /**
  * Seals queued mail content (it carries codes) with AES-256-GCM under a key
  * derived from SECRET, so the outbox table never holds a code in clear.
+ * Other secrets kept at rest (TOTP secrets) are sealed the same way under a
+ * key of their own: `purpose` is the HKDF info that tells the keys apart.
  */
 export class PayloadCipher {
   private readonly key: Buffer;
 
-  constructor(secret: string) {
-    this.key = Buffer.from(hkdfSync('sha256', secret, 'one_auth', 'mail outbox payload', 32));
+  constructor(secret: string, purpose = 'mail outbox payload') {
+    this.key = Buffer.from(hkdfSync('sha256', secret, 'one_auth', purpose, 32));
   }
 
   seal(value: unknown): string {

@@ -13,6 +13,7 @@ export const API_TAGS = {
   sessions: 'Where the account is signed in, and signing one device out',
   account: 'Password and email change, deletion, a copy of the data, and recent security activity',
   passkeys: 'Passkeys (WebAuthn): add, list and remove them, and sign in with one instead of a password',
+  'second factor': 'Two-step login: an authenticator app (TOTP) and recovery codes',
   operations: 'For the operator: Prometheus metrics',
   admin: 'For operators, with an API key (`npm run keys`): find accounts, disable them, sign them out, reset or erase them; the audit log',
   introspection: 'RFC 7662 token introspection for relying services, with an API key of scope introspect',

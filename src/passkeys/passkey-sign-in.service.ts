@@ -50,7 +50,7 @@ export class PasskeySignIn {
     });
     if (!account) throw new PasskeyNotAcceptedError(401);
     const [accessToken, profile] = await Promise.all([
-      this.sessions.login(account.id, client, SecurityEventType.PasskeySignIn),
+      this.sessions.login(account.id, client, { how: SecurityEventType.PasskeySignIn }),
       this.profiles.read(account.id),
     ]);
     return { access_token: accessToken, user_profile: toUserProfile(account.email, profile) };

@@ -7,7 +7,8 @@ import { Client, type ClientInfo } from '../http/client-info.js';
 import { AccountStatusDto, ActivatedAccountDto, RegisterDto } from './dto/register.dto.js';
 import { SetPasswordDto } from './dto/validation-code.dto.js';
 import { INVALID_CODE_MESSAGE } from '../codes/validation-code.js';
-import { TOO_MANY_CODES_MESSAGE, TOO_MANY_WRONG_CODES_MESSAGE } from '../rate-limit/limit-messages.js';
+import { TOO_MANY_CODES_MESSAGE, TOO_MANY_LOGINS_MESSAGE, TOO_MANY_WRONG_CODES_MESSAGE } from '../rate-limit/limit-messages.js';
+import { SECOND_FACTOR_REQUIRED_MESSAGE } from '../second-factor/second-factor-messages.js';
 import { EMAIL_USED_MESSAGE } from '../users/email.js';
 import { NO_USER_MESSAGE, RegistrationService } from './registration.service.js';
 
@@ -39,8 +40,16 @@ export class RegistrationController {
       errors: [{ field: 'password', message: 'password is too common, please choose another' }],
     },
   ])
-  @ApiErrorResponse(422, 'No such account, or the code is wrong, expired or used', [NO_USER_MESSAGE, INVALID_CODE_MESSAGE])
+  @ApiErrorResponse(
+    422,
+    'No such account; the code is wrong, expired or used; or the account has two-step login and `code` is missing ' +
+      '(Second factor required, nothing used up) or wrong (Invalid code, counted as a failed login)',
+    [NO_USER_MESSAGE, INVALID_CODE_MESSAGE, SECOND_FACTOR_REQUIRED_MESSAGE],
+  )
   @ApiRateLimited('Too many wrong codes for this account', TOO_MANY_WRONG_CODES_MESSAGE)
+  @ApiErrorResponse(429, 'Too many wrong codes for this account, or too many failed logins (wrong second-factor codes)', [
+    TOO_MANY_LOGINS_MESSAGE,
+  ])
   setPassword(@Body() dto: SetPasswordDto, @Client() client: ClientInfo): Promise<ActivatedAccountDto> {
     return this.registration.setPassword(dto, client);
   }

@@ -7,6 +7,7 @@ import { InvalidFieldsError, TooManyRequestsError } from '../http/api-error.js';
 import type { ClientInfo } from '../http/client-info.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
 import { buildNoticeMail, NOTICE_MAIL_PURPOSE } from '../mail/notice-mail.js';
+import { SecondFactorService } from '../second-factor/second-factor.service.js';
 import { SecurityEventType } from '../security-events/security-event-type.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 import { EMAIL_USED_MESSAGE } from '../users/email.js';
@@ -35,6 +36,7 @@ export class RegistrationService implements OnApplicationShutdown {
     private readonly events: SecurityEvents,
     private readonly mail: MailOutbox,
     private readonly webhooks: WebhookOutbox,
+    private readonly secondFactor: SecondFactorService,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
@@ -86,8 +88,15 @@ export class RegistrationService implements OnApplicationShutdown {
    * Activation and password reset: the code is consumed, the password set,
    * every older token revoked and a new one issued, all in one transaction;
    * a reset is also recorded and the owner told by mail.
+   *
+   * A mailbox alone never passes two-step login: on an account that has it,
+   * a reset also needs `code` (TOTP or recovery), asked for only once the
+   * mailed code is known right, and checked before anything is used up.
    */
-  async setPassword({ email, validation_code: code, password }: SetPasswordDto, client: ClientInfo): Promise<ActivatedAccountDto> {
+  async setPassword(
+    { email, validation_code: code, password, code: secondFactorCode }: SetPasswordDto,
+    client: ClientInfo,
+  ): Promise<ActivatedAccountDto> {
     const user = await this.users.findByEmail(email);
     if (!user) throw new UnprocessableEntityException(NO_USER_MESSAGE);
     // A disabled account holds no valid code: a wrong code, counted as one.
@@ -101,15 +110,20 @@ export class RegistrationService implements OnApplicationShutdown {
     if (!(await this.codes.countingFailures(email, () => this.codes.check(user.id, code)))) {
       throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
     }
+    const proof = await this.secondFactor.requireCodeForReset(user, secondFactorCode, client);
     const passwordHash = await this.users.hashPassword(password);
     const reset = user.status === UserStatus.Active;
     const accessToken = await this.transactions.run(async (tx) => {
       await this.users.lock(tx, user.id);
       if (!(await this.codes.consume(tx, user.id, code))) return null;
+      // Lost to a concurrent use of the same second-factor code: the mailed code is given back by the rollback.
+      if (proof && !(await this.secondFactor.consume(tx, user, proof, client)))
+        throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
       const now = Date.now();
       // Disabled meanwhile: the code stays unused, nothing is issued (the transaction is rolled back).
       if (!(await this.users.activate(tx, user.id, passwordHash, now))) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
       await this.tokens.revokeAll(user.id, tx);
+      await this.secondFactor.abandonPendingLogins(tx, user.id);
       await this.events.record(tx, user.id, reset ? SecurityEventType.PasswordReset : SecurityEventType.PasswordSet, client, now);
       await this.webhooks.enqueue(tx, {
         type: reset ? 'user.password_changed' : 'user.activated',

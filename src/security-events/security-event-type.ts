@@ -14,5 +14,10 @@ export const SecurityEventType = {
   PasskeyRemoved: 'passkey_removed',
   /** A sign-in with a passkey (no password). */
   PasskeySignIn: 'sign_in_passkey',
+  SecondFactorEnabled: 'second_factor_enabled',
+  SecondFactorDisabled: 'second_factor_disabled',
+  SecondFactorFailed: 'second_factor_failed',
+  RecoveryCodeUsed: 'recovery_code_used',
+  RecoveryCodesRenewed: 'recovery_codes_renewed',
 } as const;
 export type SecurityEventType = (typeof SecurityEventType)[keyof typeof SecurityEventType];

@@ -1,7 +1,8 @@
 import createClient, { type Client } from 'openapi-fetch';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, PASSWORD, startTestApp, type TestApp, uniqueEmail } from '../helpers/test-app.js';
+import { basic, createActiveUser, PASSWORD, startTestApp, type TestApp, uniqueEmail } from '../helpers/test-app.js';
+import { awayFromStepEdge, totpCode } from '../helpers/totp.js';
 import type { paths } from './openapi-types.js';
 
 /**
@@ -112,5 +113,39 @@ describe('a client generated from the OpenAPI document runs the README flow', ()
     expect(live.data?.status).toBe('ok');
     const ready = await api.GET('/one_auth/health/ready');
     expect(ready.data?.database).toBe('up');
+  });
+
+  it('turns two-step login on, logs in with a code from the app, then with a recovery code', async () => {
+    const user = await createActiveUser(t);
+    const auth = { Authorization: basic(user.email, user.token) };
+
+    const started = await api.POST('/one_auth/api/user/totp', { headers: auth, body: { password: user.password } });
+    const secret = started.data?.secret ?? '';
+    expect(started.data?.otpauth_uri).toMatch(/^otpauth:\/\/totp\/one_auth:/);
+    await awayFromStepEdge();
+    const confirmed = await api.PUT('/one_auth/api/user/totp', { headers: auth, body: { code: totpCode(secret, -1) } });
+    const recoveryCodes = confirmed.data?.recovery_codes ?? [];
+    expect(recoveryCodes).toHaveLength(10);
+
+    const challenged = await api.GET('/one_auth/api/access_tokens', { headers: { Authorization: basic(user.email, user.password) } });
+    expect(challenged.response.status).toBe(401);
+    const challenge = challenged.error;
+    const mfaToken = challenge && 'mfa_token' in challenge ? challenge.mfa_token : '';
+    expect(challenge).toEqual({ message: 'Second factor required', mfa_token: mfaToken, methods: ['totp', 'recovery_code'] });
+
+    const finished = await api.POST('/one_auth/api/access_tokens/second_factor', { body: { mfa_token: mfaToken, code: totpCode(secret) } });
+    expect(finished.response.status).toBe(200);
+    expect(finished.data?.user_profile.email).toBe(user.email);
+
+    const again = await api.GET('/one_auth/api/access_tokens', { headers: { Authorization: basic(user.email, user.password) } });
+    const second = again.error && 'mfa_token' in again.error ? again.error.mfa_token : '';
+    const recovered = await api.POST('/one_auth/api/access_tokens/second_factor', { body: { mfa_token: second, code: recoveryCodes[0] } });
+    const token = recovered.data?.access_token ?? '';
+    expect((await api.GET('/one_auth/api/validations', { headers: { Authorization: basic(user.email, token) } })).data?.email).toBe(
+      user.email,
+    );
+    const reused = await api.POST('/one_auth/api/access_tokens/second_factor', { body: { mfa_token: second, code: recoveryCodes[1] } });
+    expect(reused.response.status).toBe(401);
+    expect(reused.error).toEqual({ message: 'Login expired' });
   });
 });

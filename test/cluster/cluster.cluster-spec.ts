@@ -9,6 +9,7 @@ import { S3TestServer } from '../helpers/s3-server.js';
 import { basicHeader, type ServiceProcess, startServiceProcess } from '../helpers/service-process.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
 import { uniqueEmail } from '../helpers/test-app.js';
+import { awayFromStepEdge, totpCode } from '../helpers/totp.js';
 import { Balancer, GaleraCluster, PORTS, sleep, tally } from './cluster-env.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -190,6 +191,54 @@ describe('one_auth on a Galera cluster behind HAProxy', () => {
       `revocation: ${refused} of ${rounds * 2} checks on the other instances, right after the logout answered, refused the token`,
     );
     expect(refused).toBe(rounds * 2);
+  });
+
+  it('two-step login over all instances: one of 20 parallel finishes of one mfa_token, and one of 20 uses of one code, wins', async () => {
+    const { email, token } = await activeUser();
+    const auth = { 'Content-Type': 'application/json', Authorization: basicHeader(email, token) };
+    const started = await on(0, `${API}/user/totp`, { method: 'POST', headers: auth, body: JSON.stringify({ password: PASSWORD }) });
+    const { secret } = (await started.json()) as { secret: string };
+    await awayFromStepEdge(10_000);
+    const confirmed = await on(1, `${API}/user/totp`, {
+      method: 'PUT',
+      headers: auth,
+      body: JSON.stringify({ code: totpCode(secret, -1) }),
+    });
+    expect(confirmed.status).toBe(200);
+    const { recovery_codes: recoveryCodes } = (await confirmed.json()) as { recovery_codes: string[] };
+    const passwordStep = async (i: number): Promise<string> => {
+      const response = await on(i % 3, `${API}/access_tokens`, { headers: { Authorization: basicHeader(email, PASSWORD) } });
+      expect(response.status).toBe(401);
+      return ((await response.json()) as { mfa_token: string }).mfa_token;
+    };
+    const finishAll = async (pairs: Array<{ mfaToken: string; code: string }>) =>
+      Promise.all(
+        pairs.map(async ({ mfaToken, code }) => {
+          const response = await through(`${API}/access_tokens/second_factor`, jsonBody('POST', { mfa_token: mfaToken, code }));
+          await response.arrayBuffer();
+          return response.status;
+        }),
+      );
+    // One mfa_token (begun on node 3), finished 20 times in parallel over all instances.
+    const one = await passwordStep(2);
+    const sameToken = await finishAll(Array.from({ length: 20 }, () => ({ mfaToken: one, code: totpCode(secret) })));
+    // One recovery code over 20 logins begun on every instance.
+    const logins = await Promise.all(Array.from({ length: 20 }, (_, i) => passwordStep(i)));
+    const sameCode = await finishAll(logins.map((mfaToken) => ({ mfaToken, code: recoveryCodes[0] })));
+    console.log(
+      `two-step login through HAProxy: one mfa_token finished 20× in parallel: ${JSON.stringify(tally(sameToken))}; ` +
+        `one recovery code over 20 logins: ${JSON.stringify(tally(sameCode))}`,
+    );
+    for (const statuses of [sameToken, sameCode]) {
+      expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+      // A code used already is a wrong code: past 10 from one client address (the balancer's), the login limit answers 429.
+      for (const status of statuses) expect([200, 401, 422, 429]).toContain(status);
+    }
+    const [[{ count }]] = await db.query<mysql.RowDataPacket[]>(
+      "SELECT COUNT(*) AS count FROM security_events WHERE type = 'sign_in' AND user_id = (SELECT id FROM users WHERE email = ?)",
+      [email],
+    );
+    expect(Number(count)).toBe(2);
   });
 
   it('20 registrations over all instances: 20 mails, each exactly once, all within 10 s', async () => {

@@ -202,6 +202,13 @@ function strictCopy(document: unknown): unknown {
     if (Array.isArray(node)) return node.forEach(visit);
     if (!node || typeof node !== 'object') return;
     const schema = node as Record<string, unknown>;
+    // OpenAPI 3.0's nullable reference (`nullable` beside `allOf: [$ref]`): null, or what the reference describes.
+    if (schema.nullable === true && Array.isArray(schema.allOf)) {
+      schema.anyOf = [{ type: 'null' }, { allOf: schema.allOf }];
+      delete schema.allOf;
+      delete schema.type;
+      delete schema.nullable;
+    }
     if (schema.type === 'object' && schema.properties && schema.additionalProperties === undefined) schema.additionalProperties = false;
     Object.values(schema).forEach(visit);
   };

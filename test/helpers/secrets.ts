@@ -5,7 +5,22 @@
  */
 const secrets = new Set<string>();
 
-const SECRET_FIELDS = new Set(['password', 'new_password', 'validation_code', 'access_token', 'token', 'key', 'challenge', 'mfa_token']);
+const SECRET_FIELDS = new Set([
+  'password',
+  'new_password',
+  'validation_code',
+  'access_token',
+  'token',
+  // Second factor: codes (TOTP or recovery), the login's mfa_token, the TOTP secret and its Key URI, recovery codes.
+  'code',
+  'mfa_token',
+  'secret',
+  'otpauth_uri',
+  'recovery_codes',
+  // Operators' API keys; passkey ceremonies' challenges.
+  'key',
+  'challenge',
+]);
 const CODE = /^\d{6}$/;
 
 export function noteSecret(value: unknown): void {
@@ -23,7 +38,7 @@ export function noteSecretsIn(body: unknown, depth = 0): void {
     for (const item of body) noteSecretsIn(item, depth + 1);
   } else if (body && typeof body === 'object') {
     for (const [key, value] of Object.entries(body)) {
-      if (SECRET_FIELDS.has(key)) noteSecret(value);
+      if (SECRET_FIELDS.has(key)) (Array.isArray(value) ? value : [value]).forEach(noteSecret);
       else noteSecretsIn(value, depth + 1);
     }
   }

@@ -4,6 +4,7 @@ import { PendingEmailChangeDto } from '../../codes/dto/pending-email-change.dto.
 import { ExportedImageDto } from '../../images/dto/exported-image.dto.js';
 import { PasskeyDto } from '../../passkeys/dto/passkey.dto.js';
 import { ExportedProfileDto } from '../../profile/dto/exported-profile.dto.js';
+import { ExportedSecondFactorDto } from '../../second-factor/dto/exported-second-factor.dto.js';
 import { SecurityEventDto } from '../../security-events/dto/security-event.dto.js';
 import { ExportedAccountDto } from '../../users/dto/exported-account.dto.js';
 
@@ -26,6 +27,12 @@ export class AccountExportDto {
 
   @ApiProperty({ type: PendingEmailChangeDto, nullable: true, description: 'An email change waiting for its code, if any' })
   pending_email_change: PendingEmailChangeDto | null;
+
+  @ApiProperty({
+    type: ExportedSecondFactorDto,
+    description: 'Two-step login: the authenticator app and how many recovery codes are left, no secret',
+  })
+  second_factor: ExportedSecondFactorDto;
 
   @ApiProperty({ type: [PasskeyDto], description: 'Passkeys, newest first: names and dates, no key material' })
   passkeys: PasskeyDto[];

@@ -1,4 +1,5 @@
 import { EmailField, PasswordField, ValidationCodeField } from '../../http/request-fields.js';
+import { SecondFactorCodeField } from '../../second-factor/dto/code-field.js';
 
 export class RequestEmailChangeDto {
   @EmailField('new_email', 'jennifer.new@example.com')
@@ -6,6 +7,9 @@ export class RequestEmailChangeDto {
 
   @PasswordField('password', 'correct horse battery staple', 'The current password')
   password: string;
+
+  @SecondFactorCodeField(false)
+  code?: string;
 }
 
 export class ConfirmEmailChangeDto {

@@ -1,4 +1,5 @@
 import { PasswordField } from '../../http/request-fields.js';
+import { SecondFactorCodeField } from '../../second-factor/dto/code-field.js';
 
 export class ChangePasswordDto {
   @PasswordField('password', 'correct horse battery staple', 'The current password')
@@ -6,4 +7,7 @@ export class ChangePasswordDto {
 
   @PasswordField('new_password', 'new horse battery staple', 'The new password: 8 to 256 characters, not a common one', true)
   new_password: string;
+
+  @SecondFactorCodeField(false)
+  code?: string;
 }

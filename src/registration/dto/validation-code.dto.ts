@@ -1,4 +1,5 @@
 import { EmailField, PasswordField, ValidationCodeField } from '../../http/request-fields.js';
+import { SecondFactorCodeField } from '../../second-factor/dto/code-field.js';
 
 export class RequestCodeDto {
   @EmailField()
@@ -16,4 +17,7 @@ export class CheckCodeDto {
 export class SetPasswordDto extends CheckCodeDto {
   @PasswordField('password', 'correct horse battery staple', 'The password to set: 8 to 256 characters, not a common one', true)
   password: string;
+
+  @SecondFactorCodeField(false)
+  code?: string;
 }
