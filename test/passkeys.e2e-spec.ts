@@ -337,13 +337,16 @@ describe('passkeys', () => {
       expect(limited.headers['retry-after']).toMatch(/^\d+$/);
     });
 
-    it('does not yet take a passkey as the second step of a login (mfa_token)', async () => {
+    it('answers Login expired for an mfa_token that is no live login (the second step: passkey-second-step.e2e-spec.ts)', async () => {
       const { authenticator } = await userWithPasskey();
-      await t.http
+      const expired = await t.http
         .post(`${API}/passkeys/authentication/options`)
         .send({ mfa_token: 'x'.repeat(43) })
-        .expect(200);
-      await signIn(authenticator.get(await signInOptions()), { mfa_token: 'x'.repeat(43) }).expect(401);
+        .expect(401);
+      expect(expired.body).toEqual({ message: 'Login expired' });
+      expect((await signIn(authenticator.get(await signInOptions()), { mfa_token: 'x'.repeat(43) }).expect(401)).body).toEqual({
+        message: 'Login expired',
+      });
       await t.http.post(`${API}/passkeys/authentication/options`).send({ mfa_token: 5 }).expect(400);
     });
   });

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { ClientInfo } from '../http/client-info.js';
+import { PasskeysService } from '../passkeys/passkeys.service.js';
+import { SecondFactorService } from '../second-factor/second-factor.service.js';
+import { SecurityEventType } from '../security-events/security-event-type.js';
+import { SecurityEvents } from '../security-events/security-events.service.js';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 
 /** An account's second factors, as operators see them (never a secret). */
 export interface FactorSummary {
@@ -10,33 +16,46 @@ export interface FactorSummary {
   passkeys: number;
 }
 
-const NONE: FactorSummary = Object.freeze({ two_step: false, totp: false, passkeys: 0 });
-
 /**
- * The seam between the admin API and the modules that own second factors:
- * what the account list and detail show (`two_step`, `passkeys`, `factors`)
- * and what removing the second factor (36) erases. The second-factor module
- * (TOTP and recovery codes) and the passkeys module fill it in: `describe`
- * from their own services, `removeSecondFactor` with the second-factor
- * module's removal inside the operator's transaction (passkeys are kept).
- * Until then an account has no second factor: nothing to show, nothing to
- * remove; the rest of 36 (every session signed out, the notice) happens
- * in the admin service all the same.
+ * What the admin API shows of an account's second factors (`two_step`,
+ * `passkeys`, `factors`), read from their owners (the second-factor and
+ * passkeys modules), and what removing the second factor (36) does to
+ * them: the authenticator app and its recovery codes go, passkeys stay.
  */
 @Injectable()
 export class AccountFactors {
+  constructor(
+    private readonly secondFactor: SecondFactorService,
+    private readonly passkeys: PasskeysService,
+    private readonly events: SecurityEvents,
+    private readonly webhooks: WebhookOutbox,
+  ) {}
+
   /** One account's factors. */
-  describe(_userId: number): Promise<FactorSummary> {
-    return Promise.resolve({ ...NONE });
+  async describe(userId: number): Promise<FactorSummary> {
+    return (await this.describeMany([userId])).get(userId)!;
   }
 
   /** Several accounts' at once (a page of the list): one query per owner, not one per account. */
-  describeMany(userIds: number[]): Promise<Map<number, FactorSummary>> {
-    return Promise.resolve(new Map(userIds.map((id) => [id, { ...NONE }])));
+  async describeMany(userIds: number[]): Promise<Map<number, FactorSummary>> {
+    const [twoStep, passkeys] = await Promise.all([this.secondFactor.withTwoStepLogin(userIds), this.passkeys.countsOf(userIds)]);
+    return new Map(userIds.map((id) => [id, { two_step: twoStep.has(id), totp: twoStep.has(id), passkeys: passkeys.get(id) ?? 0 }]));
   }
 
-  /** Removes TOTP and recovery codes inside the caller's transaction; answers whether there was one to remove. */
-  removeSecondFactor(_tx: EntityManager, _userId: number): Promise<boolean> {
-    return Promise.resolve(false);
+  /**
+   * Removes the authenticator app (enabled or pending) and its recovery
+   * codes inside the caller's transaction, as the owner's own `DELETE
+   * /user/totp` does, and tells what the owner's removal tells: the
+   * security event and the `user.mfa_disabled` webhook (the notice mail is
+   * the operator's own). Answers whether two-step login was on.
+   */
+  async removeSecondFactor(tx: EntityManager, account: { id: number; email: string }, client: ClientInfo): Promise<boolean> {
+    const wasOn = await this.secondFactor.hasTwoStepLogin(account.id, tx);
+    await this.secondFactor.remove(tx, account.id);
+    if (wasOn) {
+      await this.events.record(tx, account.id, SecurityEventType.SecondFactorDisabled, client);
+      await this.webhooks.enqueue(tx, { type: 'user.mfa_disabled', userId: account.id, data: { email: account.email } });
+    }
+    return wasOn;
   }
 }

@@ -115,7 +115,7 @@ export class AdminUsersService {
   /** TOTP and recovery codes go (passkeys stay), every session is signed out, and the owner is told by mail. */
   async removeSecondFactor(userId: number, operator: Operator): Promise<void> {
     await this.change(userId, operator, async (tx, account, at) => {
-      await this.factors.removeSecondFactor(tx, userId);
+      await this.factors.removeSecondFactor(tx, account, operator.client);
       await this.sessions.signOutEverywhere(tx, userId);
       await this.mail.enqueue(
         tx,

@@ -5,7 +5,9 @@ import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { CodesModule } from '../codes/codes.module.js';
 import { MailModule } from '../mail/mail.module.js';
+import { PasskeysModule } from '../passkeys/passkeys.module.js';
 import { ProfileModule } from '../profile/profile.module.js';
+import { SecondFactorModule } from '../second-factor/second-factor.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountFactors } from './account-factors.js';
 import { AdminAuditController } from './admin-audit.controller.js';
@@ -18,7 +20,18 @@ import { AdminUsersService } from './admin-users.service.js';
  * services, and the audit log. Owns no table.
  */
 @Module({
-  imports: [ApiKeysModule, AdminAuditModule, AccountModule, AuthModule, UsersModule, CodesModule, ProfileModule, MailModule],
+  imports: [
+    ApiKeysModule,
+    AdminAuditModule,
+    AccountModule,
+    AuthModule,
+    UsersModule,
+    CodesModule,
+    ProfileModule,
+    MailModule,
+    SecondFactorModule,
+    PasskeysModule,
+  ],
   controllers: [AdminUsersController, AdminAuditController],
   providers: [AdminUsersService, AccountFactors],
 })

@@ -66,8 +66,8 @@ export function ApiDatabaseUnavailable(): MethodDecorator & ClassDecorator {
 }
 
 /** 401 with the `WWW-Authenticate` challenge every 401 of the service carries. */
-export function ApiUnauthorized(message: string): MethodDecorator & ClassDecorator {
-  return ApiErrorResponse(401, 'Missing, malformed or wrong credentials', [message], {
+export function ApiUnauthorized(...messages: string[]): MethodDecorator & ClassDecorator {
+  return ApiErrorResponse(401, 'Missing, malformed or wrong credentials', messages, {
     'WWW-Authenticate': { description: 'The Basic challenge', required: true, schema: { type: 'string', example: WWW_AUTHENTICATE } },
   });
 }

@@ -5,20 +5,17 @@ import { Client, type ClientInfo } from '../http/client-info.js';
 import { ApiDatabaseUnavailable, ApiJsonBodyErrors, ApiRateLimited, ApiUnauthorized } from '../openapi/api-responses.js';
 import { ApiTag } from '../openapi/api-tags.js';
 import { TOO_MANY_LOGINS_MESSAGE } from '../rate-limit/limit-messages.js';
+import { LOGIN_EXPIRED_MESSAGE } from '../second-factor/second-factor-messages.js';
 import { AuthenticationOptionsDto } from './dto/webauthn-options.dto.js';
 import { PasskeyOptionsRequestDto, PasskeySignInDto } from './dto/passkey-requests.dto.js';
 import { PASSKEY_NOT_ACCEPTED_MESSAGE } from './passkey-errors.js';
-import { PasskeyAuthentication } from './passkey-authentication.service.js';
 import { PasskeySignIn } from './passkey-sign-in.service.js';
 
 /** Signing in with a passkey (31): no credentials in the request but the passkey's own signature. */
 @ApiTag('passkeys')
 @Controller('api')
 export class PasskeySignInController {
-  constructor(
-    private readonly authentication: PasskeyAuthentication,
-    private readonly signIns: PasskeySignIn,
-  ) {}
+  constructor(private readonly signIns: PasskeySignIn) {}
 
   @Post('passkeys/authentication/options')
   @HttpCode(200)
@@ -27,11 +24,10 @@ export class PasskeySignInController {
   })
   @ApiOkResponse({ type: AuthenticationOptionsDto })
   @ApiJsonBodyErrors({ field: 'mfa_token', message: 'mfa_token must be a string' })
+  @ApiUnauthorized(LOGIN_EXPIRED_MESSAGE)
   @ApiDatabaseUnavailable()
-  authenticationOptions(@Body() _dto: PasskeyOptionsRequestDto): Promise<AuthenticationOptionsDto> {
-    // With an mfa_token, the options will list that account's passkeys ({ expectedUserId }); until then every
-    // ceremony is a discoverable one, and a second step with a passkey is refused when its response comes back.
-    return this.authentication.options() as Promise<AuthenticationOptionsDto>;
+  authenticationOptions(@Body() dto: PasskeyOptionsRequestDto): Promise<AuthenticationOptionsDto> {
+    return this.signIns.options(dto.mfa_token) as Promise<AuthenticationOptionsDto>;
   }
 
   @Post('access_tokens/passkey')
@@ -40,7 +36,7 @@ export class PasskeySignInController {
   @ApiOperation({ summary: 'Sign in with a passkey: a new access token for this device, as a password login gives' })
   @ApiOkResponse({ type: LoginResponseDto })
   @ApiJsonBodyErrors({ field: 'response', message: 'response is required' })
-  @ApiUnauthorized(PASSKEY_NOT_ACCEPTED_MESSAGE)
+  @ApiUnauthorized(PASSKEY_NOT_ACCEPTED_MESSAGE, LOGIN_EXPIRED_MESSAGE)
   @ApiRateLimited('Too many failed logins (the login limits)', TOO_MANY_LOGINS_MESSAGE)
   @ApiDatabaseUnavailable()
   signIn(@Body() dto: PasskeySignInDto, @Client() client: ClientInfo): Promise<LoginResponseDto> {

@@ -1,10 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service.js';
 import type { LoginResponseDto } from '../auth/dto/login-response.dto.js';
 import { SessionsService } from '../auth/sessions.service.js';
+import { TransactionRunner } from '../database/transaction-runner.js';
 import type { ClientInfo } from '../http/client-info.js';
 import { toUserProfile } from '../profile/dto/user-profile.dto.js';
 import { ProfileService } from '../profile/profile.service.js';
+import { PendingLogins } from '../second-factor/pending-logins.service.js';
+import { LOGIN_EXPIRED_MESSAGE } from '../second-factor/second-factor-messages.js';
 import { SecurityEventType } from '../security-events/security-event-type.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 import { UserStatus } from '../users/user-status.js';
@@ -25,7 +28,21 @@ export class PasskeySignIn {
     private readonly users: UsersService,
     private readonly profiles: ProfileService,
     private readonly events: SecurityEvents,
+    private readonly pending: PendingLogins,
+    private readonly transactions: TransactionRunner,
   ) {}
+
+  /**
+   * Request options: discoverable (any passkey the authenticator holds) for
+   * a sign-in, or for the second step of a login (`mfaToken`) that
+   * account's passkeys only; a dead mfa_token is 401 Login expired.
+   */
+  async options(mfaToken: string | undefined): Promise<unknown> {
+    if (mfaToken === undefined) return this.authentication.options();
+    const login = await this.pending.find(mfaToken);
+    if (!login) throw new UnauthorizedException(LOGIN_EXPIRED_MESSAGE);
+    return this.authentication.options({ expectedUserId: login.userId });
+  }
 
   /**
    * A new token for the account whose passkey signed the response. Only an
@@ -34,12 +51,7 @@ export class PasskeySignIn {
    * is one of ours) and the client address.
    */
   async signIn(response: unknown, mfaToken: string | undefined, client: ClientInfo): Promise<LoginResponseDto> {
-    if (mfaToken !== undefined) {
-      // The second step of a two-step login: resolve the mfa_token to its account (401 "Login expired" when it is
-      // dead), verify with { expectedUserId } of that account, spend the mfa_token, then issue the session. Until the
-      // mfa_token store exists, no second step is open.
-      throw new PasskeyNotAcceptedError(401);
-    }
+    if (mfaToken !== undefined) return this.secondStep(response, mfaToken, client);
     const ownerId = await this.authentication.claimedOwner(response);
     const owner = ownerId === null ? null : await this.users.findById(ownerId).catch(() => null);
     const account = await this.auth.attemptSignIn<Account>(owner?.email ?? null, client, async () => {
@@ -51,6 +63,40 @@ export class PasskeySignIn {
     if (!account) throw new PasskeyNotAcceptedError(401);
     const [accessToken, profile] = await Promise.all([
       this.sessions.login(account.id, client, { how: SecurityEventType.PasskeySignIn }),
+      this.profiles.read(account.id),
+    ]);
+    return { access_token: accessToken, user_profile: toUserProfile(account.email, profile) };
+  }
+
+  /**
+   * A passkey as the second step of a login that asked for one (4′): the
+   * login of `mfaToken` (401 Login expired when it is dead) takes one of its
+   * attempts, the response must be signed by one of that account's
+   * passkeys, and the login ends and its token is issued in one
+   * transaction, so that of concurrent finishes exactly one gets a token. A
+   * refused passkey counts as a failed login and a failed second step, as a
+   * wrong code does.
+   */
+  private async secondStep(response: unknown, mfaToken: string, client: ClientInfo): Promise<LoginResponseDto> {
+    const loginExpired = () => new UnauthorizedException(LOGIN_EXPIRED_MESSAGE);
+    const login = await this.pending.find(mfaToken);
+    if (!login) throw loginExpired();
+    const account = await this.users.findById(login.userId).catch(() => null);
+    if (!account || account.status !== UserStatus.Active) throw loginExpired();
+    const verified = await this.auth.underLoginLimits(account.email, client, async () => {
+      if (!(await this.pending.claimAttempt(mfaToken))) throw loginExpired();
+      return (await this.authentication.verify(response, { expectedUserId: account.id })) === account.id;
+    });
+    if (!verified) {
+      this.events.recordLater(account.id, SecurityEventType.SecondFactorFailed, client);
+      throw new PasskeyNotAcceptedError(401);
+    }
+    const [accessToken, profile] = await Promise.all([
+      this.transactions.run(async (tx) => {
+        await this.users.lock(tx, account.id);
+        if (!(await this.pending.complete(tx, mfaToken))) throw loginExpired();
+        return this.sessions.login(account.id, client, { how: SecurityEventType.PasskeySignIn, manager: tx });
+      }),
       this.profiles.read(account.id),
     ]);
     return { access_token: accessToken, user_profile: toUserProfile(account.email, profile) };

@@ -90,6 +90,19 @@ export class PasskeysService implements ErasesAccountData, ExportsAccountData<{ 
     return this.passkeys.exists({ where: { userId } });
   }
 
+  /** How many passkeys each of these accounts holds (an operator's page of accounts): one query. */
+  async countsOf(userIds: number[]): Promise<Map<number, number>> {
+    if (userIds.length === 0) return new Map();
+    const rows = (await this.passkeys
+      .createQueryBuilder('passkey')
+      .select('passkey.user_id', 'user_id')
+      .addSelect('COUNT(*)', 'count')
+      .where('passkey.user_id IN (:...userIds)', { userIds })
+      .groupBy('passkey.user_id')
+      .getRawMany()) as { user_id: number | string; count: number | string }[];
+    return new Map(rows.map((row) => [Number(row.user_id), Number(row.count)]));
+  }
+
   /** The account's credentials, to exclude from a new registration or to allow in a sign-in. */
   async credentialsOf(userId: number): Promise<CredentialDescriptor[]> {
     const rows = await this.passkeys.find({ where: { userId }, select: { credentialId: true, transports: true }, order: { id: 'ASC' } });

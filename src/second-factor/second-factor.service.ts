@@ -86,6 +86,16 @@ export class SecondFactorService implements ErasesAccountData, ExportsAccountDat
     return rows.length > 0;
   }
 
+  /** Which of these accounts have two-step login (an operator's page of accounts): one query. */
+  async withTwoStepLogin(userIds: number[]): Promise<Set<number>> {
+    if (userIds.length === 0) return new Set();
+    const rows = await this.causal.query<{ user_id: number | string }>(
+      `SELECT user_id FROM totp_factors WHERE enabled_at IS NOT NULL AND user_id IN (${userIds.map(() => '?').join(', ')})`,
+      userIds,
+    );
+    return new Set(rows.map((row) => Number(row.user_id)));
+  }
+
   /** The account's authenticator app, enabled or pending, with its secret opened; null when it has none. */
   async factorOf(userId: number): Promise<TotpFactor | null> {
     const [row] = await this.causal.query<{
