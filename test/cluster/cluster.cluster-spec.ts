@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { MIGRATIONS } from '../../src/database/database.options.js';
 import { S3TestServer } from '../helpers/s3-server.js';
 import { basicHeader, type ServiceProcess, startServiceProcess } from '../helpers/service-process.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
+import { type CreationOptions, type RequestOptions, SoftwareAuthenticator } from '../helpers/software-authenticator.js';
 import { uniqueEmail } from '../helpers/test-app.js';
 import { awayFromStepEdge, totpCode } from '../helpers/totp.js';
 import { Balancer, GaleraCluster, PORTS, sleep, tally } from './cluster-env.js';
@@ -17,6 +19,7 @@ const API = '/one_auth/api';
 const PLATFORMS = ['express', 'fastify', 'express'] as const;
 /** The mail workers' claim (MAIL_CLAIM_TTL's default, set explicitly): how long a killed instance's mail waits. */
 const CLAIM_MS = 120_000;
+const PASSKEY_ORIGIN = 'https://app.one-auth.test';
 
 /**
  * Three instances (Express, Fastify, Express), each on its own node of a
@@ -48,6 +51,8 @@ describe('one_auth on a Galera cluster behind HAProxy', () => {
     LOG_FORMAT: 'json',
     // 29 losers of a race for one code each count as a wrong code: room for all of them.
     LIMIT_CODE_FAILURES_PER_ACCOUNT: '100/1h',
+    PASSKEY_RP_ID: 'one-auth.test',
+    PASSKEY_ORIGINS: PASSKEY_ORIGIN,
   });
   const startInstance = (i: number) => startServiceProcess(instanceEnv(i), 120_000, PORTS.http + i);
 
@@ -239,6 +244,73 @@ describe('one_auth on a Galera cluster behind HAProxy', () => {
       [email],
     );
     expect(Number(count)).toBe(2);
+  });
+
+  it('a passkey ceremony begun on one instance finishes on another, for adding one and for signing in', async () => {
+    const { email, token } = await activeUser();
+    const auth = { 'Content-Type': 'application/json', Authorization: basicHeader(email, token) };
+    const authenticator = new SoftwareAuthenticator(PASSKEY_ORIGIN);
+    const creation = (await (
+      await on(0, `${API}/passkeys/registration/options`, { method: 'POST', headers: auth })
+    ).json()) as CreationOptions;
+    const added = await on(1, `${API}/passkeys`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ response: authenticator.create(creation), name: 'Laptop' }),
+    });
+    expect(added.status).toBe(201);
+    const request = (await (await on(2, `${API}/passkeys/authentication/options`, jsonBody('POST', {}))).json()) as RequestOptions;
+    const response = authenticator.get(request);
+    // The same response given to all three instances at once: one of them signs in.
+    const statuses = await Promise.all(
+      [0, 1, 2].map(async (i) => {
+        const answer = await on(i, `${API}/access_tokens/passkey`, jsonBody('POST', { response }));
+        await answer.arrayBuffer();
+        return answer.status;
+      }),
+    );
+    console.log(
+      `passkeys: added through instance 2 on options of instance 1; one response given to all three: ${JSON.stringify(tally(statuses))}`,
+    );
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(2);
+  });
+
+  it("an operator's disable and a key revoked by the keys command hold on every instance at once", async () => {
+    const { email, token } = await activeUser();
+    const name = `ops-${Date.now().toString(36)}`;
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, ['dist/cli.js', 'keys', ...args], {
+        env: { ...process.env, ...instanceEnv(0) },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    const created = cli('create', name, '--scopes', 'users:read,users:write');
+    expect(created.status, created.stderr).toBe(0);
+    const admin = { 'Content-Type': 'application/json', Authorization: `Bearer ${created.stdout.trim()}` };
+    const found = await on(1, `/one_auth/admin/api/users?email=${encodeURIComponent(email)}`, { headers: admin });
+    expect(found.status).toBe(200);
+    const [{ id }] = ((await found.json()) as { users: { id: string }[] }).users;
+    const disabled = await on(2, `/one_auth/admin/api/users/${id}/status`, {
+      method: 'PUT',
+      headers: admin,
+      body: JSON.stringify({ status: 'disabled' }),
+    });
+    expect(disabled.status).toBe(200);
+    const checks = await Promise.all(
+      [0, 1, 2].flatMap((i) => [
+        on(i, `${API}/validations`, { headers: { Authorization: basicHeader(email, token) } }),
+        on(i, `${API}/access_tokens`, { headers: { Authorization: basicHeader(email, PASSWORD) } }),
+      ]),
+    );
+    expect(checks.map((response) => response.status)).toEqual([401, 401, 401, 401, 401, 401]);
+    expect(cli('revoke', name).status).toBe(0);
+    const refused = await Promise.all([0, 1, 2].map((i) => on(i, '/one_auth/admin/api/users', { headers: admin })));
+    console.log(
+      `operators: disabled through instance 3, refused at once by ${checks.length} checks on all instances; key revoked by the command, ` +
+        `then answered ${refused.map((response) => response.status).join(', ')} by instances 1-3`,
+    );
+    expect(refused.map((response) => response.status)).toEqual([401, 401, 401]);
   });
 
   it('20 registrations over all instances: 20 mails, each exactly once, all within 10 s', async () => {
