@@ -10,6 +10,8 @@ import type { AppConfig } from '../config/app-config.js';
 import { createRequestLogger } from '../logging/http-logger.js';
 import { createNestLogger } from '../logging/nest-logger.js';
 import { Metrics } from '../metrics/metrics.js';
+import { AccessTokensService } from '../auth/access-tokens.service.js';
+import { createValidationsHandler, VALIDATIONS_ROUTE } from '../auth/validations.route.js';
 import { isDraining } from './graceful-shutdown.js';
 import { setSecurityHeaders } from './security-headers.js';
 
@@ -32,6 +34,13 @@ export async function createFastifyApp(config: AppConfig, logger: Logger): Promi
   // Fastify's own JSON parser; text and forms never get this far (the hook below answers 415).
   fastify.removeContentTypeParser('text/plain');
   fastify.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null));
+  // The token check's route keeps everything Nest registers for it (methods, hooks, error
+  // handler) but its handler: see validations.route.ts. The body it resolves to is sent
+  // as Nest would send it (status 200, Fastify's JSON); a rejection goes to the error handler.
+  const checkToken = createValidationsHandler(app.get(AccessTokensService));
+  fastify.addHook('onRoute', (route) => {
+    if (route.url === VALIDATIONS_ROUTE) route.handler = (request, reply) => checkToken(request.headers.authorization, reply);
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     const requestId = assignRequestId(request.raw, reply.raw);
     (request as { requestId?: string }).requestId = requestId;
