@@ -13,9 +13,8 @@ import { validationAnswer } from './validations.route.js';
  * request they guard, so every method answers alike and the body is never read.
  *
  * Both platforms serve this route with the handler of validations.route.ts,
- * which answers the same without Nest's request pipeline; this declaration
- * makes the route and its OpenAPI operation, and answers where that handler
- * is not installed.
+ * which answers the same through the same functions without Nest's request
+ * pipeline; this declaration makes the route and its OpenAPI operation.
  */
 @ApiTag('access tokens')
 @Controller('api/validations')

@@ -4,8 +4,16 @@ import type { AccessTokensService, TokenPrincipal } from './access-tokens.servic
 import { BAD_TOKEN_MESSAGE, tokenPrincipalOf } from './auth.guards.js';
 import { setIdentityHeaders } from './identity-headers.js';
 
-/** Where Nest mounts ValidationsController: the global prefix and the controller's path. */
+/**
+ * Where Nest mounts ValidationsController: the global prefix and the
+ * controller's path. Each platform checks at start that Nest mounted it
+ * there, so that the two cannot drift apart.
+ */
 export const VALIDATIONS_ROUTE = '/one_auth/api/validations';
+
+export function validationsRouteMissing(): Error {
+  return new Error(`ValidationsController is not mounted at ${VALIDATIONS_ROUTE}, where its handler is installed`);
+}
 
 type HeaderTarget = Parameters<typeof setIdentityHeaders>[0];
 

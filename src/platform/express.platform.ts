@@ -17,7 +17,7 @@ import { createRequestLogger } from '../logging/http-logger.js';
 import { createNestLogger } from '../logging/nest-logger.js';
 import { Metrics } from '../metrics/metrics.js';
 import { AccessTokensService } from '../auth/access-tokens.service.js';
-import { createValidationsHandler, VALIDATIONS_ROUTE } from '../auth/validations.route.js';
+import { createValidationsHandler, VALIDATIONS_ROUTE, validationsRouteMissing } from '../auth/validations.route.js';
 
 /**
  * Everything that is Express-specific: the adapter, proxy trust, request ids,
@@ -104,6 +104,9 @@ function observeRequests(logger: Logger, metrics: Metrics, socketIsClient: boole
  */
 export function finishExpressApp(app: NestExpressApplication): void {
   const express = app.getHttpAdapter().getInstance();
+  // The token check's handler and Nest's route for it, in that order, on the same path.
+  const validations = (express.router.stack as { route?: { path?: string } }[]).filter((layer) => layer.route?.path === VALIDATIONS_ROUTE);
+  if (validations.length !== 2) throw validationsRouteMissing();
   express.use((_request: Request, response: Response) => {
     response.status(404).json({ message: 'Not found' });
   });

@@ -11,7 +11,7 @@ import { createRequestLogger } from '../logging/http-logger.js';
 import { createNestLogger } from '../logging/nest-logger.js';
 import { Metrics } from '../metrics/metrics.js';
 import { AccessTokensService } from '../auth/access-tokens.service.js';
-import { createValidationsHandler, VALIDATIONS_ROUTE } from '../auth/validations.route.js';
+import { createValidationsHandler, VALIDATIONS_ROUTE, validationsRouteMissing } from '../auth/validations.route.js';
 import { isDraining } from './graceful-shutdown.js';
 import { setSecurityHeaders } from './security-headers.js';
 
@@ -78,4 +78,9 @@ export async function createFastifyApp(config: AppConfig, logger: Logger): Promi
     done(problem ? new BadRequestException(problem) : undefined);
   });
   return app;
+}
+
+/** Once Nest has mounted its routes: the token check's handler was swapped in on its route (see createFastifyApp). */
+export function assertValidationsServed(app: NestFastifyApplication): void {
+  if (!app.getHttpAdapter().getInstance().hasRoute({ url: VALIDATIONS_ROUTE, method: 'GET' })) throw validationsRouteMissing();
 }
