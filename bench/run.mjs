@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--duration S] [--connections N] [--platform express|fastify|both]
+// npm run bench [-- --quick] [--duration S] [--connections N] [--platform express|fastify|both] [--token-check]
 //
 // Starts the built service (dist/main.js) on a fresh database for each HTTP
 // platform, as it runs in production: LOG_LEVEL=info (one JSON line per
@@ -25,6 +25,10 @@
 // 1.5 s slices, 7.5 s each after a warm-up). A full run measures for a fixed time,
 // as the published figures are. Any run exits 1 when a scenario completes no
 // request or has errors.
+//
+// --token-check runs only the token check and what it is set against (L1,
+// L0, S1 at warn, S1 scraped), for a quick comparison of two builds; it
+// writes bench/.work/, not the published figures.
 import { fork, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,9 +49,11 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '50' },
     platform: { type: 'string', default: 'both' },
     users: { type: 'string', default: '10000' },
+    'token-check': { type: 'boolean', default: false },
   },
 });
 const QUICK = flags.quick;
+const TOKEN_CHECK_ONLY = flags['token-check'];
 const DURATION = Number(flags.duration ?? (QUICK ? 1 : 10));
 const WARMUP = 3;
 // Slices of the token check and what it is set against: seconds each, and how many of each.
@@ -371,21 +377,23 @@ results.settings.bigUploadBytes = bigPhoto.body.length;
 console.log(
   `one_auth benchmark: ${QUICK ? 'quick, a fixed number of requests' : `${DURATION}s`} per scenario, ${CONNECTIONS} connections, ${USERS} accounts, ${results.settings.database}`,
 );
-const l2 = JSON.parse(
-  await new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['bench/l2-argon2.mjs', String(QUICK ? QUICK_LOGIN_CONNECTIONS : CONNECTIONS), String(DURATION * 1000)],
-      {
-        env: { ...process.env, ...RUNTIME_TUNING },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
+const l2 = TOKEN_CHECK_ONLY
+  ? undefined
+  : JSON.parse(
+      await new Promise((resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          ['bench/l2-argon2.mjs', String(QUICK ? QUICK_LOGIN_CONNECTIONS : CONNECTIONS), String(DURATION * 1000)],
+          {
+            env: { ...process.env, ...RUNTIME_TUNING },
+            stdio: ['ignore', 'pipe', 'inherit'],
+          },
+        );
+        let out = '';
+        child.stdout.on('data', (chunk) => (out += chunk));
+        child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`L2 exited ${code}`))));
+      }),
     );
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`L2 exited ${code}`))));
-  }),
-);
 results.limits.L2 = l2;
 
 for (const platform of PLATFORMS) {
@@ -420,81 +428,89 @@ for (const platform of PLATFORMS) {
   Object.assign(s, scenarios);
   l1.kill();
   await quiet.stop();
-  s.S2 = await load({
-    url: `${api}/user/profile`,
-    method: 'PUT',
-    quick: { amount: 500 },
-    pid,
-    setup: (r) => {
-      const user = pick(users);
-      return {
+  if (!TOKEN_CHECK_ONLY) {
+    s.S2 = await load({
+      url: `${api}/user/profile`,
+      method: 'PUT',
+      quick: { amount: 500 },
+      pid,
+      setup: (r) => {
+        const user = pick(users);
+        return {
+          ...r,
+          headers: { ...r.headers, authorization: basic(user.email, user.token), 'content-type': 'application/json' },
+          body: JSON.stringify({ first_name: `Bench ${Math.floor(Math.random() * 1000)}`, department: 'Load' }),
+        };
+      },
+    });
+    s.S3 = await load({
+      url: `${api}/access_tokens`,
+      quick: { amount: 20, connections: QUICK_LOGIN_CONNECTIONS },
+      pid,
+      setup: asRandomUser(users, withPassword),
+    });
+    let registration = 0;
+    const runId = randomBytes(3).toString('hex');
+    s.S4 = await load({
+      url: `${api}/user`,
+      method: 'POST',
+      quick: { amount: 200 },
+      pid,
+      setup: (r) => ({
         ...r,
-        headers: { ...r.headers, authorization: basic(user.email, user.token), 'content-type': 'application/json' },
-        body: JSON.stringify({ first_name: `Bench ${Math.floor(Math.random() * 1000)}`, department: 'Load' }),
-      };
-    },
-  });
-  s.S3 = await load({
-    url: `${api}/access_tokens`,
-    quick: { amount: 20, connections: QUICK_LOGIN_CONNECTIONS },
-    pid,
-    setup: asRandomUser(users, withPassword),
-  });
-  let registration = 0;
-  const runId = randomBytes(3).toString('hex');
-  s.S4 = await load({
-    url: `${api}/user`,
-    method: 'POST',
-    quick: { amount: 200 },
-    pid,
-    setup: (r) => ({
-      ...r,
-      headers: { ...r.headers, 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `new-${runId}-${registration++}@example.com` }),
-    }),
-  });
-  s.S5 = await load({
-    url: `${api}/images`,
-    method: 'POST',
-    body: photo.body,
-    quick: { amount: 100 },
-    pid,
-    setup: asRandomUser(users, withToken, { 'content-type': photo.type }),
-  });
-  const [mixedS1, mixedS3] = await Promise.all([
-    load({ url: `${api}/validations`, quick: { amount: 300 }, pid, warmup: false, setup: asRandomUser(users, withToken) }),
-    load({ url: `${api}/access_tokens`, connections: 10, quick: { amount: 20 }, warmup: false, setup: asRandomUser(users, withPassword) }),
-  ]);
-  s.S6 = {
-    ...mixedS1,
-    loginRequests: mixedS3.requests,
-    loginCompleted: mixedS3.completed,
-    loginErrors: mixedS3.errors,
-    loginP99: mixedS3.p99,
-  };
+        headers: { ...r.headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ email: `new-${runId}-${registration++}@example.com` }),
+      }),
+    });
+    s.S5 = await load({
+      url: `${api}/images`,
+      method: 'POST',
+      body: photo.body,
+      quick: { amount: 100 },
+      pid,
+      setup: asRandomUser(users, withToken, { 'content-type': photo.type }),
+    });
+    const [mixedS1, mixedS3] = await Promise.all([
+      load({ url: `${api}/validations`, quick: { amount: 300 }, pid, warmup: false, setup: asRandomUser(users, withToken) }),
+      load({
+        url: `${api}/access_tokens`,
+        connections: 10,
+        quick: { amount: 20 },
+        warmup: false,
+        setup: asRandomUser(users, withPassword),
+      }),
+    ]);
+    s.S6 = {
+      ...mixedS1,
+      loginRequests: mixedS3.requests,
+      loginCompleted: mixedS3.completed,
+      loginErrors: mixedS3.errors,
+      loginP99: mixedS3.p99,
+    };
 
-  // Memory under 20 concurrent uploads of ~5 MB, then after a rest.
-  const before = rssMb(pid);
-  const memory = await load({
-    url: `${api}/images`,
-    method: 'POST',
-    body: bigPhoto.body,
-    connections: 20,
-    duration: Math.max(2, DURATION),
-    quick: { amount: 40 },
-    warmup: false,
-    pid,
-    setup: asRandomUser(users, withToken, { 'content-type': bigPhoto.type }),
-  });
-  await sleep(QUICK ? 1000 : 5000);
-  run.uploadMemory = {
-    beforeMb: Math.round(before),
-    peakMb: memory.peakRssMb,
-    afterMb: Math.round(rssMb(pid)),
-    requests: memory.requests,
-    completed: memory.completed,
-    errors: memory.errors,
-  };
+    // Memory under 20 concurrent uploads of ~5 MB, then after a rest.
+    const before = rssMb(pid);
+    const memory = await load({
+      url: `${api}/images`,
+      method: 'POST',
+      body: bigPhoto.body,
+      connections: 20,
+      duration: Math.max(2, DURATION),
+      quick: { amount: 40 },
+      warmup: false,
+      pid,
+      setup: asRandomUser(users, withToken, { 'content-type': bigPhoto.type }),
+    });
+    await sleep(QUICK ? 1000 : 5000);
+    run.uploadMemory = {
+      beforeMb: Math.round(before),
+      peakMb: memory.peakRssMb,
+      afterMb: Math.round(rssMb(pid)),
+      requests: memory.requests,
+      completed: memory.completed,
+      errors: memory.errors,
+    };
+  }
 
   await service.stop();
   results.platforms[platform] = run;
@@ -506,7 +522,7 @@ const L2 = results.limits.L2;
 const rows = [];
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 rows.push(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio', 'peak RSS MB']);
-rows.push(['L2 argon2id verify', fmt(L2.requests), fmt(L2.p50, 1), fmt(L2.p99, 1), '0', '', '']);
+if (L2) rows.push(['L2 argon2id verify', fmt(L2.requests), fmt(L2.p50, 1), fmt(L2.p99, 1), '0', '', '']);
 for (const [platform, run] of Object.entries(results.platforms)) {
   const L1 = run.L1;
   rows.push([`${platform} L1 node:http token check`, fmt(L1.requests), fmt(L1.p50, 1), fmt(L1.p99, 1), String(L1.errors), '', '']);
@@ -520,7 +536,7 @@ for (const [platform, run] of Object.entries(results.platforms)) {
     S1_warn: pairedRatio(s.S1, s.S1warn),
     // What a scrape a second costs it.
     S1scraped_S1: pairedRatio(s.S1scraped, s.S1),
-    S3_L2: s.S3.requests / L2.requests,
+    S3_L2: s.S3 ? s.S3.requests / L2.requests : undefined,
   };
   const ratio = {
     S1: `${fmt(run.ratios.S1_L0 * 100)}% of L0, ${fmt(run.ratios.S1_L1 * 100)}% of L1, p99 ${fmt(run.ratios.S1_p99_L1, 1)}× L1's`,
@@ -541,6 +557,7 @@ for (const [platform, run] of Object.entries(results.platforms)) {
   };
   for (const key of ['L0', 'S1', 'S1warn', 'S1scraped', 'S2', 'S3', 'S4', 'S5', 'S6']) {
     const r = s[key];
+    if (!r) continue;
     rows.push([
       `${platform} ${names[key]}`,
       fmt(r.requests),
@@ -551,21 +568,22 @@ for (const [platform, run] of Object.entries(results.platforms)) {
       String(r.peakRssMb ?? ''),
     ]);
   }
-  rows.push([
-    `${platform} start→ready ${run.startupMs} ms, idle RSS ${run.idleRssMb} MB, 20×5 MB uploads: peak ${run.uploadMemory.peakMb} MB, after ${run.uploadMemory.afterMb} MB (before ${run.uploadMemory.beforeMb})`,
-    '',
-    '',
-    '',
-    '',
-    '',
-    '',
-  ]);
+  if (run.uploadMemory)
+    rows.push([
+      `${platform} start→ready ${run.startupMs} ms, idle RSS ${run.idleRssMb} MB, 20×5 MB uploads: peak ${run.uploadMemory.peakMb} MB, after ${run.uploadMemory.afterMb} MB (before ${run.uploadMemory.beforeMb})`,
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+    ]);
 }
 const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
 for (const row of rows)
   console.log(row.map((cell, i) => (i === 0 || i === 5 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
 // A quick run only checks that everything works: it leaves the published figures alone.
-const outDir = QUICK ? 'bench/.work' : 'bench';
+const outDir = QUICK || TOKEN_CHECK_ONLY ? 'bench/.work' : 'bench';
 mkdirSync(outDir, { recursive: true });
 writeFileSync(`${outDir}/results.json`, `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(`${outDir}/results.svg`, renderChart(results));
@@ -577,10 +595,11 @@ const check = (name, completed, errors) => {
   if (!(completed > 0)) failures.push(`${name}: no request completed`);
   if (errors > 0) failures.push(`${name}: ${errors} errors`);
 };
-check('L2', L2.completed, 0);
+if (L2) check('L2', L2.completed, 0);
 for (const [platform, run] of Object.entries(results.platforms)) {
   check(`${platform} L1`, run.L1.completed, run.L1.errors);
   for (const [key, r] of Object.entries(run.scenarios)) check(`${platform} ${key}`, r.completed, r.errors);
+  if (TOKEN_CHECK_ONLY) continue;
   check(`${platform} S6 logins`, run.scenarios.S6.loginCompleted, run.scenarios.S6.loginErrors);
   check(`${platform} 20×5 MB uploads`, run.uploadMemory.completed, run.uploadMemory.errors);
 }

@@ -6,7 +6,7 @@ import { createValidationPipe } from './http/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { createLogger } from './logging/logger.js';
 import { createExpressApp, finishExpressApp } from './platform/express.platform.js';
-import { createFastifyApp } from './platform/fastify.platform.js';
+import { assertValidationsServed, createFastifyApp } from './platform/fastify.platform.js';
 import { setupSwagger } from './swagger.js';
 
 /**
@@ -23,6 +23,7 @@ export async function createApp(config: AppConfig, logDestination?: DestinationS
     configureApp(app, config);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
+    assertValidationsServed(app);
     return app;
   }
   const app = await createExpressApp(config, logger);

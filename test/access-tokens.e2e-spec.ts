@@ -138,6 +138,40 @@ describe('login, token check and logout (endpoints 4, 7, 8, 11)', () => {
         .expect(415);
     });
 
+    it("answers as a route behind the same guard through Nest's pipeline does (it has a handler of its own)", async () => {
+      // GET /user/profile answers the same body behind TokenAuthGuard, through Nest's router, guard,
+      // pipes and response controller: every answer of the token check must match it but for the
+      // identity headers it adds on a 200.
+      const user = await createActiveUser(t);
+      const PROFILE = '/one_auth/api/user/profile';
+      const comparable = (response: { status: number; headers: Record<string, string>; text?: string }, identified: boolean) => {
+        const { date, 'x-request-id': requestId, 'x-user-id': userId, 'x-user-email': userEmail, ...headers } = response.headers;
+        expect(date).toBeTruthy();
+        expect(requestId).toMatch(/^[\w.:-]+$/);
+        if (identified && response.status === 200) expect([userId, userEmail]).toEqual([expect.stringMatching(/^\d+$/), user.email]);
+        else expect([userId, userEmail]).toEqual([undefined, undefined]);
+        return { status: response.status, headers, body: response.text, echoedId: requestId === 'gateway-1' ? requestId : 'own' };
+      };
+      const calls = [
+        (path: string) => t.http.get(path).auth(user.email, user.token),
+        (path: string) => t.http.get(path).set('Authorization', `Bearer ${user.token}`),
+        (path: string) => t.http.get(path).auth(user.email.toUpperCase(), user.token),
+        (path: string) => t.http.get(`${path}?from=gateway`).auth(user.email, user.token).set('X-Request-Id', 'gateway-1'),
+        (path: string) => t.http.get(path).auth(user.email, 'A'.repeat(43)),
+        (path: string) => t.http.get(path).auth(user.email, user.password),
+        (path: string) => t.http.get(path).set('Authorization', 'Digest abc'),
+        (path: string) => t.http.get(path).set('Authorization', 'Basic !!!'),
+        (path: string) => t.http.get(path),
+      ];
+      const statuses = [];
+      for (const call of calls) {
+        const check = comparable(await call(VALIDATIONS), true);
+        expect(check).toEqual(comparable(await call(PROFILE), false));
+        statuses.push(check.status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 401, 401, 401, 401, 401]);
+    });
+
     it("answers 401 for someone else's email, an unknown token, a password, or no header", async () => {
       const alice = await createActiveUser(t, uniqueEmail('alice'));
       const bob = await createActiveUser(t, uniqueEmail('bob'));

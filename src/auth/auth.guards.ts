@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedExcept
 import { ModuleRef } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { IncomingHttpHeaders } from 'node:http';
-import { AccessTokensService } from './access-tokens.service.js';
+import { AccessTokensService, type TokenPrincipal } from './access-tokens.service.js';
 import { BAD_PASSWORD_MESSAGE, BAD_TOKEN_MESSAGE } from './auth-messages.js';
 import { parseAuthorization } from './authorization-header.js';
 import { PASSWORD_STRATEGY } from './strategies/password.strategy.js';
@@ -25,6 +25,22 @@ export class PasswordAuthGuard extends AuthGuard(PASSWORD_STRATEGY) {
 }
 
 /**
+ * Who an Authorization header says the request is: `Basic email:token`
+ * (RFC 7617) or `Bearer token`; null when it is malformed or the token does
+ * not check out (see AccessTokensService.authenticate: unknown, revoked,
+ * expired, idle, another address's, or its account not active). The guard
+ * below and the token check's direct route (validations.route.ts) both ask
+ * through here.
+ */
+export function tokenPrincipalOf(tokens: AccessTokensService, authorization: string | undefined): Promise<TokenPrincipal | null> {
+  const credentials = parseAuthorization(authorization);
+  if (!credentials) return Promise.resolve(null);
+  return credentials.scheme === 'bearer'
+    ? tokens.authenticate(credentials.token)
+    : tokens.authenticate(credentials.secret, credentials.userId);
+}
+
+/**
  * `Basic email:token` (RFC 7617) or `Bearer token`: the TokenPrincipal goes
  * to `request.user`. It runs on every authenticated request, so it calls the
  * token check directly rather than through passport, whose per-request
@@ -41,13 +57,8 @@ export class TokenAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<{ headers: IncomingHttpHeaders; user?: unknown }>();
-    const credentials = parseAuthorization(request.headers.authorization);
     const tokens = (this.tokens ??= this.moduleRef.get(AccessTokensService, { strict: false })!);
-    const principal =
-      credentials &&
-      (credentials.scheme === 'bearer'
-        ? await tokens.authenticate(credentials.token)
-        : await tokens.authenticate(credentials.secret, credentials.userId));
+    const principal = await tokenPrincipalOf(tokens, request.headers.authorization);
     if (!principal) throw new UnauthorizedException(BAD_TOKEN_MESSAGE);
     request.user = principal;
     return true;

@@ -1,15 +1,20 @@
 import { All, Controller, HttpCode, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiTag } from '../openapi/api-tags.js';
-import { UserProfileDto, toUserProfile } from '../profile/dto/user-profile.dto.js';
+import { UserProfileDto } from '../profile/dto/user-profile.dto.js';
 import { Principal, TokenAuth } from './auth.decorators.js';
 import type { TokenPrincipal } from './access-tokens.service.js';
-import { setIdentityHeaders, USER_EMAIL_HEADER, USER_ID_HEADER } from './identity-headers.js';
+import { type setIdentityHeaders, USER_EMAIL_HEADER, USER_ID_HEADER } from './identity-headers.js';
+import { validationAnswer } from './validations.route.js';
 
 /**
  * For other services: is this `email:token` pair valid, and whose is it?
  * Gateways (nginx auth_request, Envoy ext_authz) ask with the method of the
  * request they guard, so every method answers alike and the body is never read.
+ *
+ * Both platforms serve this route with the handler of validations.route.ts,
+ * which answers the same through the same functions without Nest's request
+ * pipeline; this declaration makes the route and its OpenAPI operation.
  */
 @ApiTag('access tokens')
 @Controller('api/validations')
@@ -38,7 +43,6 @@ export class ValidationsController {
     @Principal() principal: TokenPrincipal,
     @Res({ passthrough: true }) response: Parameters<typeof setIdentityHeaders>[0],
   ): UserProfileDto {
-    setIdentityHeaders(response, principal.user);
-    return toUserProfile(principal.user.email, principal.user);
+    return validationAnswer(response, principal);
   }
 }
