@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import type { TokenPrincipal } from '../auth/access-tokens.service.js';
 import { AuthService } from '../auth/auth.service.js';
@@ -41,7 +42,7 @@ export class EmailChangeService {
   /**
    * The password (and with two-step login a code) is checked before the
    * address, so that a token alone cannot probe which addresses have
-   * accounts. The code is used up at once: what it allowed is the mail.
+   * accounts. The code is used up with the mail it allowed, in one transaction.
    */
   async request(
     principal: TokenPrincipal,
@@ -54,11 +55,13 @@ export class EmailChangeService {
     if (!(await this.auth.confirmPassword(user.email, password, client))) throw new UnprocessableEntityException(WRONG_PASSWORD_MESSAGE);
     const proof = await this.secondFactor.requireCode(user, code, client);
     if (newEmail === user.email || (await this.users.heldByActiveAccount(newEmail))) throw emailUsed();
-    if (proof && !(await this.transactions.run((tx) => this.secondFactor.consume(tx, user, proof, client)))) {
-      throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
-    }
     const account = await this.users.findById(user.id);
-    await this.codes.issue(account, client.address, { purpose: 'email_change', newEmail });
+    // The second-factor code is used up in the transaction that queues the mail: a mail refused (429) leaves it unused.
+    const spendCode = async (tx: EntityManager) => {
+      if (proof && !(await this.secondFactor.consume(tx, user, proof, client)))
+        throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
+    };
+    await this.codes.issue(account, client.address, { purpose: 'email_change', newEmail }, spendCode);
   }
 
   /**

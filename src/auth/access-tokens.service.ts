@@ -47,7 +47,7 @@ export class AccessTokensService implements OnApplicationShutdown, ErasesAccount
     private readonly transactions: TransactionRunner,
     private readonly users: UsersService,
     private readonly webhooks: WebhookOutbox,
-    causal: CausalReads,
+    private readonly causal: CausalReads,
   ) {
     this.lookup = createTokenLookup(dataSource, causal);
     this.touchIntervalMs = Math.min(MAX_TOUCH_INTERVAL_MS, config.tokenIdleTtlMs / 10);
@@ -158,11 +158,11 @@ export class AccessTokensService implements OnApplicationShutdown, ErasesAccount
     const now = Date.now();
     const expiresAt = Math.min(Number(row.expires_at), Number(row.last_used_at) + this.config.tokenIdleTtlMs);
     if (expiresAt <= now) return null;
-    const issued = await this.dataSource.manager.findOne(AccessTokenEntity, {
-      select: { id: true, createdAt: true },
-      where: { id: Number(row.token_id) },
-    });
-    return issued ? { user: toTokenUser(row), issuedAt: issued.createdAt, expiresAt } : null;
+    // Causal too: on a cluster, a token issued through another node a moment ago is live here as well.
+    const [issued] = await this.causal.query<{ created_at: number | string }>('SELECT created_at FROM access_tokens WHERE id = ?', [
+      Number(row.token_id),
+    ]);
+    return issued ? { user: toTokenUser(row), issuedAt: Number(issued.created_at), expiresAt } : null;
   }
 
   /** Revokes one token, inside the caller's transaction; answers its session's public id (null when it was gone already). */

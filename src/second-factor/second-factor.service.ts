@@ -140,14 +140,20 @@ export class SecondFactorService implements ErasesAccountData, ExportsAccountDat
   /**
    * Turns the pending secret on, inside the caller's transaction, with the
    * step of the code that confirmed it as used; false when it is no longer
-   * pending (expired, or enabled meanwhile by another request).
+   * pending (expired, enabled meanwhile by another request, or replaced by
+   * a newer pending secret).
    */
-  async enable(tx: EntityManager, userId: number, step: number, now: number): Promise<boolean> {
+  async enable(tx: EntityManager, userId: number, step: number, now: number, pendingExpiresAt: number): Promise<boolean> {
+    // Only the pending secret the code was checked against (`pendingExpiresAt` tells it from one a concurrent 24 made).
     const result = await tx
       .createQueryBuilder()
       .update(TotpFactorEntity)
       .set({ enabledAt: now, pendingExpiresAt: null, lastUsedStep: step })
-      .where('user_id = :userId AND enabled_at IS NULL AND pending_expires_at > :now', { userId, now })
+      .where('user_id = :userId AND enabled_at IS NULL AND pending_expires_at > :now AND pending_expires_at = :pendingExpiresAt', {
+        userId,
+        now,
+        pendingExpiresAt,
+      })
       .execute();
     return result.affected === 1;
   }

@@ -61,14 +61,16 @@ export class TotpSettingsService {
     if (factor?.enabled) throw new ConflictException(ALREADY_ENABLED_MESSAGE);
     const now = Date.now();
     const matched = await this.auth.underLoginLimits(user.email, client, async () => {
-      if (!factor || (factor.pendingExpiresAt ?? 0) <= now) return null;
+      if (!factor || factor.pendingExpiresAt === null || factor.pendingExpiresAt <= now) return null;
       const step = matchingStep(factor.secret, code, now, factor.lastUsedStep);
-      return step === null ? null : { step };
+      return step === null ? null : { step, pendingExpiresAt: factor.pendingExpiresAt };
     });
     if (!matched) throw invalidCode();
     const recoveryCodes = await this.transactions.run(async (tx) => {
       await this.users.lock(tx, user.id);
-      if (!(await this.factors.enable(tx, user.id, matched.step, now))) throw invalidCode();
+      // A login racing this one on another cluster node conflicts with it here and runs again: it cannot miss the change.
+      await this.users.markChanged(tx, user.id, now);
+      if (!(await this.factors.enable(tx, user.id, matched.step, now, matched.pendingExpiresAt))) throw invalidCode();
       const codes = await this.factors.replaceRecoveryCodes(tx, user.id);
       await this.tokens.revokeAllBut(tx, user.id, principal.tokenId);
       await this.pending.abandonAll(tx, user.id);

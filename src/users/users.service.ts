@@ -141,6 +141,18 @@ export class UsersService implements ErasesAccountData, ExportsAccountData<{ acc
   }
 
   /**
+   * Writes the account's row (its `updated_at`) inside the caller's
+   * transaction, for a change kept in another table that a racing login
+   * must not miss (two-step login turned on). A login writes the row too
+   * (`recordSignIn`): on one server the row lock orders the two; on a Galera
+   * cluster, where `lock` holds on one node only, the two writes conflict at
+   * certification and the loser runs again, seeing the change.
+   */
+  async markChanged(tx: EntityManager, userId: number, at: number): Promise<void> {
+    await tx.update(UserEntity, { id: userId }, { updatedAt: at });
+  }
+
+  /**
    * Records that a code goes out now, unless one went out after `sentBefore`
    * (null: whenever the last one went). Of concurrent requests for one
    * account, exactly one gets true.
