@@ -1,5 +1,6 @@
 import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { SessionDto } from '../../auth/dto/session.dto.js';
+import { UserProfileDto } from '../../profile/dto/user-profile.dto.js';
 import { SecurityEventDto } from '../../security-events/dto/security-event.dto.js';
 import { UserStatus } from '../../users/user-status.js';
 
@@ -46,22 +47,8 @@ export class AdminUserListDto {
   next_cursor: string | null;
 }
 
-export class AdminProfileDto {
-  @ApiProperty({ example: 'Jennifer' })
-  first_name: string;
-
-  @ApiProperty({ example: 'Lee' })
-  last_name: string;
-
-  @ApiProperty({ example: 'China' })
-  country: string;
-
-  @ApiProperty({ example: 'BSC' })
-  department: string;
-
-  @ApiProperty({ example: '' })
-  avatar: string;
-}
+/** The profile's fields, as the owner's profile answer (10) has them, without the email (the account's own field). */
+export class AdminProfileDto extends OmitType(UserProfileDto, ['email'] as const) {}
 
 /** A session as the owner sees it (15), without `current`: the operator holds none of them. */
 export class AdminSessionDto extends OmitType(SessionDto, ['current'] as const) {}
