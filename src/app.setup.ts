@@ -1,12 +1,18 @@
 import type { INestApplication } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { DestinationStream } from 'pino';
+import type { Server } from 'node:http';
+import type { DestinationStream, Logger } from 'pino';
+import { AccessTokensService } from './auth/access-tokens.service.js';
+import { clientAddressResolver } from './http/client-address.js';
 import { AllExceptionsFilter } from './http/all-exceptions.filter.js';
 import { createValidationPipe } from './http/validation.js';
 import type { AppConfig } from './config/app-config.js';
+import { createRequestLogger } from './logging/http-logger.js';
 import { createLogger } from './logging/logger.js';
+import { Metrics } from './metrics/metrics.js';
 import { createExpressApp, finishExpressApp } from './platform/express.platform.js';
 import { assertValidationsServed, createFastifyApp } from './platform/fastify.platform.js';
+import { answerTokenChecksFirst } from './platform/token-check-first.js';
 import { setupSwagger } from './swagger.js';
 
 /**
@@ -24,13 +30,25 @@ export async function createApp(config: AppConfig, logDestination?: DestinationS
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     assertValidationsServed(app);
+    answerTokenChecksFirstOn(app, config, logger);
     return app;
   }
   const app = await createExpressApp(config, logger);
   configureApp(app, config);
   await app.init();
   finishExpressApp(app);
+  answerTokenChecksFirstOn(app, config, logger);
   return app;
+}
+
+/** On either platform: the token checks that come out as a 200 are answered ahead of it (see token-check-first.ts). */
+function answerTokenChecksFirstOn(app: INestApplication, config: AppConfig, logger: Logger): void {
+  answerTokenChecksFirst(app.getHttpServer() as Server, {
+    tokens: app.get(AccessTokensService),
+    metrics: app.get(Metrics),
+    logRequest: createRequestLogger(logger),
+    clientAddress: clientAddressResolver(config.trustProxy),
+  });
 }
 
 /** What every platform shares: prefix, errors, validation, docs. */

@@ -8,6 +8,7 @@ import { createActiveUser, MAIL_DOMAIN, startTestApp, type TestApp, uniqueEmail 
 
 const USER = '/one_auth/api/user';
 const TOKENS = '/one_auth/api/access_tokens';
+const VALIDATIONS = '/one_auth/api/validations';
 
 /** The fields of a request line, and nothing else: no headers, no body, no URL. */
 const REQUEST_LINE_KEYS = [
@@ -80,6 +81,32 @@ describe('logs, as JSON lines', () => {
     // Exactly one line about it, whatever else was logged meanwhile.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(outputSince(mark).split(requestId).length - 1).toBe(1);
+  });
+
+  it("writes the token check's line as any route's, answered or refused, with the client behind a trusted proxy", async () => {
+    const user = await createActiveUser(t);
+    const lines = [];
+    for (const [secret, status] of [
+      [user.token, 200],
+      ['A'.repeat(43), 401],
+    ] as const) {
+      const requestId = `log-${randomUUID()}`;
+      const mark = outputMark();
+      await t.http
+        .get(`${VALIDATIONS}?from=gateway`)
+        .auth(user.email, secret)
+        .set('X-Request-Id', requestId)
+        .set('X-Forwarded-For', '198.51.100.23, 203.0.113.9')
+        .expect(status);
+      const records = await recordsOf(requestId, mark);
+      expect(records).toHaveLength(1);
+      expect(Object.keys(records[0]).sort()).toEqual(REQUEST_LINE_KEYS);
+      lines.push(records[0]);
+      expect(outputSince(mark)).not.toContain(secret);
+    }
+    // TRUST_PROXY=true: the client is the left-most address the proxies forwarded.
+    const expected = { level: 'info', msg: 'request completed', method: 'GET', route: VALIDATIONS, clientAddress: '198.51.100.23' };
+    expect(lines).toEqual([expect.objectContaining({ ...expected, status: 200 }), expect.objectContaining({ ...expected, status: 401 })]);
   });
 
   it('logs an authenticated request without its credentials, and with the id the service made', async () => {

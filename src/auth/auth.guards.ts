@@ -29,7 +29,7 @@ export class PasswordAuthGuard extends AuthGuard(PASSWORD_STRATEGY) {
  * (RFC 7617) or `Bearer token`; null when it is malformed or the token does
  * not check out (see AccessTokensService.authenticate: unknown, revoked,
  * expired, idle, another address's, or its account not active). The guard
- * below and the token check's direct route (validations.route.ts) both ask
+ * below and the token check answered ahead of the platform (platform/token-check-first.ts) both ask
  * through here.
  */
 export function tokenPrincipalOf(tokens: AccessTokensService, authorization: string | undefined): Promise<TokenPrincipal | null> {

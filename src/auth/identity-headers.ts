@@ -17,11 +17,8 @@ export function emailHeaderValue(email: string): string {
   return NOT_HEADER_SAFE.test(email) ? email.replace(NOT_HEADER_SAFE_GLOBAL, (character) => encodeURIComponent(character)) : email;
 }
 
-/** Sets the identity headers on the answer (Express's response and Fastify's reply both have `header`). */
-export function setIdentityHeaders(
-  response: { header(name: string, value: string): unknown },
-  user: Pick<TokenUser, 'id' | 'email'>,
-): void {
-  response.header(USER_ID_HEADER, String(user.id));
-  response.header(USER_EMAIL_HEADER, emailHeaderValue(user.email));
+/** Sets the identity headers of the answer through `set` (a platform's response, or node:http's). */
+export function setIdentityHeaders(set: (name: string, value: string) => unknown, user: Pick<TokenUser, 'id' | 'email'>): void {
+  set(USER_ID_HEADER, String(user.id));
+  set(USER_EMAIL_HEADER, emailHeaderValue(user.email));
 }

@@ -4,7 +4,7 @@ import { ApiTag } from '../openapi/api-tags.js';
 import { UserProfileDto } from '../profile/dto/user-profile.dto.js';
 import { Principal, TokenAuth } from './auth.decorators.js';
 import type { TokenPrincipal } from './access-tokens.service.js';
-import { type setIdentityHeaders, USER_EMAIL_HEADER, USER_ID_HEADER } from './identity-headers.js';
+import { USER_EMAIL_HEADER, USER_ID_HEADER } from './identity-headers.js';
 import { validationAnswer } from './validations.route.js';
 
 /**
@@ -12,9 +12,10 @@ import { validationAnswer } from './validations.route.js';
  * Gateways (nginx auth_request, Envoy ext_authz) ask with the method of the
  * request they guard, so every method answers alike and the body is never read.
  *
- * Both platforms serve this route with the handler of validations.route.ts,
- * which answers the same through the same functions without Nest's request
- * pipeline; this declaration makes the route and its OpenAPI operation.
+ * A GET whose token checks out is answered ahead of the platform, through
+ * the same functions (platform/token-check-first.ts); this handler answers
+ * every other method, and the guard every refusal. This declaration also
+ * makes the route's OpenAPI operation.
  */
 @ApiTag('access tokens')
 @Controller('api/validations')
@@ -41,8 +42,8 @@ export class ValidationsController {
   })
   check(
     @Principal() principal: TokenPrincipal,
-    @Res({ passthrough: true }) response: Parameters<typeof setIdentityHeaders>[0],
+    @Res({ passthrough: true }) response: { header(name: string, value: string): unknown },
   ): UserProfileDto {
-    return validationAnswer(response, principal);
+    return validationAnswer((name, value) => response.header(name, value), principal);
   }
 }

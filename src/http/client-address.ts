@@ -1,4 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import proxyAddr from 'proxy-addr';
+import type { AppConfig } from '../config/app-config.js';
 
 /**
  * The client's address as the platform resolved it: the socket's peer, or
@@ -11,3 +14,20 @@ export function clientAddressOf(request: { ip?: string; socket?: { remoteAddress
 export const ClientAddress = createParamDecorator((_data: unknown, context: ExecutionContext) =>
   clientAddressOf(context.switchToHttp().getRequest()),
 );
+
+/**
+ * The client's address of a plain node:http request, resolved as both
+ * platforms resolve `request.ip` from the same TRUST_PROXY (each compiles it
+ * with proxy-addr the same way): all hops trusted, a hop count, or a list of
+ * trusted addresses. Without a trusted proxy, the socket's peer.
+ */
+export function clientAddressResolver(trustProxy: AppConfig['trustProxy']): (request: IncomingMessage) => string {
+  if (trustProxy === false) return (request) => request.socket.remoteAddress ?? 'unknown';
+  const trust =
+    trustProxy === true
+      ? () => true
+      : typeof trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < trustProxy
+        : proxyAddr.compile(trustProxy);
+  return (request) => proxyAddr(request, trust);
+}

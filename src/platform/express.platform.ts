@@ -16,8 +16,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { createRequestLogger } from '../logging/http-logger.js';
 import { createNestLogger } from '../logging/nest-logger.js';
 import { Metrics } from '../metrics/metrics.js';
-import { AccessTokensService } from '../auth/access-tokens.service.js';
-import { createValidationsHandler, VALIDATIONS_ROUTE, validationsRouteMissing } from '../auth/validations.route.js';
+import { VALIDATIONS_ROUTE, validationsRouteMissing } from '../auth/validations.route.js';
 
 /**
  * Everything that is Express-specific: the adapter, proxy trust, request ids,
@@ -57,16 +56,6 @@ export async function createExpressApp(config: AppConfig, logger: Logger): Promi
       next(problem ? new BadRequestException(problem) : undefined);
     });
   });
-  // The token check, on the path and for the methods Nest mounts ValidationsController at,
-  // ahead of Nest's routes (registered at init), which it answers for: see validations.route.ts.
-  // It answers as Nest's handler would (status 200, res.json); an error goes on to Nest's
-  // exception layer, as a guard's does.
-  const checkToken = createValidationsHandler(app.get(AccessTokensService));
-  (app.getHttpAdapter() as ExpressAdapter)
-    .getInstance<express.Express>()
-    .all(VALIDATIONS_ROUTE, (request: Request, response: Response, next: NextFunction) => {
-      checkToken(request.headers.authorization, response).then((body) => response.status(200).json(body), next);
-    });
   return app;
 }
 
@@ -106,9 +95,9 @@ function observeRequests(logger: Logger, metrics: Metrics, socketIsClient: boole
  */
 export function finishExpressApp(app: NestExpressApplication): void {
   const express = app.getHttpAdapter().getInstance();
-  // The token check's handler and Nest's route for it, in that order, on the same path.
+  // ValidationsController, where the token check is answered first (token-check-first.ts).
   const validations = (express.router.stack as { route?: { path?: string } }[]).filter((layer) => layer.route?.path === VALIDATIONS_ROUTE);
-  if (validations.length !== 2) throw validationsRouteMissing();
+  if (validations.length !== 1) throw validationsRouteMissing();
   express.use((_request: Request, response: Response) => {
     response.status(404).json({ message: 'Not found' });
   });

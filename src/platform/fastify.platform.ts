@@ -10,8 +10,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { createRequestLogger } from '../logging/http-logger.js';
 import { createNestLogger } from '../logging/nest-logger.js';
 import { Metrics } from '../metrics/metrics.js';
-import { AccessTokensService } from '../auth/access-tokens.service.js';
-import { createValidationsHandler, VALIDATIONS_ROUTE, validationsRouteMissing } from '../auth/validations.route.js';
+import { VALIDATIONS_ROUTE, validationsRouteMissing } from '../auth/validations.route.js';
 import { isDraining } from './graceful-shutdown.js';
 import { setSecurityHeaders } from './security-headers.js';
 
@@ -38,13 +37,6 @@ export async function createFastifyApp(config: AppConfig, logger: Logger): Promi
   fastify.addContentTypeParser(FORM_TYPE, { parseAs: 'string' }, (_request, body, done) =>
     done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
-  // The token check's route keeps everything Nest registers for it (methods, hooks, error
-  // handler) but its handler: see validations.route.ts. The body it resolves to is sent
-  // as Nest would send it (status 200, Fastify's JSON); a rejection goes to the error handler.
-  const checkToken = createValidationsHandler(app.get(AccessTokensService));
-  fastify.addHook('onRoute', (route) => {
-    if (route.url === VALIDATIONS_ROUTE) route.handler = (request, reply) => checkToken(request.headers.authorization, reply);
-  });
   fastify.addHook('onRequest', (request, reply, done) => {
     const requestId = assignRequestId(request.raw, reply.raw);
     (request as { requestId?: string }).requestId = requestId;
@@ -84,7 +76,7 @@ export async function createFastifyApp(config: AppConfig, logger: Logger): Promi
   return app;
 }
 
-/** Once Nest has mounted its routes: the token check's handler was swapped in on its route (see createFastifyApp). */
+/** Once Nest has mounted its routes: ValidationsController is where the token check is answered first (token-check-first.ts). */
 export function assertValidationsServed(app: NestFastifyApplication): void {
   if (!app.getHttpAdapter().getInstance().hasRoute({ url: VALIDATIONS_ROUTE, method: 'GET' })) throw validationsRouteMissing();
 }
