@@ -1,33 +1,37 @@
 import type { DestinationStream } from 'pino';
 import { pino } from 'pino';
 
-/** Lines are gathered up to this many bytes before a write… */
-const BATCH_BYTES = 16_384;
-/** …and a write takes up to this many (sonic-boom's default, 16 KB, must exceed the batch). */
-const MAX_WRITE_BYTES = 65_536;
-/** …or for at most this long. */
+/** Lines are gathered up to this many characters before a write… */
+const BATCH_BYTES = 65_536;
+/** …or for at most this long after the first line of a batch. */
 const BATCH_MS = 250;
+/** What arrives while a write is in flight is joined into pieces of up to this many bytes (sonic-boom's default, 16 KB, is less than a batch). */
+const MAX_WRITE_BYTES = 262_144;
 
 type SonicBoom = ReturnType<typeof pino.destination>;
 
 /**
  * Standard output, written asynchronously and in batches, through pino's own
- * writer (sonic-boom): the writes happen on libuv's thread pool, about 16 KB
- * (80 request lines) at a time, or every 250 ms when the service is quiet.
- * Each write hands work to a pool thread and wakes it, and on a busy machine
- * that thread takes the core from the event loop for a while: with 4 KB
- * batches (600 writes a second under load) the writes took about 6 % of the
- * token check's time in a profile; 16 KB batches make a quarter as many.
- * Stdout to a file or a pipe is otherwise synchronous on Linux: a write per
- * line on the event loop, and a slow reader of the pipe stalls every
- * request. (A write per line, even asynchronous, costs more: each is a round
- * trip to the thread pool.)
+ * writer (sonic-boom): the writes happen on libuv's thread pool, about 64 KB
+ * (250 request lines) at a time, or 250 ms after the first line of a batch
+ * when the service is quiet. Each write hands work to a pool thread and
+ * wakes it, takes a core from the event loop or the clients for a while, and
+ * costs the file system a journalled update of the file whatever its size:
+ * with 4 KB batches (600 writes a second under load) the writes took about
+ * 6 % of the token check's time in a profile. Stdout to a file or a pipe is
+ * otherwise synchronous on Linux: a write per line on the event loop, and a
+ * slow reader of the pipe stalls every request. (A write per line, even
+ * asynchronous, costs more: each is a round trip to the thread pool.)
  *
- * In front of sonic-boom, the lines of one turn of the event loop are joined
- * and handed over as one string. sonic-boom measures the byte length of the
- * whole pending chunk on every write, which flattens and copies it each
- * time: per line, that cost the token check more than formatting the line
- * (measured: 7 % of its throughput).
+ * The batch is gathered here, as an array of lines joined once when it is
+ * full, and handed to sonic-boom as one string, which it writes at once.
+ * Gathering in sonic-boom instead (its minLength), or handing it the lines
+ * of each turn of the event loop, costs more per line: it appends each piece
+ * to its pending string and measures the byte length of that whole string
+ * on every write, which flattens and copies it each time, and a turn under
+ * load holds few lines. With the batch gathered here, request lines cost
+ * the token check 3–10 % of its throughput in the benchmark, against 7–13 %
+ * handed over turn by turn (bench/run.mjs --token-check, alternate runs).
  *
  * What is still buffered when the process ends must be written first: call
  * `close()` before every deliberate exit (SIGTERM, a fatal error, a failed
@@ -35,15 +39,11 @@ type SonicBoom = ReturnType<typeof pino.destination>;
  * writes what sonic-boom holds, and this one what it has not handed over yet.
  */
 export class LogDestination implements DestinationStream {
-  private readonly output: SonicBoom = pino.destination({
-    dest: 1,
-    sync: false,
-    minLength: BATCH_BYTES,
-    maxWrite: MAX_WRITE_BYTES,
-    periodicFlush: BATCH_MS,
-  });
+  private readonly output: SonicBoom = pino.destination({ dest: 1, sync: false, maxWrite: MAX_WRITE_BYTES });
   private lines: string[] = [];
-  private handOverScheduled = false;
+  private pendingChars = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private closing = false;
 
   constructor() {
     process.on('exit', () => {
@@ -55,17 +55,18 @@ export class LogDestination implements DestinationStream {
 
   write(line: string): void {
     this.lines.push(line);
-    if (!this.handOverScheduled) {
-      this.handOverScheduled = true;
-      setImmediate(this.handOver);
-    }
+    this.pendingChars += line.length;
+    if (this.pendingChars >= BATCH_BYTES || this.closing) this.handOver();
+    else this.timer ??= setTimeout(this.handOver, BATCH_MS).unref();
   }
 
   private readonly handOver = (): void => {
-    this.handOverScheduled = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
     if (this.lines.length === 0) return;
     const chunk = this.lines.join('');
     this.lines = [];
+    this.pendingChars = 0;
     this.output.write(chunk);
   };
 
@@ -83,6 +84,7 @@ export class LogDestination implements DestinationStream {
    */
   close(timeoutMs = 5000): Promise<void> {
     (this.output as unknown as { minLength: number }).minLength = Number.MAX_SAFE_INTEGER;
+    this.closing = true;
     this.handOver();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
