@@ -29,6 +29,11 @@ function recordHelmet(): HeaderChange[] {
 
 const SECURITY_HEADER_CHANGES = recordHelmet();
 
+/** The headers helmet sets, as name and value in turn (what it removes is never set on a fresh answer). */
+export const SECURITY_HEADERS: readonly string[] = SECURITY_HEADER_CHANGES.flatMap((change) =>
+  'remove' in change ? [] : [change.name, change.value],
+);
+
 /**
  * helmet's headers, on either platform. They are the same on every answer,
  * so they are taken once from helmet and set from that list: running
