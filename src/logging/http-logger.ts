@@ -36,9 +36,12 @@ export function createRequestLogger(logger: Logger): RequestLogger | undefined {
   const bindings = internals[chindingsSym] as string;
   return ({ requestId, method, route, status, responseTime, clientAddress }) => {
     const failed = status >= 500;
+    // The request id (requestIdFor: word characters, '.', ':', '-'), the method (Node's
+    // parser takes only known methods) and the route (a template of the service's own)
+    // need no escaping; the client address may come from a forwarded header.
     stream.write(
-      `{"level":"${failed ? 'error' : 'info'}"${time()}${bindings},"reqId":${JSON.stringify(requestId)},` +
-        `"method":${JSON.stringify(method ?? null)},"route":${JSON.stringify(route)},"status":${status},` +
+      `{"level":"${failed ? 'error' : 'info'}"${time()}${bindings},"reqId":"${requestId}",` +
+        `"method":${method === undefined ? 'null' : `"${method}"`},"route":${route === null ? 'null' : `"${route}"`},"status":${status},` +
         `"responseTime":${Math.round(responseTime)},"clientAddress":${JSON.stringify(clientAddress)},` +
         `"msg":"${failed ? 'request failed' : 'request completed'}"}\n`,
     );
