@@ -25,6 +25,10 @@ const OWNERS: Record<string, string> = {
   totp_factors: 'second-factor',
   recovery_codes: 'second-factor',
   pending_logins: 'second-factor',
+  oidc_records: 'oidc',
+  oidc_signing_keys: 'oidc',
+  oidc_logout_deliveries: 'oidc',
+  oidc_clients: 'oidc-clients',
   migration_lock: 'database',
 };
 

@@ -6,5 +6,9 @@ export const AdminAction = {
   RemoveSecondFactor: 'user.second_factor_removed',
   SendPasswordReset: 'user.password_reset_sent',
   Erase: 'user.erased',
+  CreateClient: 'client.created',
+  UpdateClient: 'client.updated',
+  RotateClientSecret: 'client.secret_rotated',
+  DeleteClient: 'client.deleted',
 } as const;
 export type AdminAction = (typeof AdminAction)[keyof typeof AdminAction];

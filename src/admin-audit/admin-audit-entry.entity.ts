@@ -25,8 +25,13 @@ export class AdminAuditEntryEntity {
   @Column({ type: 'varchar', length: 32 })
   action: AdminAction;
 
-  @Column({ name: 'target_user_id', type: 'int' })
-  targetUserId: number;
+  /** The account acted on; null when the change was to a client (an app) instead. */
+  @Column({ name: 'target_user_id', type: 'int', nullable: true })
+  targetUserId: number | null;
+
+  /** The client (a relying app) acted on; null for a change to an account. */
+  @Column({ name: 'target_client_id', type: 'varchar', length: 64, nullable: true })
+  targetClientId: string | null;
 
   /** The account's address when it happened; "" once the account is erased. */
   @Column({ name: 'target_email', type: 'varchar', length: 254, default: '' })

@@ -45,6 +45,23 @@ export interface AppConfig {
   /** The issuer authenticator apps show for the account's TOTP entry (TOTP_ISSUER). */
   totpIssuer: string;
   passkeys: PasskeysConfig;
+  oidc: OidcConfig;
+}
+
+/** The OpenID Provider (OIDC_*): where it is, and how long what it issues lives. */
+export interface OidcConfig {
+  /** OIDC_ISSUER, without a trailing slash: what tokens carry as `iss`. */
+  issuer: string;
+  /** The issuer's path, where this service mounts the provider (e.g. /one_auth/oidc). */
+  mountPath: string;
+  /** OIDC_ACCESS_TOKEN_TTL. */
+  accessTokenTtlMs: number;
+  /** OIDC_REFRESH_TOKEN_TTL: how long a chain of rotated refresh tokens lasts from the sign-in that began it. */
+  refreshTokenTtlMs: number;
+  /** TOKEN_IDLE_TTL: a refresh token unused this long is dead. */
+  refreshTokenIdleTtlMs: number;
+  /** OIDC_SESSION_TTL: the browser session at the provider. */
+  sessionTtlMs: number;
 }
 
 /** The WebAuthn relying party passkeys are made for and used with. */

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ms from 'ms';
 import type { AppConfig, DatabaseConfig, ImageStorageConfig, LimitRule, LimitsConfig, LogLevelName } from './app-config.js';
+import { parseOidc } from './oidc-config.js';
 import { parsePasskeys } from './passkeys-config.js';
 import { parseWebhooks } from './webhooks-config.js';
 
@@ -27,6 +28,7 @@ export function parseConfig(env: Env, stdoutIsTty = Boolean(process.stdout.isTTY
   const host = env.HOST?.trim() || '0.0.0.0';
   const dataDir = resolve(env.DATA_DIR?.trim() || './data');
   const publicUrl = parsePublicUrl(env, port);
+  const tokenIdleTtlMs = parseDuration(env, 'TOKEN_IDLE_TTL', '7d');
 
   return {
     nodeEnv,
@@ -41,7 +43,7 @@ export function parseConfig(env: Env, stdoutIsTty = Boolean(process.stdout.isTTY
     dataDir,
     secret: resolveSecret(env, nodeEnv, dataDir),
     tokenTtlMs: parseDuration(env, 'TOKEN_TTL', '30d'),
-    tokenIdleTtlMs: parseDuration(env, 'TOKEN_IDLE_TTL', '7d'),
+    tokenIdleTtlMs,
     codeTtlMs: parseDuration(env, 'CODE_TTL', '10m'),
     securityEventRetentionMs: parseDuration(env, 'SECURITY_EVENT_RETENTION', '90d'),
     adminAuditRetentionMs: parseDuration(env, 'ADMIN_AUDIT_RETENTION', '365d'),
@@ -71,6 +73,7 @@ export function parseConfig(env: Env, stdoutIsTty = Boolean(process.stdout.isTTY
     metricsToken: env.METRICS_TOKEN?.trim() || undefined,
     passkeys: parsePasskeys(env, publicUrl),
     totpIssuer: parseTotpIssuer(env),
+    oidc: parseOidc(env, publicUrl, tokenIdleTtlMs),
   };
 }
 

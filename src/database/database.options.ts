@@ -41,6 +41,12 @@ import { PasskeysMysql1766100000000 } from './migrations/mysql/1766100000000-pas
 import { PasskeysSqlite1766100000000 } from './migrations/sqlite/1766100000000-passkeys.js';
 import { PasskeyChallengeEntity } from '../passkeys/passkey-challenge.entity.js';
 import { PasskeyEntity } from '../passkeys/passkey.entity.js';
+import { OpenIdProviderMysql1767000000000 } from './migrations/mysql/1767000000000-openid-provider.js';
+import { OpenIdProviderSqlite1767000000000 } from './migrations/sqlite/1767000000000-openid-provider.js';
+import { OidcClientEntity } from '../oidc-clients/oidc-client.entity.js';
+import { LogoutDeliveryEntity } from '../oidc/logout-delivery.entity.js';
+import { OidcRecordEntity } from '../oidc/oidc-record.entity.js';
+import { SigningKeyEntity } from '../oidc/signing-key.entity.js';
 
 export const ENTITIES = [
   UserEntity,
@@ -60,6 +66,10 @@ export const ENTITIES = [
   TotpFactorEntity,
   RecoveryCodeEntity,
   PendingLoginEntity,
+  OidcRecordEntity,
+  SigningKeyEntity,
+  LogoutDeliveryEntity,
+  OidcClientEntity,
 ];
 
 /** Written once with TypeORM's schema API, for every dialect (migrations/any). */
@@ -80,6 +90,7 @@ export const MIGRATIONS = {
     SecondFactorSqlite1766000000000,
     PasskeysSqlite1766100000000,
     OperatorsSqlite1766200000000,
+    OpenIdProviderSqlite1767000000000,
   ],
   mysql: [
     InitialSchemaMysql1764000000000,
@@ -93,6 +104,7 @@ export const MIGRATIONS = {
     SecondFactorMysql1766000000000,
     PasskeysMysql1766100000000,
     OperatorsMysql1766200000000,
+    OpenIdProviderMysql1767000000000,
   ],
 };
 

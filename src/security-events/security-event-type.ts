@@ -19,5 +19,7 @@ export const SecurityEventType = {
   SecondFactorFailed: 'second_factor_failed',
   RecoveryCodeUsed: 'recovery_code_used',
   RecoveryCodesRenewed: 'recovery_codes_renewed',
+  /** A sign-in to an app through the OpenID Provider; the event names the app. */
+  OidcSignIn: 'oidc.sign_in',
 } as const;
 export type SecurityEventType = (typeof SecurityEventType)[keyof typeof SecurityEventType];

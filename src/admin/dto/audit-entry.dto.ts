@@ -14,8 +14,16 @@ export class AuditEntryDto {
   @ApiProperty({ enum: Object.values(AdminAction), example: AdminAction.Disable })
   action: string;
 
-  @ApiProperty({ example: 42, description: 'The account acted on' })
-  user_id: number;
+  @ApiProperty({ type: Number, nullable: true, example: 42, description: 'The account acted on; null for a change to a client' })
+  user_id: number | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'The client (a relying app) acted on; null for a change to an account',
+  })
+  client_id: string | null;
 
   @ApiProperty({ example: 'jennifer.lee@example.com', description: 'Its address at the time; "" once the account is erased' })
   email: string;
