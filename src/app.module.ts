@@ -20,6 +20,9 @@ import { UsersModule } from './users/users.module.js';
 import { CodesModule } from './codes/codes.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { SecondFactorModule } from './second-factor/second-factor.module.js';
+import { ClientsAdminModule } from './oidc-clients/clients-admin.module.js';
+import { OidcClientsModule } from './oidc-clients/oidc-clients.module.js';
+import { OidcModule } from './oidc/oidc.module.js';
 
 @Module({
   imports: [
@@ -42,6 +45,9 @@ import { SecondFactorModule } from './second-factor/second-factor.module.js';
     AccountModule,
     AdminModule,
     IntrospectionModule,
+    OidcClientsModule,
+    ClientsAdminModule,
+    OidcModule,
     HealthModule,
     HousekeepingModule,
   ],

@@ -14,6 +14,7 @@ import { ProfileService } from '../profile/profile.service.js';
 import { SecondFactorService } from '../second-factor/second-factor.service.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 import type { AfterErasure, ErasedAccount, ErasesAccountData } from '../users/account-data.js';
+import { AccountDataOwners } from '../users/account-data-owners.js';
 import { type Account, UsersService } from '../users/users.service.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 
@@ -44,8 +45,9 @@ export class AccountDeletionService {
     images: ImagesService,
     audit: AdminAudit,
     passkeys: PasskeysService,
+    private readonly registered: AccountDataOwners,
   ) {
-    this.owners = [mail, tokens, secondFactor, codes, events, profiles, images, passkeys, webhooks, audit, users];
+    this.owners = [mail, tokens, secondFactor, codes, events, profiles, images, passkeys, webhooks, audit];
   }
 
   /**
@@ -83,7 +85,8 @@ export class AccountDeletionService {
       const changingTo = await this.codes.mailedTo(tx, userId);
       const erased: ErasedAccount = { userId, email, addresses: changingTo ? [email, changingTo] : [email] };
       const work: AfterErasure[] = [];
-      for (const owner of this.owners) {
+      // The account itself last: the others may still read it.
+      for (const owner of [...this.owners, ...this.registered.erasers(), this.users]) {
         const after = await owner.eraseAccount(tx, erased);
         if (after) work.push(after);
       }

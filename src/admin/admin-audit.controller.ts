@@ -33,7 +33,7 @@ export class AdminAuditController {
         key_name: entry.keyName,
         action: entry.action,
         user_id: entry.targetUserId,
-        client_id: entry.targetClientId,
+        ...(entry.targetClientId === null ? {} : { client_id: entry.targetClientId }),
         email: entry.targetEmail,
         client_address: entry.clientAddress,
       })),

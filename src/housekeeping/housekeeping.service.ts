@@ -12,6 +12,7 @@ import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
 import { SecondFactorService } from '../second-factor/second-factor.service.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 import { UsersService } from '../users/users.service.js';
+import { AccountDataOwners } from '../users/account-data-owners.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { pruneCutoffs } from './prune-cutoffs.js';
 
@@ -47,6 +48,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
     keys: ApiKeysService,
     passkeys: PasskeysService,
     secondFactor: SecondFactorService,
+    private readonly registered: AccountDataOwners,
   ) {
     this.owners = [tokens, codes, mail, webhooks, limiter, images, events, secondFactor, passkeys, audit, keys];
   }
@@ -90,7 +92,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
         // An operator may have acted on an account never activated (a code resent): its entries lose the address too.
         for (const account of removed) await this.audit.eraseAccount(tx, account);
       }),
-      ...this.owners.flatMap((owner) => owner.pruneTasks(cutoffs)),
+      ...[...this.owners, ...this.registered.pruners()].flatMap((owner) => owner.pruneTasks(cutoffs)),
     ];
     const report: SweepReport = {};
     for (const task of tasks) {

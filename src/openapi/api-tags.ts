@@ -17,6 +17,8 @@ export const API_TAGS = {
   operations: 'For the operator: Prometheus metrics',
   admin: 'For operators, with an API key (`npm run keys`): find accounts, disable them, sign them out, reset or erase them; the audit log',
   introspection: 'RFC 7662 token introspection for relying services, with an API key of scope introspect',
+  apps: 'The apps a person let in through Sign in with one_auth (the OpenID Provider), and revoking one',
+  clients: 'For operators, with an API key: register the apps that use Sign in with one_auth (OpenID Connect clients)',
 } as const;
 
 export type ApiTagName = keyof typeof API_TAGS;

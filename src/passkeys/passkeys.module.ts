@@ -36,7 +36,7 @@ import { PasskeysService } from './passkeys.service.js';
   ],
   controllers: [PasskeysController, PasskeySignInController],
   providers: [PasskeysService, PasskeyChallenges, PasskeyRegistration, PasskeyAuthentication, PasskeySignIn],
-  exports: [PasskeysService, PasskeyAuthentication],
+  exports: [PasskeysService, PasskeyAuthentication, PasskeySignIn],
 })
 export class PasskeysModule implements OnModuleInit {
   constructor(

@@ -17,6 +17,7 @@ import { createRequestLogger } from '../logging/http-logger.js';
 import { createNestLogger } from '../logging/nest-logger.js';
 import { Metrics } from '../metrics/metrics.js';
 import { VALIDATIONS_ROUTE, validationsRouteMissing } from '../auth/validations.route.js';
+import { oidcMount } from '../oidc/oidc-mount.js';
 
 /**
  * Everything that is Express-specific: the adapter, proxy trust, request ids,
@@ -36,6 +37,7 @@ export async function createExpressApp(config: AppConfig, logger: Logger): Promi
   const observe = observeRequests(logger, app.get(Metrics), clientAddressResolver(config.trustProxy));
   const parseJson = express.json({ limit: config.maxJsonBytes });
   const parseForm = express.urlencoded({ limit: config.maxJsonBytes, extended: false });
+  const oidc = oidcMount(app);
   // What comes before Nest's router, in one middleware: each step is cheap,
   // a middleware per step is not (Express's dispatch costs more than most of them).
   app.use((request: Request, response: Response, next: NextFunction) => {
@@ -43,6 +45,7 @@ export async function createExpressApp(config: AppConfig, logger: Logger): Promi
     setSecurityHeaders(response);
     if (isDraining()) response.setHeader('Connection', 'close');
     const path = request.path;
+    if (oidc.serves(path)) return oidc.handle(request, response, next);
     forbidCachingOfApi(path, response);
     ignoreBodyOn(request, path);
     // Most requests carry no body: nothing to refuse or to parse.

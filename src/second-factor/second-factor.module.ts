@@ -34,6 +34,6 @@ import { TwoStepLoginService } from './two-step-login.service.js';
   ],
   controllers: [TwoStepLoginController, TotpController],
   providers: [SecondFactorService, PendingLogins, SecondStepMethods, TotpSecrets, TotpSettingsService, TwoStepLoginService],
-  exports: [SecondFactorService, PendingLogins, SecondStepMethods],
+  exports: [SecondFactorService, PendingLogins, SecondStepMethods, TwoStepLoginService],
 })
 export class SecondFactorModule {}

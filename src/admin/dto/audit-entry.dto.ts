@@ -18,12 +18,11 @@ export class AuditEntryDto {
   user_id: number | null;
 
   @ApiProperty({
-    type: String,
-    nullable: true,
-    example: null,
-    description: 'The client (a relying app) acted on; null for a change to an account',
+    required: false,
+    example: '3f9a1c0e5b7d4e21a8c6f0b2d9e4a7c1',
+    description: 'The client (a relying app) acted on; only on a change to a client',
   })
-  client_id: string | null;
+  client_id?: string;
 
   @ApiProperty({ example: 'jennifer.lee@example.com', description: 'Its address at the time; "" once the account is erased' })
   email: string;
