@@ -2,6 +2,14 @@ import { Injectable } from '@nestjs/common';
 import type { Grant, KoaContextWithOIDC } from 'oidc-provider';
 import { CONSENT_MODEL, consentId, OidcStore } from './oidc-store.js';
 
+/**
+ * Set on every authorization request by the provider's host: whether its
+ * scope asked for `offline_access`. The provider drops that scope unless
+ * the request also says `prompt=consent` (OIDC Core 11), so without this
+ * nothing would tell a request that asked for it from one that did not.
+ */
+export const OFFLINE_REQUESTED_PARAM = 'offline_access_requested';
+
 /** Whether a client was registered as the operator's own app: it is never asked about. */
 export function isFirstParty(client: { [key: string]: unknown } | undefined): boolean {
   return client?.first_party === true;
@@ -39,6 +47,12 @@ export class ConsentMemory {
    * first-party app: every requested scope), and kept alive as long as a
    * refresh token issued under it may live. The provider asks for consent
    * only for what is still missing.
+   *
+   * `offline_access` asked for without `prompt=consent` is given back to
+   * the request when the app may have it without asking: a first-party app,
+   * or a third-party one the person already let keep access (OIDC Core 11's
+   * "other conditions permitting offline access"). Otherwise it stays
+   * dropped, and a third-party app asks with `prompt=consent`.
    */
   async loadExistingGrant(ctx: KoaContextWithOIDC, grantTtlSeconds: number): Promise<Grant | undefined> {
     const { client, session, params, result, provider } = ctx.oidc;
@@ -50,6 +64,9 @@ export class ConsentMemory {
 
     const scope = params?.scope;
     const requested = typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [];
+    const offline =
+      params?.[OFFLINE_REQUESTED_PARAM] === '1' && client.grantTypeAllowed('refresh_token') && !requested.includes('offline_access');
+    if (offline) requested.push('offline_access');
     let allowed: string[];
     if (isFirstParty(client as unknown as Record<string, unknown>)) {
       allowed = requested;
@@ -58,6 +75,7 @@ export class ConsentMemory {
       const remembered = new Set(await this.scopesOf(accountId, client.clientId));
       allowed = requested.filter((scope) => remembered.has(scope));
     }
+    if (offline && allowed.includes('offline_access')) params!.scope = requested.join(' ');
     const granted = new Set(grant?.getOIDCScope().split(' ') ?? []);
     const missing = allowed.filter((scope) => !granted.has(scope));
     if (missing.length === 0 && (!grant || (grant.exp ?? Infinity) - nowSeconds() > grantTtlSeconds / 2)) return grant;

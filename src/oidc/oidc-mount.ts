@@ -44,6 +44,8 @@ export function oidcMount(app: INestApplication): OidcMount {
       request.headers['x-forwarded-proto'] = forwardedProto;
       request.headers['x-forwarded-host'] = issuer.host;
       request.url = rest;
+      // Where the provider is mounted, as Express would say it had it been mounted with app.use(path, …).
+      request.baseUrl = mount;
       host.handle(request, response).catch(next);
     },
   };

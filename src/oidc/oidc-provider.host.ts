@@ -5,7 +5,7 @@ import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { OidcClientsService } from '../oidc-clients/oidc-clients.service.js';
 import { BackChannelLogouts } from './back-channel-logouts.js';
-import { ConsentMemory } from './consents.js';
+import { ConsentMemory, OFFLINE_REQUESTED_PARAM } from './consents.js';
 import { KEY_REFRESH_MS } from './key-set.js';
 import { OidcAccounts } from './oidc-accounts.js';
 import { OidcStore } from './oidc-store.js';
@@ -112,6 +112,15 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
     );
     // The forwarded protocol and host the provider reads are set from OIDC_ISSUER for every request (oidc-mount.ts).
     provider.proxy = true;
+    provider.use(async (ctx, next) => {
+      // Whether the request asked for offline_access, before the provider drops it (consents.ts); never what a client says.
+      if (ctx.path === '/auth' && ctx.method === 'GET') {
+        const { [OFFLINE_REQUESTED_PARAM]: _sent, ...query } = ctx.query;
+        const scope = typeof query.scope === 'string' ? query.scope.split(' ') : [];
+        ctx.query = scope.includes('offline_access') ? { ...query, [OFFLINE_REQUESTED_PARAM]: '1' } : query;
+      }
+      await next();
+    });
     provider.use(async (ctx, next) => {
       try {
         await next();

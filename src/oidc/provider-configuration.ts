@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import type { Adapter, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { OidcConfig } from '../config/app-config.js';
-import type { ConsentMemory } from './consents.js';
+import { type ConsentMemory, OFFLINE_REQUESTED_PARAM } from './consents.js';
 import type { KeySet } from './key-set.js';
 import { PAGE_HEADERS } from './login/layout.js';
 import { errorPage, loggedOutPage, logoutPage } from './login/provider-pages.js';
@@ -73,6 +73,7 @@ export function providerConfiguration(parts: ProviderParts): Configuration {
     },
     rotateRefreshToken: true,
     loadExistingGrant: (ctx) => consents.loadExistingGrant(ctx, grantTtl),
+    extraParams: [OFFLINE_REQUESTED_PARAM],
     ttl: {
       AccessToken: seconds(oidc.accessTokenTtlMs),
       AuthorizationCode: 60,

@@ -3,6 +3,7 @@ import * as client from 'openid-client';
 import { type ClientRegistration } from '../../src/oidc-clients/client-registration.js';
 import { OidcClientsService } from '../../src/oidc-clients/oidc-clients.service.js';
 import { BrowserSession } from './browser-session.js';
+import { noteSecret } from './secrets.js';
 import { type PageAnswers, walkLoginPages } from './login-pages.js';
 import { startTestApp, type TestApp } from './test-app.js';
 
@@ -64,6 +65,7 @@ export async function registerClient(t: TestApp, registration: Partial<ClientReg
     ...registration,
   };
   const { client: created, client_secret } = await t.app.get(OidcClientsService).create(full);
+  noteSecret(client_secret);
   return { clientId: created.client_id, clientSecret: client_secret, registration: full };
 }
 
@@ -111,13 +113,23 @@ export async function authorizationRequest(
 }
 
 /** The token exchange of a callback, with every check openid-client makes (state, nonce, PKCE, ID token). */
-export function exchangeCode(config: client.Configuration, callback: URL, request: AuthorizationRequest) {
-  return client.authorizationCodeGrant(config, callback, {
+export async function exchangeCode(config: client.Configuration, callback: URL, request: AuthorizationRequest) {
+  noteSecret(callback.searchParams.get('code'));
+  const tokens = await client.authorizationCodeGrant(config, callback, {
     pkceCodeVerifier: request.codeVerifier,
     expectedState: request.state,
     expectedNonce: request.nonce,
     idTokenExpected: true,
   });
+  noteTokens(tokens);
+  return tokens;
+}
+
+/** Tokens of an answer, for the search of the service's output (none may appear there). */
+export function noteTokens(tokens: { access_token?: string; refresh_token?: string; id_token?: string }): void {
+  noteSecret(tokens.access_token);
+  noteSecret(tokens.refresh_token);
+  noteSecret(tokens.id_token);
 }
 
 /** A whole sign-in: authorization request, the login pages answered, the code exchanged. */
