@@ -1,5 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import type { Adapter, Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import { confirm as confirmLogout } from 'oidc-provider/lib/actions/end_session.js';
 import type { OidcConfig } from '../config/app-config.js';
 import { type ConsentMemory, OFFLINE_REQUESTED_PARAM } from './consents.js';
 import type { KeySet } from './key-set.js';
@@ -114,6 +115,11 @@ export function providerConfiguration(parts: ProviderParts): Configuration {
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
+          if (hintedLogout(ctx, accounts)) {
+            // RP-initiated logout with a valid id_token_hint for this very session, to a registered URI: done without asking (47).
+            ctx.oidc.params!.logout = 'yes';
+            return confirmLogout[confirmLogout.length - 1](ctx, async () => undefined);
+          }
           const action = /action="([^"]*)"/.exec(form)?.[1] ?? '';
           const xsrf = /name="xsrf" value="([^"]*)"/.exec(form)?.[1] ?? '';
           page(ctx, logoutPage(oidc.mountPath, { action, xsrf, appName: ctx.oidc.client?.clientName ?? null }).toString());
@@ -131,6 +137,22 @@ export function providerConfiguration(parts: ProviderParts): Configuration {
       page(ctx, errorPage(oidc.mountPath, { error: out.error, description: out.error_description, requestId }).toString());
     },
   };
+}
+
+/**
+ * Whether a logout request may end the session without asking: it names a
+ * registered post_logout_redirect_uri, and carries an ID token the provider
+ * has validated (its signature, its client) issued to this session's
+ * account. Anything else (no hint, another person's, no return address) is
+ * confirmed by the person first.
+ */
+function hintedLogout(ctx: KoaContextWithOIDC, accounts: OidcAccounts): boolean {
+  const hint = ctx.oidc.entities.IdTokenHint as { payload?: { sub?: string } } | undefined;
+  const { client, session, params } = ctx.oidc;
+  const accountId = session?.accountId;
+  if (!hint?.payload?.sub || !client || !accountId || !params?.post_logout_redirect_uri) return false;
+  const sub = client.subjectType === 'pairwise' ? accounts.pairwise(accountId, client.clientId) : accountId;
+  return hint.payload.sub === sub;
 }
 
 /** A page of this service, answered by the provider: its headers, then its HTML. */
