@@ -7,6 +7,7 @@ import { LogoutReceiver } from './helpers/logout-receiver.js';
 import {
   authorizationRequest,
   client,
+  oauthError,
   type OidcTestApp,
   registerClient,
   type RegisteredTestClient,
@@ -19,21 +20,6 @@ import { awayFromStepEdge, enableTwoStep, totpCode } from './helpers/totp.js';
 
 const APPS = '/one_auth/api/user/apps';
 const RETURN_TO = 'https://app.example.com/signed-out';
-
-/** The OAuth error code of a refused call of openid-client (an error body, or a WWW-Authenticate challenge). */
-async function oauthError(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (error) {
-    const challenge = (error as { cause?: { parameters?: { error?: string } }[] }).cause;
-    return String(
-      (error as { error?: string }).error ??
-        (Array.isArray(challenge) ? challenge[0]?.parameters?.error : undefined) ??
-        (error as Error).message,
-    );
-  }
-  throw new Error('expected the provider to refuse');
-}
 
 describe('the account decides at the provider (47, 48, 50)', () => {
   let t: OidcTestApp;

@@ -6,6 +6,7 @@ import {
   authorizationRequest,
   client,
   exchangeCode,
+  oauthError,
   noteTokens,
   type OidcTestApp,
   registerClient,
@@ -15,21 +16,6 @@ import {
   TEST_REDIRECT_URI,
 } from './helpers/oidc-rp.js';
 import { basic, createActiveUser } from './helpers/test-app.js';
-
-/** What openid-client throws for an error answer of the provider: its OAuth error code. */
-async function oauthError(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (error) {
-    const challenge = (error as { cause?: { parameters?: { error?: string } }[] }).cause;
-    return String(
-      (error as { error?: string }).error ??
-        (Array.isArray(challenge) ? challenge[0]?.parameters?.error : undefined) ??
-        (error as Error).message,
-    );
-  }
-  throw new Error('expected the provider to refuse');
-}
 
 describe('Sign in with one_auth: discovery and the code flow (42–46)', () => {
   let t: OidcTestApp;

@@ -145,4 +145,19 @@ export async function signIn(
   return { tokens, browser, walk, request };
 }
 
+/** The OAuth error code of a refused call of openid-client: from an error body, or from a WWW-Authenticate challenge. */
+export async function oauthError(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+  } catch (error) {
+    const challenge = (error as { cause?: { parameters?: { error?: string } }[] }).cause;
+    return String(
+      (error as { error?: string }).error ??
+        (Array.isArray(challenge) ? challenge[0]?.parameters?.error : undefined) ??
+        (error as Error).message,
+    );
+  }
+  throw new Error('expected the provider to refuse');
+}
+
 export { client };
