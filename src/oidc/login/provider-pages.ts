@@ -12,7 +12,7 @@ export function logoutPage(
       ${appName ? html`<p class="lead"><strong>${appName}</strong> asked to sign you out.</p>` : html`<p class="lead">You are signed in to one_auth in this browser.</p>`}
       <form method="post" action="${action}" class="actions">
         <input type="hidden" name="xsrf" value="${xsrf}" />
-        <button type="submit" name="logout" value="yes" class="button" autofocus>Sign out</button>
+        <button type="submit" name="logout" value="yes" class="button">Sign out</button>
         <button type="submit" class="button button-secondary">${appName ? html`Only sign out of ${appName}` : 'Stay signed in'}</button>
       </form>
       <p class="hint">
