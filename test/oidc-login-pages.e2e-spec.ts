@@ -213,20 +213,50 @@ describe('the login pages (49)', () => {
     const user = await enableTwoStep(t, await createActiveUser(t));
     const browser = new BrowserSession();
     const answers = (code: () => string) => ({ email: user.email, password: user.password, code });
-    const first = await signIn(config, answers(() => totpCode(user.secret)), {}, browser);
+    const first = await signIn(
+      config,
+      answers(() => totpCode(user.secret)),
+      {},
+      browser,
+    );
     expect(first.walk.shown).toEqual(['sign-in', 'second-step']);
-    const sso = await signIn(config, answers(() => totpCode(user.secret)), {}, browser);
+    const sso = await signIn(
+      config,
+      answers(() => totpCode(user.secret)),
+      {},
+      browser,
+    );
     expect(sso.walk.shown).toEqual([]);
     expect(sso.tokens.claims()!.auth_time).toBe(first.tokens.claims()!.auth_time);
-    const login = await signIn(config, answers(() => user.recoveryCodes[0]), { prompt: 'login' }, browser);
+    const login = await signIn(
+      config,
+      answers(() => user.recoveryCodes[0]),
+      { prompt: 'login' },
+      browser,
+    );
     expect(login.walk.shown).toEqual(['sign-in', 'second-step']);
     // auth_time is in whole seconds: more than one has passed only after two.
     await new Promise((resolve) => setTimeout(resolve, 2_100));
-    const aged = await signIn(config, answers(() => totpCode(user.secret, 1)), { max_age: '1' }, browser);
+    const aged = await signIn(
+      config,
+      answers(() => totpCode(user.secret, 1)),
+      { max_age: '1' },
+      browser,
+    );
     expect(aged.walk.shown).toEqual(['sign-in', 'second-step']);
-    const fresh = await signIn(config, answers(() => ''), { max_age: '3600' }, browser);
+    const fresh = await signIn(
+      config,
+      answers(() => ''),
+      { max_age: '3600' },
+      browser,
+    );
     expect(fresh.walk.shown).toEqual([]);
-    const none = await signIn(config, answers(() => ''), { prompt: 'none' }, browser);
+    const none = await signIn(
+      config,
+      answers(() => ''),
+      { prompt: 'none' },
+      browser,
+    );
     expect(none.walk.shown).toEqual([]);
     const stranger = await authorizationRequest(config, { prompt: 'none' });
     const { leftTo } = await new BrowserSession().follow(stranger.url, t.origin);
