@@ -8,7 +8,7 @@ import { appConfig, type AppConfigType } from '../config/app.config.js';
 import type { PruneTask } from '../database/pruning.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { PayloadCipher } from '../mail/payload-cipher.js';
-import { type KeySet, keySetAt, PUBLISH_LEAD_MS, SIGNING_ALGS, type SigningAlg, type StoredKey } from './key-set.js';
+import { type KeySet, keySetAt, PUBLISH_LEAD_MS, RETIRED_KEY_TTL_MS, SIGNING_ALGS, type SigningAlg, type StoredKey } from './key-set.js';
 import { SigningKeyEntity } from './signing-key.entity.js';
 
 const generate = promisify(generateKeyPair);
@@ -87,13 +87,22 @@ export class SigningKeys {
     }));
   }
 
-  /** Keys whose publication ended: nothing they signed is still valid. */
+  /**
+   * Keys whose publication ended (nothing they signed is still valid), and
+   * keys sealed under another SECRET once they are as old as a retired key
+   * may get (no instance of this SECRET ever signed with them).
+   */
   pruneTasks(): PruneTask[] {
     return [
       {
         kind: 'oidcSigningKeys',
         run: async () => {
-          const expired = keySetAt((await this.load()).keys, Date.now())?.expired ?? [];
+          const now = Date.now();
+          const { keys, unreadable } = await this.load();
+          const expired = [
+            ...(keySetAt(keys, now)?.expired ?? []),
+            ...unreadable.filter((key) => key.createdAt < now - RETIRED_KEY_TTL_MS).map((key) => key.kid),
+          ];
           if (expired.length === 0) return 0;
           const result = await this.transactions.run((tx) => tx.delete(SigningKeyEntity, { kid: In(expired) }));
           return result.affected ?? 0;
@@ -107,25 +116,27 @@ export class SigningKeys {
    * algorithm among all. A key sealed under another SECRET is left out (and
    * said so): after a change of SECRET the provider goes on with new keys.
    */
-  private async load(): Promise<{ keys: StoredKey[]; newest: Map<string, number> }> {
+  private async load(): Promise<{ keys: StoredKey[]; newest: Map<string, number>; unreadable: { kid: string; createdAt: number }[] }> {
     const rows = await this.keys.find({ order: { generation: 'ASC' } });
     const newest = new Map<string, number>();
     const keys: StoredKey[] = [];
+    const unreadable: { kid: string; createdAt: number }[] = [];
     for (const row of rows) {
       newest.set(row.alg, Math.max(newest.get(row.alg) ?? 0, row.generation));
       try {
         const privateJwk = this.cipher.open<JWK>(row.privateKeySealed);
         keys.push({ kid: row.kid, alg: row.alg as SigningAlg, generation: row.generation, activatesAt: row.activatesAt, privateJwk });
       } catch {
-        this.unreadable(row.kid);
+        this.warnUnreadable(row.kid);
+        unreadable.push({ kid: row.kid, createdAt: row.createdAt });
       }
     }
-    return { keys, newest };
+    return { keys, newest, unreadable };
   }
 
   private readonly warned = new Set<string>();
 
-  private unreadable(kid: string): void {
+  private warnUnreadable(kid: string): void {
     if (this.warned.has(kid)) return;
     this.warned.add(kid);
     this.logger.warn(`signing key ${kid} was sealed under another SECRET: it is not used`);
