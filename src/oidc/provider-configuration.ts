@@ -1,3 +1,6 @@
+// The declaration of the provider module this file imports untyped must reach every compilation that includes this file.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./provider-internals.d.ts" />
 import { hkdfSync } from 'node:crypto';
 import type { Adapter, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { confirm as confirmLogout } from 'oidc-provider/lib/actions/end_session.js';
