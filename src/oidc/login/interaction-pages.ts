@@ -5,6 +5,7 @@ import express from 'express';
 import { errors, type InteractionResults } from 'oidc-provider';
 import { appConfig, type AppConfigType } from '../../config/app.config.js';
 import { TooManyRequestsError } from '../../http/api-error.js';
+import { isDatabaseUnavailable } from '../../database/driver-errors.js';
 import { clientInfoOf } from '../../http/client-info.js';
 import { PASSKEY_NOT_ACCEPTED_MESSAGE } from '../../passkeys/passkey-errors.js';
 import { LOGIN_EXPIRED_MESSAGE } from '../../second-factor/second-factor-messages.js';
@@ -99,6 +100,10 @@ export class InteractionPages {
     } catch (error) {
       if (response.headersSent) return;
       if (error instanceof FormError) return this.error(response, error.status, 'invalid_request', error.message);
+      if (isDatabaseUnavailable(error)) {
+        response.setHeader('Retry-After', '5');
+        return this.error(response, 503, 'temporarily_unavailable', 'Signing in is not possible just now. Try again in a moment.', request);
+      }
       this.logger.error(`login page failed: ${(error as Error).name}: ${(error as Error).message}`);
       this.error(response, 500, 'server_error', undefined, request);
     }
