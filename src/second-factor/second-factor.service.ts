@@ -144,7 +144,7 @@ export class SecondFactorService implements ErasesAccountData, ExportsAccountDat
    * a newer pending secret).
    */
   async enable(tx: EntityManager, userId: number, step: number, now: number, pendingExpiresAt: number): Promise<boolean> {
-    // Only the pending secret the code was checked against (`pendingExpiresAt` tells it from one a concurrent 24 made).
+    // Only the pending secret the code was checked against (`pendingExpiresAt` tells it from one a concurrent enrolment (24) made).
     const result = await tx
       .createQueryBuilder()
       .update(TotpFactorEntity)
