@@ -13,7 +13,8 @@ const invalidCode = () => new UnprocessableEntityException(INVALID_CODE_MESSAGE)
 /**
  * "This operation needs a code": what the operations that take the password
  * again (changing it (17) or the email (18), deleting the account (20),
- * turning two-step login off (26), new recovery codes (27)) and a reset with a mailed code (3) ask of an account with
+ * turning two-step login off (26), new recovery codes (27), adding a
+ * passkey (28)) and a reset with a mailed code (3) ask of an account with
  * two-step login. A code is checked under the login limits, so wrong codes
  * and wrong passwords share one allowance, and a wrong one is recorded for
  * the owner to see; a right one is used up in the transaction of the change

@@ -100,6 +100,16 @@ export class UsersService implements ErasesAccountData, ExportsAccountData<{ acc
     return inactive.affected === 1;
   }
 
+  /**
+   * Whether the account has a password. An active account may have none
+   * (made by a sign-in with another provider): then it cannot sign in with
+   * a password, and what asks for the password again asks for a recent
+   * sign-in instead.
+   */
+  async hasPassword(userId: number): Promise<boolean> {
+    return (await this.users.countBy({ id: userId, passwordHash: Not(IsNull()) })) > 0;
+  }
+
   /** Whether the account is active, read inside the caller's transaction (after `lock`, as it now stands). */
   async isActive(tx: EntityManager, userId: number): Promise<boolean> {
     return (await tx.countBy(UserEntity, { id: userId, status: UserStatus.Active })) > 0;
