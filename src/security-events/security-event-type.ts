@@ -19,5 +19,9 @@ export const SecurityEventType = {
   SecondFactorFailed: 'second_factor_failed',
   RecoveryCodeUsed: 'recovery_code_used',
   RecoveryCodesRenewed: 'recovery_codes_renewed',
+  /** An operator disabled the account (34): every session signed out, logins refused. */
+  AccountDisabled: 'account_disabled',
+  /** An operator lifted a disable (34). */
+  AccountEnabled: 'account_enabled',
 } as const;
 export type SecurityEventType = (typeof SecurityEventType)[keyof typeof SecurityEventType];
