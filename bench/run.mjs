@@ -94,7 +94,7 @@ async function measureService() {
     for (const scenario of SCENARIOS) {
       run.scenarios[scenario.key] = scenario.run
         ? await scenario.run(context)
-        : await context.load({ ...scenario.request(context), quick: scenario.quick, pid: service.pid });
+        : await context.load({ ...(await scenario.request(context)), quick: scenario.quick, pid: service.pid });
     }
     run.uploadMemory = await measureUploadMemory(context);
   }

@@ -40,10 +40,13 @@ export const TOKEN_CHECK_VARIANTS = [
 /**
  * The other scenarios, one after the other, each on its own. `quick` is
  * what a quick run sends (`amount` requests over `connections`, by default
- * the run's); `request` answers what autocannon sends (url, method, body,
- * headers, a per-request `setup`, `connections`), measured with the
- * service's memory; `run` measures a scenario itself with `context.load`
+ * the run's); `request` answers (or resolves to, when it first prepares
+ * what the requests need) what autocannon sends: url, method, body,
+ * headers, a per-request `setup`, `connections`; it is measured with the
+ * service's memory. `run` measures a scenario itself with `context.load`
  * and may name further `checks` of its result (name, completed, errors).
+ * The context: settings, service, users (seeded accounts with their
+ * tokens), uploads, load.
  */
 export const SCENARIOS = [
   {
