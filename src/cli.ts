@@ -4,7 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { KeysCliModule } from './api-keys/keys-cli.module.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { KEYS_USAGE, runKeysCommand } from './api-keys/keys-command.js';
-import { ConfigError, parseConfig } from './config/parse-config.js';
+import { configAtStart } from './config/config-at-start.js';
+import { ConfigError } from './config/parse-config.js';
 
 /*
  * The operator's command line: `node dist/cli.js keys create|list|revoke …`
@@ -20,7 +21,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${KEYS_USAGE}\n`);
     return 2;
   }
-  parseConfig(process.env);
+  configAtStart(process.env);
   const context = await NestFactory.createApplicationContext(KeysCliModule, { logger: false });
   try {
     return await runKeysCommand(args, context.get(ApiKeysService), {
