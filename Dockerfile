@@ -30,7 +30,7 @@ FROM node:24-bookworm-slim
 # worker threads: two arenas instead of one per thread. Large blocks are left
 # to glibc's dynamic mmap threshold on purpose: forcing them to be mapped and
 # returned to the system on every free made each login fault its 19 MiB back
-# in, and cut argon2 verifications to a quarter (README, Benchmarks).
+# in, and cut argon2 verifications to a quarter (docs/benchmarks.md).
 ENV NODE_ENV=production DATA_DIR=/data PORT=8000 MALLOC_ARENA_MAX=2
 WORKDIR /app
 # Left owned by root (COPY's default): the node user can read the code, not change it.
@@ -52,5 +52,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # libuv's thread pool (argon2, sharp, file I/O) sized to the CPUs the
 # container sees unless set: the default 4 oversubscribes a 2-CPU container,
 # starving the event loop during logins, and leaves cores idle on a larger one
-# (README, Runtime). exec: node stays PID 1 and receives SIGTERM itself.
+# (docs/operations.md, Runtime). exec: node stays PID 1 and receives SIGTERM itself.
 CMD ["sh", "-c", "UV_THREADPOOL_SIZE=\"${UV_THREADPOOL_SIZE:-$(nproc)}\" exec node dist/main.js"]

@@ -31,7 +31,7 @@ running() {
   [[ $(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) != Z ]]
 }
 
-# The settings that matter for Galera (see README, "Running at scale"); the
+# The settings that matter for Galera (see docs/scaling.md); the
 # rest keeps a throwaway node small and fast.
 write_config() {
   local n=$1 dir port gport members=''

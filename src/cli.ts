@@ -5,7 +5,8 @@ import { NestFactory } from '@nestjs/core';
 import { KeysCliModule } from './api-keys/keys-cli.module.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { KEYS_USAGE, runKeysCommand } from './api-keys/keys-command.js';
-import { ConfigError, parseConfig } from './config/parse-config.js';
+import { configAtStart } from './config/config-at-start.js';
+import { ConfigError } from './config/parse-config.js';
 import { OidcCliModule } from './oidc/oidc-cli.module.js';
 import { runSigningKeysCommand, SIGNING_KEYS_USAGE } from './oidc/signing-keys-command.js';
 import { SigningKeys } from './oidc/signing-keys.service.js';
@@ -37,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${KEYS_USAGE}\n${CLIENTS_USAGE}\n${SIGNING_KEYS_USAGE}\n`);
     return 2;
   }
-  parseConfig(process.env);
+  configAtStart(process.env);
   const context = await NestFactory.createApplicationContext(command.module, { logger: false });
   try {
     return await command.run(args, context, {

@@ -190,6 +190,17 @@ describe('API documentation (endpoint 14)', () => {
     expect(doc.paths['/one_auth/api/introspect'].post.security).toEqual([{ api_key: [] }, { api_key_basic: [] }]);
     expect(Object.keys(doc.paths['/one_auth/api/introspect'].post.requestBody.content)).toEqual(['application/x-www-form-urlencoded']);
     expect(documented('/one_auth/api/passkeys', 'post')).toEqual(expect.arrayContaining(['201', '400', '401', '409', '422']));
+    // Adding a passkey takes the password (and a code) again, or a recent sign-in: its body and refusals are documented.
+    const passkeyOptions = doc.paths['/one_auth/api/passkeys/registration/options'].post;
+    expect(Object.keys(passkeyOptions.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '409', '422', '429']));
+    expect(passkeyOptions.requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/PasskeyRegistrationOptionsRequestDto',
+    );
+    expect(Object.keys(passkeyOptions.requestBody.content['application/json'].examples)).toHaveLength(3);
+    expect(passkeyOptions.responses['403'].content['application/json'].examples).toEqual({
+      'Sign in again to add a passkey': { summary: 'Sign in again to add a passkey', value: { message: 'Sign in again to add a passkey' } },
+    });
+    expect(Object.keys(doc.components.schemas.PasskeyRegistrationOptionsRequestDto.properties).sort()).toEqual(['code', 'password']);
     expect(documented('/one_auth/api/passkeys/{id}', 'delete')).toEqual(expect.arrayContaining(['200', '401', '404']));
     expect(documented('/one_auth/api/access_tokens/passkey', 'post')).toEqual(expect.arrayContaining(['200', '400', '401', '429']));
     expect(doc.components.schemas.ChangePasswordDto.properties.new_password.example).toEqual(expect.any(String));

@@ -147,7 +147,11 @@ describe('the login pages (49)', () => {
   it('signs in with a passkey alone (discoverable), and with a passkey as the second step', async () => {
     const user = await createActiveUser(t);
     const authenticator = new SoftwareAuthenticator(t.origin);
-    const creation = await t.http.post('/one_auth/api/passkeys/registration/options').auth(user.email, user.token).expect(200);
+    const creation = await t.http
+      .post('/one_auth/api/passkeys/registration/options')
+      .auth(user.email, user.token)
+      .send({ password: user.password })
+      .expect(200);
     await t.http
       .post('/one_auth/api/passkeys')
       .auth(user.email, user.token)

@@ -30,7 +30,11 @@ describe('a passkey as the second step of a two-step login', () => {
   async function twoStepUserWithPasskey(): Promise<{ user: TwoStepUser; authenticator: SoftwareAuthenticator }> {
     const active = await createActiveUser(t);
     const authenticator = new SoftwareAuthenticator(ORIGIN);
-    const creation = await t.http.post(`${API}/passkeys/registration/options`).auth(active.email, active.token).expect(200);
+    const creation = await t.http
+      .post(`${API}/passkeys/registration/options`)
+      .auth(active.email, active.token)
+      .send({ password: active.password })
+      .expect(200);
     await t.http
       .post(`${API}/passkeys`)
       .auth(active.email, active.token)

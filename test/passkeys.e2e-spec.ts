@@ -39,8 +39,13 @@ describe('passkeys', () => {
 
   const bearer = (user: User) => `Bearer ${user.token}`;
 
+  /** Options to add a passkey: the token, and the password again (28). */
   async function registrationOptions(user: User): Promise<CreationOptions> {
-    const response = await t.http.post(`${API}/passkeys/registration/options`).set('Authorization', bearer(user)).expect(200);
+    const response = await t.http
+      .post(`${API}/passkeys/registration/options`)
+      .set('Authorization', bearer(user))
+      .send({ password: user.password })
+      .expect(200);
     return response.body as CreationOptions;
   }
 
@@ -215,7 +220,11 @@ describe('passkeys', () => {
       const user = await createActiveUser(t);
       const authenticator = new SoftwareAuthenticator(ORIGIN);
       for (let i = 0; i < 20; i++) await addPasskey(user, authenticator.create(await registrationOptions(user))).expect(201);
-      const refused = await t.http.post(`${API}/passkeys/registration/options`).set('Authorization', bearer(user)).expect(409);
+      const refused = await t.http
+        .post(`${API}/passkeys/registration/options`)
+        .set('Authorization', bearer(user))
+        .send({ password: user.password })
+        .expect(409);
       expect(refused.body).toEqual({ message: 'At most 20 passkeys per account' });
     });
   });
@@ -440,7 +449,11 @@ describe('passkey ceremonies over two instances', () => {
   it('finishes on one instance a ceremony started on the other, and accepts its response once', async () => {
     const user = await createActiveUser(a);
     const authenticator = new SoftwareAuthenticator(ORIGIN);
-    const creation = await a.http.post(`${API}/passkeys/registration/options`).set('Authorization', `Bearer ${user.token}`).expect(200);
+    const creation = await a.http
+      .post(`${API}/passkeys/registration/options`)
+      .set('Authorization', `Bearer ${user.token}`)
+      .send({ password: user.password })
+      .expect(200);
     await b.http
       .post(`${API}/passkeys`)
       .set('Authorization', `Bearer ${user.token}`)

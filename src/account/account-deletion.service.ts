@@ -1,4 +1,4 @@
-import { Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AdminAudit } from '../admin-audit/admin-audit.service.js';
 import { AccessTokensService } from '../auth/access-tokens.service.js';
@@ -9,9 +9,9 @@ import { ImagesService } from '../images/images.service.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
 import { PasskeysService } from '../passkeys/passkeys.service.js';
 import { buildNoticeMail, GOODBYE_MAIL_PURPOSE } from '../mail/notice-mail.js';
-import { INVALID_CODE_MESSAGE } from '../codes/validation-code.js';
 import { ProfileService } from '../profile/profile.service.js';
-import { SecondFactorService } from '../second-factor/second-factor.service.js';
+import { SecondFactorPolicy } from '../second-factor/second-factor-policy.service.js';
+import { SecondFactorStore } from '../second-factor/second-factor-store.service.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 import type { AfterErasure, ErasedAccount, ErasesAccountData } from '../users/account-data.js';
 import { AccountDataOwners } from '../users/account-data-owners.js';
@@ -38,16 +38,17 @@ export class AccountDeletionService {
     private readonly codes: ValidationCodesService,
     private readonly mail: MailOutbox,
     private readonly webhooks: WebhookOutbox,
-    private readonly secondFactor: SecondFactorService,
+    private readonly secondFactor: SecondFactorPolicy,
     tokens: AccessTokensService,
     events: SecurityEvents,
     profiles: ProfileService,
     images: ImagesService,
     audit: AdminAudit,
     passkeys: PasskeysService,
+    secondFactors: SecondFactorStore,
     private readonly registered: AccountDataOwners,
   ) {
-    this.owners = [mail, tokens, secondFactor, codes, events, profiles, images, passkeys, webhooks, audit];
+    this.owners = [mail, tokens, secondFactors, codes, events, profiles, images, passkeys, webhooks, audit];
   }
 
   /**
@@ -58,11 +59,8 @@ export class AccountDeletionService {
    */
   async delete(account: Account, code: string | undefined, client: ClientInfo): Promise<void> {
     const proof = await this.secondFactor.requireCode(account, code, client);
-    const spendCode = async (tx: EntityManager) => {
-      if (proof && !(await this.secondFactor.consume(tx, account, proof, client, false))) {
-        throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
-      }
-    };
+    // No notice of a recovery code used: the goodbye mail is the last word.
+    const spendCode = (tx: EntityManager) => this.secondFactor.useUp(tx, account, proof, client, false);
     await this.erase(account, client, { first: spendCode });
   }
 

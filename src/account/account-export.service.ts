@@ -6,7 +6,7 @@ import type { ClientInfo } from '../http/client-info.js';
 import { ImagesService } from '../images/images.service.js';
 import { PasskeysService } from '../passkeys/passkeys.service.js';
 import { ProfileService } from '../profile/profile.service.js';
-import { SecondFactorService } from '../second-factor/second-factor.service.js';
+import { SecondFactorStore } from '../second-factor/second-factor-store.service.js';
 import { SecurityEventType } from '../security-events/security-event-type.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 import { type ExportsAccountData, isoTime } from '../users/account-data.js';
@@ -28,7 +28,7 @@ export class AccountExportService {
     images: ImagesService,
     codes: ValidationCodesService,
     passkeys: PasskeysService,
-    secondFactor: SecondFactorService,
+    secondFactor: SecondFactorStore,
     private readonly registered: AccountDataOwners,
   ) {
     this.owners = [users, profiles, tokens, images, codes, secondFactor, passkeys, events];

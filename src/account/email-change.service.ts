@@ -11,7 +11,7 @@ import { MailOutbox } from '../mail/mail-outbox.service.js';
 import { buildNoticeMail, NOTICE_MAIL_PURPOSE } from '../mail/notice-mail.js';
 import { SecurityEventType } from '../security-events/security-event-type.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
-import { SecondFactorService } from '../second-factor/second-factor.service.js';
+import { SecondFactorPolicy } from '../second-factor/second-factor-policy.service.js';
 import { EMAIL_USED_MESSAGE } from '../users/email.js';
 import { UsersService } from '../users/users.service.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
@@ -36,7 +36,7 @@ export class EmailChangeService {
     private readonly events: SecurityEvents,
     private readonly mail: MailOutbox,
     private readonly webhooks: WebhookOutbox,
-    private readonly secondFactor: SecondFactorService,
+    private readonly secondFactor: SecondFactorPolicy,
   ) {}
 
   /**
@@ -57,10 +57,7 @@ export class EmailChangeService {
     if (newEmail === user.email || (await this.users.heldByActiveAccount(newEmail))) throw emailUsed();
     const account = await this.users.findById(user.id);
     // The second-factor code is used up in the transaction that queues the mail: a mail refused (429) leaves it unused.
-    const spendCode = async (tx: EntityManager) => {
-      if (proof && !(await this.secondFactor.consume(tx, user, proof, client)))
-        throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
-    };
+    const spendCode = (tx: EntityManager) => this.secondFactor.useUp(tx, user, proof, client);
     await this.codes.issue(account, client.address, { purpose: 'email_change', newEmail }, spendCode);
   }
 

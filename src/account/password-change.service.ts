@@ -8,8 +8,8 @@ import { MailOutbox } from '../mail/mail-outbox.service.js';
 import { buildNoticeMail, NOTICE_MAIL_PURPOSE } from '../mail/notice-mail.js';
 import { SecurityEventType } from '../security-events/security-event-type.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
-import { INVALID_CODE_MESSAGE } from '../codes/validation-code.js';
-import { SecondFactorService } from '../second-factor/second-factor.service.js';
+import { PendingLogins } from '../second-factor/pending-logins.service.js';
+import { SecondFactorPolicy } from '../second-factor/second-factor-policy.service.js';
 import { passwordProblem } from '../users/password/password-policy.js';
 import { UsersService } from '../users/users.service.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
@@ -26,7 +26,8 @@ export class PasswordChangeService {
     private readonly events: SecurityEvents,
     private readonly mail: MailOutbox,
     private readonly webhooks: WebhookOutbox,
-    private readonly secondFactor: SecondFactorService,
+    private readonly secondFactor: SecondFactorPolicy,
+    private readonly pendingLogins: PendingLogins,
   ) {}
 
   /**
@@ -46,11 +47,10 @@ export class PasswordChangeService {
     await this.transactions.run(async (tx) => {
       const at = Date.now();
       await this.users.lock(tx, user.id);
-      if (proof && !(await this.secondFactor.consume(tx, user, proof, client)))
-        throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
+      await this.secondFactor.useUp(tx, user, proof, client);
       await this.users.changePassword(tx, user.id, passwordHash, at);
       await this.tokens.revokeAllBut(tx, user.id, principal.tokenId);
-      await this.secondFactor.abandonPendingLogins(tx, user.id);
+      await this.pendingLogins.abandonAll(tx, user.id);
       await this.events.record(tx, user.id, SecurityEventType.PasswordChanged, client, at);
       await this.webhooks.enqueue(tx, { type: 'user.password_changed', userId: user.id, data: { email: user.email } });
       await this.mail.enqueue(tx, user.email, NOTICE_MAIL_PURPOSE, buildNoticeMail('password_changed', { email: user.email, at, client }));

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ClientInfo } from '../http/client-info.js';
 import { PasskeysService } from '../passkeys/passkeys.service.js';
-import { SecondFactorService } from '../second-factor/second-factor.service.js';
+import { SecondFactorStore } from '../second-factor/second-factor-store.service.js';
 import { SecurityEventType } from '../security-events/security-event-type.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
@@ -25,7 +25,7 @@ export interface FactorSummary {
 @Injectable()
 export class AccountFactors {
   constructor(
-    private readonly secondFactor: SecondFactorService,
+    private readonly secondFactor: SecondFactorStore,
     private readonly passkeys: PasskeysService,
     private readonly events: SecurityEvents,
     private readonly webhooks: WebhookOutbox,

@@ -60,6 +60,9 @@ export class AdminUsersController {
   @ApiParam(ID_PARAM)
   @ApiOperation({
     summary: 'Disable an account (every session signed out, logins refused as a wrong password) or lift the disable',
+    description:
+      'A change is an event in the account’s log (`account_disabled`, `account_enabled`) and a webhook (`user.disabled`, ' +
+      '`user.enabled` with the status the account is back to), with the change. Asking for the status the account has already changes and tells nothing.',
   })
   @ApiOkResponse({ type: AdminUserDto })
   @ApiJsonBodyErrors({ field: 'status', message: 'status must be "disabled" or "active"' })

@@ -13,11 +13,13 @@ import { decodeCursor, pageOf, parsePageSize } from '../http/page-cursor.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
 import { buildNoticeMail, NOTICE_MAIL_PURPOSE } from '../mail/notice-mail.js';
 import { ProfileService } from '../profile/profile.service.js';
+import { SecurityEventType } from '../security-events/security-event-type.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 import { isoTime } from '../users/account-data.js';
 import { normalizeEmail } from '../users/email.js';
 import { UserStatus } from '../users/user-status.js';
 import { type Account, UsersService } from '../users/users.service.js';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { AccountFactors, type FactorSummary } from './account-factors.js';
 import type { AdminUserDto, AdminUserListDto, AdminUserSummaryDto } from './dto/admin-user.dto.js';
 import type { ListUsersQuery } from './dto/list-users.query.js';
@@ -53,6 +55,7 @@ export class AdminUsersService {
     private readonly factors: AccountFactors,
     private readonly audit: AdminAudit,
     private readonly transactions: TransactionRunner,
+    private readonly webhooks: WebhookOutbox,
   ) {}
 
   async list(query: ListUsersQuery): Promise<AdminUserListDto> {
@@ -92,15 +95,30 @@ export class AdminUsersService {
     };
   }
 
-  /** Disabling signs every session out in the same transaction; either way the answer is the account as it now is. */
+  /**
+   * Disabling signs every session out in the same transaction. A change is
+   * told where the owner's own changes are: an event in the account's log
+   * (22) and a webhook, so services that cache who is signed in learn it
+   * (`user.disabled` comes before the `session.revoked` of its sign-out;
+   * `user.enabled` says the status the account is back to). A request
+   * that changes nothing (disabling a disabled account, enabling an
+   * enabled one) tells nothing. Either way the answer is the account as it
+   * now is.
+   */
   async setStatus(userId: number, status: 'disabled' | 'active', operator: Operator): Promise<AdminUserDto> {
     await this.change(userId, operator, async (tx, account, at) => {
       if (status === 'disabled') {
         if (!(await this.users.disable(tx, userId, at))) return null;
+        await this.events.record(tx, userId, SecurityEventType.AccountDisabled, operator.client, at);
+        await this.webhooks.enqueue(tx, { type: 'user.disabled', userId, data: { email: account.email } });
         await this.sessions.signOutEverywhere(tx, userId);
         return AdminAction.Disable;
       }
-      return (await this.users.enable(tx, userId, at)) ? AdminAction.Enable : null;
+      const backTo = await this.users.enable(tx, userId, at);
+      if (backTo === null) return null;
+      await this.events.record(tx, userId, SecurityEventType.AccountEnabled, operator.client, at);
+      await this.webhooks.enqueue(tx, { type: 'user.enabled', userId, data: { email: account.email, status: backTo } });
+      return AdminAction.Enable;
     });
     return this.detail(userId);
   }

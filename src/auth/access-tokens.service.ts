@@ -160,11 +160,22 @@ export class AccessTokensService implements OnApplicationShutdown, ErasesAccount
     const now = Date.now();
     const expiresAt = Math.min(Number(row.expires_at), Number(row.last_used_at) + this.config.tokenIdleTtlMs);
     if (expiresAt <= now) return null;
-    // Causal too: on a cluster, a token issued through another node a moment ago is live here as well.
+    const issuedAt = await this.issuedAt(Number(row.token_id));
+    return issuedAt === null ? null : { user: toTokenUser(row), issuedAt, expiresAt };
+  }
+
+  /**
+   * When the token was issued, which is when the sign-in that made it
+   * happened: every token comes from one (a password login, its second
+   * step, a passkey, an activation or reset with a mailed code) and is
+   * never renewed. Null when it is gone. Causal: on a cluster, a token
+   * issued through another node a moment ago is found here as well.
+   */
+  async issuedAt(tokenId: number): Promise<number | null> {
     const [issued] = await this.causal.query<{ created_at: number | string }>('SELECT created_at FROM access_tokens WHERE id = ?', [
-      Number(row.token_id),
+      tokenId,
     ]);
-    return issued ? { user: toTokenUser(row), issuedAt: Number(issued.created_at), expiresAt } : null;
+    return issued ? Number(issued.created_at) : null;
   }
 
   /** Revokes one token, inside the caller's transaction; answers its session's public id (null when it was gone already). */

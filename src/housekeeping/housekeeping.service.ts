@@ -9,7 +9,7 @@ import { ImagesService } from '../images/images.service.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
 import { PasskeysService } from '../passkeys/passkeys.service.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
-import { SecondFactorService } from '../second-factor/second-factor.service.js';
+import { SecondFactorStore } from '../second-factor/second-factor-store.service.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 import { UsersService } from '../users/users.service.js';
 import { AccountDataOwners } from '../users/account-data-owners.js';
@@ -47,7 +47,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
     private readonly audit: AdminAudit,
     keys: ApiKeysService,
     passkeys: PasskeysService,
-    secondFactor: SecondFactorService,
+    secondFactor: SecondFactorStore,
     private readonly registered: AccountDataOwners,
   ) {
     this.owners = [tokens, codes, mail, webhooks, limiter, images, events, secondFactor, passkeys, audit, keys];

@@ -18,17 +18,16 @@ const hashChallenge = (challenge: string) => hash('sha256', challenge, 'hex');
 export class PasskeyChallenges {
   constructor(private readonly transactions: TransactionRunner) {}
 
-  /** A new challenge (256 random bits, base64url) for one ceremony of `purpose`, bound to an account when there is one. */
-  async issue(purpose: ChallengePurpose, userId: number | null): Promise<string> {
+  /**
+   * A new challenge (256 random bits, base64url) for one ceremony of
+   * `purpose`, bound to an account when there is one; pass the manager of an
+   * open transaction to join it (the code that allowed it used up with it).
+   */
+  async issue(purpose: ChallengePurpose, userId: number | null, manager?: EntityManager): Promise<string> {
     const challenge = randomBytes(32).toString('base64url');
-    await this.transactions.run((tx) =>
-      tx.insert(PasskeyChallengeEntity, {
-        challengeHash: hashChallenge(challenge),
-        purpose,
-        userId,
-        expiresAt: Date.now() + CHALLENGE_TTL_MS,
-      }),
-    );
+    const row = { challengeHash: hashChallenge(challenge), purpose, userId, expiresAt: Date.now() + CHALLENGE_TTL_MS };
+    if (manager) await manager.insert(PasskeyChallengeEntity, row);
+    else await this.transactions.run((tx) => tx.insert(PasskeyChallengeEntity, row));
     return challenge;
   }
 

@@ -1,12 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { generateRegistrationOptions, verifyRegistrationResponse } from '@simplewebauthn/server';
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { TokenPrincipal } from '../auth/access-tokens.service.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
+import { TransactionRunner } from '../database/transaction-runner.js';
 import type { ClientInfo } from '../http/client-info.js';
+import { SecondFactorPolicy } from '../second-factor/second-factor-policy.service.js';
 import type { PasskeyDto } from './dto/passkey.dto.js';
 import { CHALLENGE_TTL_MS, PasskeyChallenges } from './passkey-challenges.service.js';
 import { PasskeyLimitError, PasskeyNotAcceptedError } from './passkey-errors.js';
 import { PASSKEY_LIMIT_MESSAGE, PasskeysService } from './passkeys.service.js';
+import { PasskeyStepUp, type StepUpProof } from './passkey-step-up.service.js';
 import { accountUserHandle, challengeOf } from './webauthn-response.js';
 
 /** ES256, EdDSA, RS256: what platform authenticators and security keys make. */
@@ -23,17 +27,30 @@ export class PasskeyRegistration {
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
     private readonly challenges: PasskeyChallenges,
     private readonly passkeys: PasskeysService,
+    private readonly stepUp: PasskeyStepUp,
+    private readonly secondFactor: SecondFactorPolicy,
+    private readonly transactions: TransactionRunner,
   ) {}
 
   /**
    * Options for navigator.credentials.create(): a discoverable credential
    * (so it can sign in with no email typed) with user verification, none of
-   * the account's passkeys made again.
+   * the account's passkeys made again. Only for a caller who proved more
+   * than the token (PasskeyStepUp): refused, no challenge is made; a
+   * second-factor code is used up with the challenge it allowed.
    */
-  async options(user: Owner): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  async options(principal: TokenPrincipal, proof: StepUpProof, client: ClientInfo): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    const { user } = principal;
+    const codeProof = await this.stepUp.confirm(principal, proof, client);
     if (!(await this.passkeys.hasRoomFor(user.id))) throw new PasskeyLimitError(PASSKEY_LIMIT_MESSAGE);
     const { rpId, rpName } = this.config.passkeys;
-    const [challenge, existing] = await Promise.all([this.challenges.issue('registration', user.id), this.passkeys.credentialsOf(user.id)]);
+    const [challenge, existing] = await Promise.all([
+      this.transactions.run(async (tx) => {
+        await this.secondFactor.useUp(tx, user, codeProof, client);
+        return this.challenges.issue('registration', user.id, tx);
+      }),
+      this.passkeys.credentialsOf(user.id),
+    ]);
     return generateRegistrationOptions({
       rpName,
       rpID: rpId,

@@ -13,6 +13,7 @@ import { PasskeyChallenges } from './passkey-challenges.service.js';
 import { PasskeyRegistration } from './passkey-registration.service.js';
 import { PasskeySignIn } from './passkey-sign-in.service.js';
 import { PasskeySignInController } from './passkey-sign-in.controller.js';
+import { PasskeyStepUp } from './passkey-step-up.service.js';
 import { PasskeysController } from './passkeys.controller.js';
 import { PasskeysService } from './passkeys.service.js';
 
@@ -35,7 +36,7 @@ import { PasskeysService } from './passkeys.service.js';
     SecondFactorModule,
   ],
   controllers: [PasskeysController, PasskeySignInController],
-  providers: [PasskeysService, PasskeyChallenges, PasskeyRegistration, PasskeyAuthentication, PasskeySignIn],
+  providers: [PasskeysService, PasskeyChallenges, PasskeyRegistration, PasskeyStepUp, PasskeyAuthentication, PasskeySignIn],
   exports: [PasskeysService, PasskeyAuthentication, PasskeySignIn],
 })
 export class PasskeysModule implements OnModuleInit {

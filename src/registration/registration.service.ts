@@ -7,7 +7,8 @@ import { InvalidFieldsError, TooManyRequestsError } from '../http/api-error.js';
 import type { ClientInfo } from '../http/client-info.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
 import { buildNoticeMail, NOTICE_MAIL_PURPOSE } from '../mail/notice-mail.js';
-import { SecondFactorService } from '../second-factor/second-factor.service.js';
+import { PendingLogins } from '../second-factor/pending-logins.service.js';
+import { SecondFactorPolicy } from '../second-factor/second-factor-policy.service.js';
 import { SecurityEventType } from '../security-events/security-event-type.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 import { EMAIL_USED_MESSAGE } from '../users/email.js';
@@ -36,7 +37,8 @@ export class RegistrationService implements OnApplicationShutdown {
     private readonly events: SecurityEvents,
     private readonly mail: MailOutbox,
     private readonly webhooks: WebhookOutbox,
-    private readonly secondFactor: SecondFactorService,
+    private readonly secondFactor: SecondFactorPolicy,
+    private readonly pendingLogins: PendingLogins,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
@@ -117,13 +119,12 @@ export class RegistrationService implements OnApplicationShutdown {
       await this.users.lock(tx, user.id);
       if (!(await this.codes.consume(tx, user.id, code))) return null;
       // Lost to a concurrent use of the same second-factor code: the mailed code is given back by the rollback.
-      if (proof && !(await this.secondFactor.consume(tx, user, proof, client)))
-        throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
+      await this.secondFactor.useUp(tx, user, proof, client);
       const now = Date.now();
       // Disabled meanwhile: the code stays unused, nothing is issued (the transaction is rolled back).
       if (!(await this.users.activate(tx, user.id, passwordHash, now))) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
       await this.tokens.revokeAll(user.id, tx);
-      await this.secondFactor.abandonPendingLogins(tx, user.id);
+      await this.pendingLogins.abandonAll(tx, user.id);
       await this.events.record(tx, user.id, reset ? SecurityEventType.PasswordReset : SecurityEventType.PasswordSet, client, now);
       await this.webhooks.enqueue(tx, {
         type: reset ? 'user.password_changed' : 'user.activated',

@@ -7,7 +7,8 @@ import { UsersModule } from '../users/users.module.js';
 import { PendingLoginEntity } from './pending-login.entity.js';
 import { PendingLogins } from './pending-logins.service.js';
 import { RecoveryCodeEntity } from './recovery-code.entity.js';
-import { SecondFactorService } from './second-factor.service.js';
+import { SecondFactorPolicy } from './second-factor-policy.service.js';
+import { SecondFactorStore } from './second-factor-store.service.js';
 import { SecondStepMethods } from './second-step-methods.js';
 import { TotpController } from './totp.controller.js';
 import { TotpFactorEntity } from './totp-factor.entity.js';
@@ -19,8 +20,9 @@ import { TwoStepLoginService } from './two-step-login.service.js';
 /**
  * Two-step login: the authenticator app (`totp_factors`), recovery codes
  * (`recovery_codes`) and logins waiting for their second step
- * (`pending_logins`), and logging in itself. Other modules ask it for a code
- * where they take the password (SecondFactorService); a module that offers
+ * (`pending_logins`), and logging in itself. Other modules ask for a code
+ * where they take the password through SecondFactorPolicy, and read or
+ * erase an account's factor through SecondFactorStore; a module that offers
  * another second step registers it with SecondStepMethods and finishes
  * logins through PendingLogins.
  */
@@ -33,7 +35,15 @@ import { TwoStepLoginService } from './two-step-login.service.js';
     MailModule,
   ],
   controllers: [TwoStepLoginController, TotpController],
-  providers: [SecondFactorService, PendingLogins, SecondStepMethods, TotpSecrets, TotpSettingsService, TwoStepLoginService],
-  exports: [SecondFactorService, PendingLogins, SecondStepMethods, TwoStepLoginService],
+  providers: [
+    SecondFactorStore,
+    SecondFactorPolicy,
+    PendingLogins,
+    SecondStepMethods,
+    TotpSecrets,
+    TotpSettingsService,
+    TwoStepLoginService,
+  ],
+  exports: [SecondFactorStore, SecondFactorPolicy, PendingLogins, SecondStepMethods, TwoStepLoginService],
 })
 export class SecondFactorModule {}

@@ -16,7 +16,8 @@ import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import type { RecoveryCodesDto, TotpEnrolmentDto } from './dto/totp.dto.js';
 import { PendingLogins } from './pending-logins.service.js';
 import { ALREADY_ENABLED_MESSAGE, NOT_ENABLED_MESSAGE } from './second-factor-messages.js';
-import { type SecondFactorProof, SecondFactorService } from './second-factor.service.js';
+import { SecondFactorPolicy } from './second-factor-policy.service.js';
+import { type SecondFactorProof, SecondFactorStore } from './second-factor-store.service.js';
 import { generateTotpSecret, matchingStep, otpauthUri, toBase32 } from './totp.js';
 
 const invalidCode = () => new UnprocessableEntityException(INVALID_CODE_MESSAGE);
@@ -31,7 +32,8 @@ const invalidCode = () => new UnprocessableEntityException(INVALID_CODE_MESSAGE)
 export class TotpSettingsService {
   constructor(
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
-    private readonly factors: SecondFactorService,
+    private readonly factors: SecondFactorStore,
+    private readonly policy: SecondFactorPolicy,
     private readonly pending: PendingLogins,
     private readonly auth: AuthService,
     private readonly users: UsersService,
@@ -93,7 +95,7 @@ export class TotpSettingsService {
     const proof = await this.confirmBoth(user, password, code, client);
     await this.transactions.run(async (tx) => {
       await this.users.lock(tx, user.id);
-      if (!(await this.factors.consume(tx, user, proof, client, false))) throw invalidCode();
+      await this.policy.useUp(tx, user, proof, client, false);
       await this.factors.remove(tx, user.id);
       await this.signOuts.signOut(tx, user.id);
       await this.announce(tx, user, 'second_factor_disabled', client);
@@ -111,7 +113,7 @@ export class TotpSettingsService {
     const proof = await this.confirmBoth(user, password, code, client);
     const recoveryCodes = await this.transactions.run(async (tx) => {
       await this.users.lock(tx, user.id);
-      if (!(await this.factors.consume(tx, user, proof, client))) throw invalidCode();
+      await this.policy.useUp(tx, user, proof, client);
       const codes = await this.factors.replaceRecoveryCodes(tx, user.id);
       await this.events.record(tx, user.id, SecurityEventType.RecoveryCodesRenewed, client);
       return codes;
@@ -132,7 +134,7 @@ export class TotpSettingsService {
   ): Promise<SecondFactorProof> {
     await this.confirmPassword(user.email, password, client);
     if (!(await this.factors.hasTwoStepLogin(user.id))) throw new ConflictException(NOT_ENABLED_MESSAGE);
-    return this.factors.proofOf(user, code, client);
+    return this.policy.checkCode(user, code, client);
   }
 
   /** The security event, the webhook and the notice of two-step login turned on or off. */

@@ -15,7 +15,7 @@ import { UserStatus } from '../users/user-status.js';
 import { type Account, UsersService } from '../users/users.service.js';
 import { PendingLogins } from './pending-logins.service.js';
 import { LOGIN_EXPIRED_MESSAGE, SECOND_FACTOR_REQUIRED_MESSAGE } from './second-factor-messages.js';
-import { type SecondFactorProof, SecondFactorService } from './second-factor.service.js';
+import { type SecondFactorProof, SecondFactorStore } from './second-factor-store.service.js';
 import { SecondStepMethods } from './second-step-methods.js';
 
 const loginExpired = () => new UnauthorizedException(LOGIN_EXPIRED_MESSAGE);
@@ -31,7 +31,7 @@ class SecondStepNeeded extends Error {}
 @Injectable()
 export class TwoStepLoginService {
   constructor(
-    private readonly factors: SecondFactorService,
+    private readonly factors: SecondFactorStore,
     private readonly pending: PendingLogins,
     private readonly methods: SecondStepMethods,
     private readonly sessions: SessionsService,

@@ -19,6 +19,10 @@ export const SecurityEventType = {
   SecondFactorFailed: 'second_factor_failed',
   RecoveryCodeUsed: 'recovery_code_used',
   RecoveryCodesRenewed: 'recovery_codes_renewed',
+  /** An operator disabled the account (34): every session signed out, logins refused. */
+  AccountDisabled: 'account_disabled',
+  /** An operator lifted a disable (34). */
+  AccountEnabled: 'account_enabled',
   /** A sign-in to an app through the OpenID Provider; the event names the app. */
   OidcSignIn: 'oidc.sign_in',
 } as const;

@@ -115,14 +115,25 @@ export class UsersService implements ErasesAccountData, ExportsAccountData<{ acc
   /**
    * Operator: lifts a disable. An account that had set a password is active
    * again (with that password); one that never had is back to waiting for
-   * its activation code. Answers whether it changed.
+   * its activation code. Answers the status it is back to, or null when it
+   * was not disabled.
    */
-  async enable(tx: EntityManager, userId: number, at: number): Promise<boolean> {
+  async enable(tx: EntityManager, userId: number, at: number): Promise<UserStatus | null> {
     const where = { id: userId, status: UserStatus.Disabled };
     const active = await tx.update(UserEntity, { ...where, passwordHash: Not(IsNull()) }, { status: UserStatus.Active, updatedAt: at });
-    if (active.affected === 1) return true;
+    if (active.affected === 1) return UserStatus.Active;
     const inactive = await tx.update(UserEntity, where, { status: UserStatus.Inactive, updatedAt: at });
-    return inactive.affected === 1;
+    return inactive.affected === 1 ? UserStatus.Inactive : null;
+  }
+
+  /**
+   * Whether the account has a password. An active account may have none
+   * (made by a sign-in with another provider): then it cannot sign in with
+   * a password, and what asks for the password again asks for a recent
+   * sign-in instead.
+   */
+  async hasPassword(userId: number): Promise<boolean> {
+    return (await this.users.countBy({ id: userId, passwordHash: Not(IsNull()) })) > 0;
   }
 
   /** Whether the account is active, read inside the caller's transaction (after `lock`, as it now stands). */

@@ -4,6 +4,8 @@ export type WebhookEventType =
   | 'user.email_changed'
   | 'user.password_changed'
   | 'user.deleted'
+  | 'user.disabled'
+  | 'user.enabled'
   | 'user.mfa_enabled'
   | 'user.mfa_disabled'
   | 'session.revoked'

@@ -75,11 +75,21 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('passkeys in Chromium', () => {
     await t?.close();
   });
 
+  type AddPasskey = { addPasskey(token: string, password: string, name: string): Promise<Answer> };
+
   it('adds a passkey with navigator.credentials.create, then signs in with it and no password', async () => {
     const user = await createActiveUser(t);
-    const added = await page.evaluate<Answer, string>(
-      (token) => (globalThis as unknown as { addPasskey(token: string, name: string): Promise<Answer> }).addPasskey(token, 'Chromium'),
-      user.token,
+    // The token alone adds nothing: a wrong password is refused before the authenticator is asked.
+    const refused = await page.evaluate<Answer, [string, string]>(
+      ([token, password]) => (globalThis as unknown as AddPasskey).addPasskey(token, password, 'Chromium'),
+      [user.token, 'not the password'],
+    );
+    expect(refused).toEqual({ status: 422, body: { message: 'Password is not correct' } });
+    expect((await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials).toEqual([]);
+
+    const added = await page.evaluate<Answer, [string, string]>(
+      ([token, password]) => (globalThis as unknown as AddPasskey).addPasskey(token, password, 'Chromium'),
+      [user.token, user.password],
     );
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ name: 'Chromium', last_used_at: null });

@@ -6,12 +6,12 @@ import { awayFromStepEdge, totpCode } from '../helpers/totp.js';
 import type { paths } from './openapi-types.js';
 
 /**
- * The README's walk-through, driven by a client generated from the published
+ * The first walk-through of docs/walkthrough.md, driven by a client generated from the published
  * document (openapi-typescript + openapi-fetch) over real HTTP. It compiles
  * under --strict without casts (npm run openapi:check), so a schema that
  * drifts from what the service answers breaks either the build or this run.
  */
-describe('a client generated from the OpenAPI document runs the README flow', () => {
+describe('a client generated from the OpenAPI document runs the first walk-through of docs/walkthrough.md', () => {
   let t: TestApp;
   let api: Client<paths>;
   beforeAll(async () => {

@@ -251,7 +251,7 @@ describe('one_auth on a Galera cluster behind HAProxy', () => {
     const auth = { 'Content-Type': 'application/json', Authorization: basicHeader(email, token) };
     const authenticator = new SoftwareAuthenticator(PASSKEY_ORIGIN);
     const creation = (await (
-      await on(0, `${API}/passkeys/registration/options`, { method: 'POST', headers: auth })
+      await on(0, `${API}/passkeys/registration/options`, { method: 'POST', headers: auth, body: JSON.stringify({ password: PASSWORD }) })
     ).json()) as CreationOptions;
     const added = await on(1, `${API}/passkeys`, {
       method: 'POST',

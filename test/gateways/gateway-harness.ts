@@ -22,8 +22,8 @@ export function templateValues(listen: number, oneAuthPort: number, upstreamPort
 
 export type TemplateValues = ReturnType<typeof templateValues>;
 
-/** The README's snippets: the templates filled with these example values. */
-export const README_VALUES = templateValues(80, 8000, 3000);
+/** The snippets of docs/gateways.md: the templates filled with these example values. */
+export const DOCS_VALUES = templateValues(80, 8000, 3000);
 
 export function readTemplate(file: string): string {
   return readFileSync(join(GATEWAYS_DIR, file), 'utf8');
@@ -37,13 +37,15 @@ export function fillTemplate(template: string, values: TemplateValues): string {
   });
 }
 
-/** The fenced block of README.md whose first line is `firstLine`. */
-export function readmeSnippet(firstLine: string): string {
-  const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
-  for (const match of readme.matchAll(/^```[\w-]*\n([\s\S]*?)^```$/gm)) {
+export const GATEWAYS_DOC = join(import.meta.dirname, '..', '..', 'docs', 'gateways.md');
+
+/** The fenced block of docs/gateways.md whose first line is `firstLine`. */
+export function docsSnippet(firstLine: string): string {
+  const doc = readFileSync(GATEWAYS_DOC, 'utf8');
+  for (const match of doc.matchAll(/^```[\w-]*\n([\s\S]*?)^```$/gm)) {
     if (match[1].startsWith(`${firstLine}\n`)) return match[1];
   }
-  throw new Error(`README.md has no fenced block starting with ${firstLine}`);
+  throw new Error(`docs/gateways.md has no fenced block starting with ${firstLine}`);
 }
 
 /** The first of `candidates` that exists, or undefined. */

@@ -7,8 +7,8 @@ import {
   fillTemplate,
   freePort,
   GatewayProcess,
-  README_VALUES,
-  readmeSnippet,
+  DOCS_VALUES,
+  docsSnippet,
   readTemplate,
   RecordingUpstream,
   templateValues,
@@ -21,7 +21,7 @@ export interface GatewayUnderTest {
   name: string;
   /** The gateway's binary, undefined when it is not installed. */
   binary: string | undefined;
-  /** Under deploy/gateways/; its first line starts the README's snippet. */
+  /** Under deploy/gateways/; its first line starts its snippet in docs/gateways.md. */
   template: string;
   /** Whether the gateway hands one_auth's JSON body of a 401 to the client. */
   passesErrorBody: boolean;
@@ -37,9 +37,9 @@ export interface GatewayUnderTest {
 export function describeGateway(gateway: GatewayUnderTest): void {
   const template = readTemplate(gateway.template);
 
-  describe(`${gateway.name}: the README's snippet`, () => {
-    it(`is deploy/gateways/${gateway.template} with the README's example values`, () => {
-      expect(readmeSnippet(template.split('\n')[0])).toBe(fillTemplate(template, README_VALUES));
+  describe(`${gateway.name}: the snippet of docs/gateways.md`, () => {
+    it(`is deploy/gateways/${gateway.template} with the example values of docs/gateways.md`, () => {
+      expect(docsSnippet(template.split('\n')[0])).toBe(fillTemplate(template, DOCS_VALUES));
     });
   });
 

@@ -7,7 +7,7 @@ import { credentialIdOf } from '../../passkeys/webauthn-response.js';
 import { PasskeySignIn } from '../../passkeys/passkey-sign-in.service.js';
 import { PasskeysService } from '../../passkeys/passkeys.service.js';
 import { PendingLogins } from '../../second-factor/pending-logins.service.js';
-import { SecondFactorService } from '../../second-factor/second-factor.service.js';
+import { SecondFactorStore } from '../../second-factor/second-factor-store.service.js';
 import { SecondStepMethods } from '../../second-factor/second-step-methods.js';
 import { TwoStepLoginService } from '../../second-factor/two-step-login.service.js';
 import { SecurityEventType } from '../../security-events/security-event-type.js';
@@ -41,7 +41,7 @@ export class OidcSignIns {
   constructor(
     private readonly auth: AuthService,
     private readonly users: UsersService,
-    private readonly factors: SecondFactorService,
+    private readonly factors: SecondFactorStore,
     private readonly pending: PendingLogins,
     private readonly methods: SecondStepMethods,
     private readonly twoStep: TwoStepLoginService,

@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { SecondFactorCodeField } from '../../second-factor/dto/code-field.js';
+import { MAX_PASSWORD_LENGTH } from '../../users/password/password-limits.js';
 
 /** The `response` of a ceremony: the PublicKeyCredential's toJSON(), checked by the service (any defect is "Passkey not accepted"). */
 function CredentialResponseField(example: object, description: string): PropertyDecorator {
@@ -19,6 +21,24 @@ function MfaTokenField(): PropertyDecorator {
     IsString({ message: 'mfa_token must be a string' })(target, property);
     MaxLength(256, { message: 'mfa_token must be at most 256 characters' })(target, property);
   };
+}
+
+/** What adding a passkey asks beyond the token (28): the password again, and a code with two-step login. */
+export class PasskeyRegistrationOptionsRequestDto {
+  @ApiPropertyOptional({
+    example: 'correct horse battery staple',
+    maxLength: MAX_PASSWORD_LENGTH,
+    description:
+      'The current password; required unless the account has none (made by a sign-in with another provider), which needs a token from a sign-in less than 10 minutes old instead',
+  })
+  @IsOptional()
+  // Decorators apply bottom-up: a non-string is told so first. 4096 holds any 256 code points, as every password field allows.
+  @MaxLength(4096, { message: `password must be at most ${MAX_PASSWORD_LENGTH} characters` })
+  @IsString({ message: 'password must be a string' })
+  password?: string;
+
+  @SecondFactorCodeField(false)
+  code?: string;
 }
 
 export class AddPasskeyDto {

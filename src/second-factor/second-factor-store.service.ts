@@ -1,7 +1,5 @@
-import { Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager, IsNull } from 'typeorm';
-import { AuthService } from '../auth/auth.service.js';
-import { INVALID_CODE_MESSAGE } from '../codes/validation-code.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { CausalReads } from '../database/causal-reads.js';
 import { type PruneCutoffs, type PruneTask, ruleTask } from '../database/pruning.js';
@@ -17,7 +15,6 @@ import type { ExportedSecondFactorDto } from './dto/exported-second-factor.dto.j
 import { PendingLogins } from './pending-logins.service.js';
 import { generateRecoveryCodes, hashRecoveryCode, normaliseRecoveryCode } from './recovery-code.js';
 import { RecoveryCodeEntity } from './recovery-code.entity.js';
-import { SECOND_FACTOR_REQUIRED_MESSAGE } from './second-factor-messages.js';
 import { matchingStep } from './totp.js';
 import { TotpFactorEntity } from './totp-factor.entity.js';
 import { TotpSecrets } from './totp-secrets.js';
@@ -50,8 +47,9 @@ type ExportPart = { second_factor: ExportedSecondFactorDto };
 
 /**
  * The only code that writes `totp_factors` and `recovery_codes` (and, through
- * PendingLogins, `pending_logins`): an account's second factor, and the checks
- * of its codes for every operation that asks for one.
+ * PendingLogins, `pending_logins`): an account's authenticator app and
+ * recovery codes, what a code proves, and using a proof up. Which operations
+ * ask for a code, and how a wrong one counts, is SecondFactorPolicy's.
  *
  * Using a code up is one conditional write whose affected rows decide: a TOTP
  * step moves `last_used_step` forward only past its old value, a recovery
@@ -61,14 +59,13 @@ type ExportPart = { second_factor: ExportedSecondFactorDto };
  * lock held on one node.
  */
 @Injectable()
-export class SecondFactorService implements ErasesAccountData, ExportsAccountData<ExportPart> {
+export class SecondFactorStore implements ErasesAccountData, ExportsAccountData<ExportPart> {
   constructor(
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
     private readonly transactions: TransactionRunner,
     private readonly causal: CausalReads,
     private readonly secrets: TotpSecrets,
     private readonly users: UsersService,
-    private readonly auth: AuthService,
     private readonly events: SecurityEvents,
     private readonly mail: MailOutbox,
     private readonly pending: PendingLogins,
@@ -144,7 +141,7 @@ export class SecondFactorService implements ErasesAccountData, ExportsAccountDat
    * a newer pending secret).
    */
   async enable(tx: EntityManager, userId: number, step: number, now: number, pendingExpiresAt: number): Promise<boolean> {
-    // Only the pending secret the code was checked against (`pendingExpiresAt` tells it from one a concurrent 24 made).
+    // Only the pending secret the code was checked against (`pendingExpiresAt` tells it from one a concurrent enrolment (24) made).
     const result = await tx
       .createQueryBuilder()
       .update(TotpFactorEntity)
@@ -175,11 +172,6 @@ export class SecondFactorService implements ErasesAccountData, ExportsAccountDat
     await tx.delete(RecoveryCodeEntity, { userId });
     await tx.delete(TotpFactorEntity, { userId });
     await this.pending.abandonAll(tx, userId);
-  }
-
-  /** Logins of the account still waiting for their second step, abandoned inside the caller's transaction (its password changed). */
-  abandonPendingLogins(tx: EntityManager, userId: number): Promise<void> {
-    return this.pending.abandonAll(tx, userId);
   }
 
   /**
@@ -233,40 +225,6 @@ export class SecondFactorService implements ErasesAccountData, ExportsAccountDat
       );
     }
     return true;
-  }
-
-  /**
-   * For the operations that take the password (17, 18, 20, 26, 27): on an
-   * account with two-step login, `code` must be right too. Null when the
-   * account has no two-step login; otherwise the proof to consume in the
-   * operation's transaction. A missing code is 422 `Invalid code`; a wrong one
-   * too, counted as a failed login and recorded for the owner to see.
-   */
-  async requireCode(account: CodeHolder, code: string | undefined, client: ClientInfo): Promise<SecondFactorProof | null> {
-    if (!(await this.hasTwoStepLogin(account.id))) return null;
-    return this.proofOf(account, code, client);
-  }
-
-  /**
-   * For a password reset with a mailed code (3): the mailbox alone never
-   * passes the second factor. Null when the account has no two-step login;
-   * without a code, 422 `Second factor required`; a wrong one as requireCode.
-   */
-  async requireCodeForReset(account: CodeHolder, code: string | undefined, client: ClientInfo): Promise<SecondFactorProof | null> {
-    if (!(await this.hasTwoStepLogin(account.id))) return null;
-    if (code === undefined) throw new UnprocessableEntityException(SECOND_FACTOR_REQUIRED_MESSAGE);
-    return this.proofOf(account, code, client);
-  }
-
-  /** The proof of a code on an account with two-step login, or 422 `Invalid code`. */
-  async proofOf(account: CodeHolder, code: string | undefined, client: ClientInfo): Promise<SecondFactorProof> {
-    if (code === undefined || code === '') throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
-    const proof = await this.auth.underLoginLimits(account.email, client, () => this.check(account.id, code));
-    if (!proof) {
-      this.events.recordLater(account.id, SecurityEventType.SecondFactorFailed, client);
-      throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
-    }
-    return proof;
   }
 
   async eraseAccount(tx: EntityManager, { userId }: ErasedAccount): Promise<void> {
