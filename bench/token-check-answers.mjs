@@ -1,4 +1,4 @@
-// node bench/token-check-answers.mjs DIST PLATFORM [LOG_LEVEL] > answers.json
+// node bench/token-check-answers.mjs DIST [LOG_LEVEL] > answers.json
 //
 // Every answer of the token check to a matrix of requests (every method,
 // HEAD, good and bad credentials, Bearer, an address that needs encoding,
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import Database from 'better-sqlite3';
-const [dist, platform, level = 'info'] = process.argv.slice(2);
+const [dist, level = 'info'] = process.argv.slice(2);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const dataDir = mkdtempSync(join(tmpdir(), 'one_auth-answers-'));
 const port = 20000 + Math.floor(Math.random() * 20000);
@@ -24,7 +24,6 @@ const child = spawn(process.execPath, [join(resolve(dist), 'main.js')], {
     ...process.env,
     NODE_ENV: 'production',
     SECRET: 'x'.repeat(64),
-    HTTP_PLATFORM: platform,
     PORT: String(port),
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,

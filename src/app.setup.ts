@@ -11,7 +11,6 @@ import { createRequestLogger } from './logging/http-logger.js';
 import { createLogger } from './logging/logger.js';
 import { Metrics } from './metrics/metrics.js';
 import { createExpressApp, finishExpressApp } from './platform/express.platform.js';
-import { assertValidationsServed, createFastifyApp } from './platform/fastify.platform.js';
 import { answerTokenChecksFirst } from './platform/token-check-first.js';
 import { setupSwagger } from './swagger.js';
 
@@ -24,15 +23,6 @@ import { setupSwagger } from './swagger.js';
  */
 export async function createApp(config: AppConfig, logDestination?: DestinationStream): Promise<INestApplication> {
   const logger = createLogger(config, logDestination);
-  if (config.httpPlatform === 'fastify') {
-    const app = await createFastifyApp(config, logger);
-    configureApp(app, config);
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
-    assertValidationsServed(app);
-    answerTokenChecksFirstOn(app, config, logger);
-    return app;
-  }
   const app = await createExpressApp(config, logger);
   configureApp(app, config);
   await app.init();
@@ -41,7 +31,7 @@ export async function createApp(config: AppConfig, logDestination?: DestinationS
   return app;
 }
 
-/** On either platform: the token checks that come out as a 200 are answered ahead of it (see token-check-first.ts). */
+/** The token checks that come out as a 200 are answered ahead of Express (see token-check-first.ts). */
 function answerTokenChecksFirstOn(app: INestApplication, config: AppConfig, logger: Logger): void {
   answerTokenChecksFirst(app.getHttpServer() as Server, {
     tokens: app.get(AccessTokensService),
@@ -51,7 +41,7 @@ function answerTokenChecksFirstOn(app: INestApplication, config: AppConfig, logg
   });
 }
 
-/** What every platform shares: prefix, errors, validation, docs. */
+/** Prefix, errors, validation, docs. */
 export function configureApp(app: INestApplication, config: AppConfig): void {
   app.setGlobalPrefix('one_auth');
   app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost)));

@@ -35,7 +35,7 @@ function isTokenCheck(request: IncomingMessage): boolean {
  * Relying services and gateways call `GET /api/validations` on every request
  * they serve, and a framework's request handling (routing, a request and a
  * reply object, a dozen hooks, Nest's own) cost the check more than the
- * check itself: on Fastify about 6 of its 50 µs, on Express more.
+ * check itself.
  *
  * So the server's request listener is wrapped: a GET of the token check
  * without a body, while the service is not draining, is checked here with

@@ -67,7 +67,6 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const responses = recordResponses(app.getHttpServer());
   return {
     app,
-    // Listening already (Fastify answers only once its server is up); supertest uses the address.
     http: request(app.getHttpServer()),
     smtp,
     dataDir,
