@@ -1,16 +1,17 @@
 import type { INestApplication } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'node:http';
-import type { DestinationStream, Logger } from 'pino';
+import type { DestinationStream } from 'pino';
 import { AccessTokensService } from './auth/access-tokens.service.js';
 import { clientAddressResolver } from './http/client-address.js';
+import { RequestRecorder } from './http/request-recorder.js';
 import { AllExceptionsFilter } from './http/all-exceptions.filter.js';
 import { createValidationPipe } from './http/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { createRequestLogger } from './logging/http-logger.js';
 import { createLogger } from './logging/logger.js';
 import { Metrics } from './metrics/metrics.js';
-import { createExpressApp, finishExpressApp } from './platform/express.platform.js';
+import { createExpressApp, finishExpressApp, requestPipeline } from './platform/express.platform.js';
 import { answerTokenChecksFirst } from './platform/token-check-first.js';
 import { setupSwagger } from './swagger.js';
 
@@ -24,21 +25,14 @@ import { setupSwagger } from './swagger.js';
 export async function createApp(config: AppConfig, logDestination?: DestinationStream): Promise<INestApplication> {
   const logger = createLogger(config, logDestination);
   const app = await createExpressApp(config, logger);
+  const recorder = new RequestRecorder(app.get(Metrics), createRequestLogger(logger), clientAddressResolver(config.trustProxy));
+  app.use(requestPipeline(config, recorder));
   configureApp(app, config);
   await app.init();
   finishExpressApp(app);
-  answerTokenChecksFirstOn(app, config, logger);
+  // The token checks that come out as a 200 are answered ahead of Express (see token-check-first.ts).
+  answerTokenChecksFirst(app.getHttpServer() as Server, { tokens: app.get(AccessTokensService), recorder });
   return app;
-}
-
-/** The token checks that come out as a 200 are answered ahead of Express (see token-check-first.ts). */
-function answerTokenChecksFirstOn(app: INestApplication, config: AppConfig, logger: Logger): void {
-  answerTokenChecksFirst(app.getHttpServer() as Server, {
-    tokens: app.get(AccessTokensService),
-    metrics: app.get(Metrics),
-    logRequest: createRequestLogger(logger),
-    clientAddress: clientAddressResolver(config.trustProxy),
-  });
 }
 
 /** Prefix, errors, validation, docs. */

@@ -4,18 +4,14 @@ import { tokenPrincipalOf } from '../auth/auth.guards.js';
 import { VALIDATIONS_ROUTE, validationAnswer } from '../auth/validations.route.js';
 import { carriesBody } from '../http/body-type.js';
 import { NO_STORE_HEADERS } from '../http/cache-policy.js';
-import { requestIdFor } from '../http/request-id.js';
-import type { RequestLogger } from '../logging/http-logger.js';
-import type { Metrics } from '../metrics/metrics.js';
+import type { RequestRecorder } from '../http/request-recorder.js';
 import { isDraining } from './graceful-shutdown.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
 export interface TokenCheckFirstDeps {
   tokens: AccessTokensService;
-  metrics: Metrics;
-  /** Undefined when the log level leaves request lines out. */
-  logRequest: RequestLogger | undefined;
-  clientAddress: (request: IncomingMessage) => string;
+  /** Express's pipeline records its requests through the same one. */
+  recorder: RequestRecorder;
 }
 
 const QUERY = '?'.charCodeAt(0);
@@ -43,8 +39,8 @@ function isTokenCheck(request: IncomingMessage): boolean {
  * every call: revocation takes effect at once). When the token checks out,
  * the answer is written here with what either platform puts on it (request
  * id, security headers, no-store, the identity headers and the profile as
- * JSON) and gets its request line and its timing, as the platforms record
- * them. Every other request, and every check that does not come out as a
+ * JSON) and is recorded (request id, timing, line) by the same
+ * RequestRecorder as Express's answers. Every other request, and every check that does not come out as a
  * 200 (a refused token, a database error), goes to the platform untouched,
  * where ValidationsController and its guard answer it exactly as before:
  * a refused token is looked up a second time there, which only failures pay.
@@ -56,26 +52,17 @@ export function answerTokenChecksFirst(server: Server, deps: TokenCheckFirstDeps
   const platform = server.listeners('request') as RequestListener[];
   if (platform.length !== 1) throw new Error(`expected the platform's one request listener, found ${platform.length}`);
   const [handle] = platform;
-  const { tokens, metrics, logRequest, clientAddress } = deps;
+  const { tokens, recorder } = deps;
 
   // All the headers in one writeHead, as a list: set one by one, each went into the response's
   // header object, whose shapes vary with every platform's header order (slow property adds).
   const answer = (request: IncomingMessage, response: ServerResponse, started: number, principal: TokenPrincipal) => {
-    const requestId = requestIdFor(request);
+    const requestId = recorder.idOf(request);
     const headers = ['X-Request-Id', requestId, ...SECURITY_HEADERS, ...NO_STORE_HEADERS];
     const body = JSON.stringify(validationAnswer((name, value) => headers.push(name, value), principal));
     headers.push('content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(body)));
     response.writeHead(200, headers).end(body);
-    const elapsedMs = performance.now() - started;
-    metrics.observeRequest('GET', VALIDATIONS_ROUTE, 200, elapsedMs / 1000);
-    logRequest?.({
-      requestId,
-      method: 'GET',
-      route: VALIDATIONS_ROUTE,
-      status: 200,
-      responseTime: elapsedMs,
-      clientAddress: clientAddress(request),
-    });
+    recorder.record(request, requestId, VALIDATIONS_ROUTE, 200, started);
   };
 
   server.removeListener('request', handle);
