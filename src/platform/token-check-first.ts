@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { AccessTokensService, TokenPrincipal } from '../auth/access-tokens.service.js';
-import { tokenPrincipalOf } from '../auth/auth.guards.js';
+import { parseAuthorization } from '../auth/authorization-header.js';
+import { verifyTokenCredentials } from '../auth/token-credentials.js';
 import { VALIDATIONS_ROUTE, validationAnswer } from '../auth/validations.route.js';
 import { carriesBody } from '../http/body-type.js';
 import { NO_STORE_HEADERS } from '../http/cache-policy.js';
@@ -35,8 +36,8 @@ function isTokenCheck(request: IncomingMessage): boolean {
  *
  * So the server's request listener is wrapped: a GET of the token check
  * without a body, while the service is not draining, is checked here with
- * the guard's own function (tokenPrincipalOf, which looks the token up on
- * every call: revocation takes effect at once). When the token checks out,
+ * the token strategy's own verify function (verifyTokenCredentials, which
+ * looks the token up on every call: revocation takes effect at once). When the token checks out,
  * the answer is written here with what either platform puts on it (request
  * id, security headers, no-store, the identity headers and the profile as
  * JSON) and is recorded (request id, timing, line) by the same
@@ -69,7 +70,9 @@ export function answerTokenChecksFirst(server: Server, deps: TokenCheckFirstDeps
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     if (!isTokenCheck(request)) return handle(request, response);
     const started = performance.now();
-    tokenPrincipalOf(tokens, request.headers.authorization).then(
+    const credentials = parseAuthorization(request.headers.authorization);
+    if (!credentials) return handle(request, response);
+    verifyTokenCredentials(tokens, credentials).then(
       (principal) => (principal ? answer(request, response, started, principal) : handle(request, response)),
       () => handle(request, response),
     );
