@@ -15,6 +15,15 @@ import { createExpressApp, finishExpressApp, requestPipeline } from './platform/
 import { answerTokenChecksFirst } from './platform/token-check-first.js';
 import { setupSwagger } from './swagger.js';
 
+export interface AppOptions {
+  /**
+   * Whether the token check is answered ahead of Express when its token
+   * checks out (token-check-first.ts); on unless a test turns it off to
+   * compare the answers with those of Nest's route alone.
+   */
+  tokenCheckAhead?: boolean;
+}
+
 /**
  * Builds and initialises the whole application, as main.ts runs it and as
  * the tests drive it. Logs go to `logDestination`: main.ts gives stdout's
@@ -22,7 +31,11 @@ import { setupSwagger } from './swagger.js';
  * whatever embeds the service (the tests) sees the very bytes an operator
  * would.
  */
-export async function createApp(config: AppConfig, logDestination?: DestinationStream): Promise<INestApplication> {
+export async function createApp(
+  config: AppConfig,
+  logDestination?: DestinationStream,
+  { tokenCheckAhead = true }: AppOptions = {},
+): Promise<INestApplication> {
   const logger = createLogger(config, logDestination);
   const app = await createExpressApp(config, logger);
   const recorder = new RequestRecorder(app.get(Metrics), createRequestLogger(logger), clientAddressResolver(config.trustProxy));
@@ -30,8 +43,7 @@ export async function createApp(config: AppConfig, logDestination?: DestinationS
   configureApp(app, config);
   await app.init();
   finishExpressApp(app);
-  // The token checks that come out as a 200 are answered ahead of Express (see token-check-first.ts).
-  answerTokenChecksFirst(app.getHttpServer() as Server, { tokens: app.get(AccessTokensService), recorder });
+  if (tokenCheckAhead) answerTokenChecksFirst(app.getHttpServer() as Server, { tokens: app.get(AccessTokensService), recorder });
   return app;
 }
 

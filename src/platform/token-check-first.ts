@@ -1,6 +1,8 @@
+import { Logger } from '@nestjs/common';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { AccessTokensService, TokenPrincipal } from '../auth/access-tokens.service.js';
 import { parseAuthorization } from '../auth/authorization-header.js';
+import { carryTokenCheckOutcome, TOKEN_REFUSED, type TokenCheckOutcome } from '../auth/token-check-outcome.js';
 import { verifyTokenCredentials } from '../auth/token-credentials.js';
 import { VALIDATIONS_ROUTE, validationAnswer } from '../auth/validations.route.js';
 import { carriesBody } from '../http/body-type.js';
@@ -37,33 +39,60 @@ function isTokenCheck(request: IncomingMessage): boolean {
  * So the server's request listener is wrapped: a GET of the token check
  * without a body, while the service is not draining, is checked here with
  * the token strategy's own verify function (verifyTokenCredentials, which
- * looks the token up on every call: revocation takes effect at once). When the token checks out,
- * the answer is written here with what either platform puts on it (request
- * id, security headers, no-store, the identity headers and the profile as
- * JSON) and is recorded (request id, timing, line) by the same
- * RequestRecorder as Express's answers. Every other request, and every check that does not come out as a
- * 200 (a refused token, a database error), goes to the platform untouched,
- * where ValidationsController and its guard answer it exactly as before:
- * a refused token is looked up a second time there, which only failures pay.
- * test/access-tokens.e2e-spec.ts compares the answers with those of a route
- * behind the same guard through Nest; bench/token-check-answers.mjs compares
- * every answer, request line and metric of two builds.
+ * looks the token up on every call: revocation takes effect at once). When
+ * the token checks out, the answer is written here with what Express's
+ * pipeline puts on it (request id, security headers, no-store, the identity
+ * headers and the profile as JSON) and is recorded (request id, timing,
+ * line) by the same RequestRecorder as Express's answers.
+ *
+ * Every other request goes to Express untouched. A check that does not
+ * come out as a 200 goes to Express too, where ValidationsController and
+ * its guard answer it, with its outcome (carryTokenCheckOutcome): the token
+ * strategy answers a refused token's 401 without looking it up again, and
+ * hands an error (the database down, or anything thrown while answering
+ * here before a byte went out) to the exception filter, which answers it
+ * as any route's error: 503, or 500 `Internal server error`, with a request
+ * id, logged. Nothing thrown here is left unhandled.
+ *
+ * test/token-check-ahead.e2e-spec.ts runs the matrix of
+ * bench/token-check-matrix.mjs with this answer on and off and finds every
+ * answer, request line and metric the same; bench/token-check-answers.mjs
+ * compares two builds with it.
  */
 export function answerTokenChecksFirst(server: Server, deps: TokenCheckFirstDeps): void {
   const platform = server.listeners('request') as RequestListener[];
   if (platform.length !== 1) throw new Error(`expected the platform's one request listener, found ${platform.length}`);
   const [handle] = platform;
   const { tokens, recorder } = deps;
+  const logger = new Logger('HTTP');
+
+  const leaveToPlatform = (request: IncomingMessage, response: ServerResponse, outcome: TokenCheckOutcome) => {
+    carryTokenCheckOutcome(request, outcome);
+    handle(request, response);
+  };
 
   // All the headers in one writeHead, as a list: set one by one, each went into the response's
-  // header object, whose shapes vary with every platform's header order (slow property adds).
+  // header object, whose shapes vary with the header order (slow property adds). Names and order
+  // are Express's, so the answer is the one Nest's route gives, byte for byte but for Date.
   const answer = (request: IncomingMessage, response: ServerResponse, started: number, principal: TokenPrincipal) => {
-    const requestId = recorder.idOf(request);
-    const headers = ['X-Request-Id', requestId, ...SECURITY_HEADERS, ...NO_STORE_HEADERS];
-    const body = JSON.stringify(validationAnswer((name, value) => headers.push(name, value), principal));
-    headers.push('content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(body)));
-    response.writeHead(200, headers).end(body);
-    recorder.record(request, requestId, VALIDATIONS_ROUTE, 200, started);
+    let requestId = '-';
+    try {
+      requestId = recorder.idOf(request);
+      const headers = ['X-Request-Id', requestId, ...SECURITY_HEADERS, ...NO_STORE_HEADERS];
+      const body = JSON.stringify(validationAnswer((name, value) => headers.push(name, value), principal));
+      headers.push('Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)));
+      response.writeHead(200, headers).end(body);
+      recorder.record(request, requestId, VALIDATIONS_ROUTE, 200, started);
+    } catch (error) {
+      if (!response.headersSent) {
+        // writeHead may have taken some headers before it threw: Express starts from none.
+        for (const name of response.getHeaderNames()) response.removeHeader(name);
+        return leaveToPlatform(request, response, { error: asError(error) });
+      }
+      // Answered already (the recording failed): nothing left to tell the client.
+      const { name, message } = asError(error);
+      logger.error(`request ${requestId} failed after its answer: ${name}: ${message}`);
+    }
   };
 
   server.removeListener('request', handle);
@@ -71,10 +100,15 @@ export function answerTokenChecksFirst(server: Server, deps: TokenCheckFirstDeps
     if (!isTokenCheck(request)) return handle(request, response);
     const started = performance.now();
     const credentials = parseAuthorization(request.headers.authorization);
-    if (!credentials) return handle(request, response);
+    if (!credentials) return leaveToPlatform(request, response, TOKEN_REFUSED);
     verifyTokenCredentials(tokens, credentials).then(
-      (principal) => (principal ? answer(request, response, started, principal) : handle(request, response)),
-      () => handle(request, response),
+      (principal) => (principal ? answer(request, response, started, principal) : leaveToPlatform(request, response, TOKEN_REFUSED)),
+      (error: unknown) => leaveToPlatform(request, response, { error: asError(error) }),
     );
   });
+}
+
+/** Passport passes on errors, and the filter logs them, by name and message: whatever was thrown becomes an Error. */
+function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
 }
