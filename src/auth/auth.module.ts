@@ -9,6 +9,7 @@ import { AuthService } from './auth.service.js';
 import { SessionsController } from './sessions.controller.js';
 import { SessionsService } from './sessions.service.js';
 import { PasswordStrategy } from './strategies/password.strategy.js';
+import { TokenStrategy } from './strategies/token.strategy.js';
 import { ValidationsController } from './validations.controller.js';
 
 /**
@@ -20,7 +21,7 @@ import { ValidationsController } from './validations.controller.js';
 @Module({
   imports: [PassportModule.register({ session: false }), TypeOrmModule.forFeature([AccessTokenEntity]), UsersModule],
   controllers: [AccessTokensController, ValidationsController, SessionsController],
-  providers: [AccessTokensService, SessionsService, AuthService, PasswordStrategy],
+  providers: [AccessTokensService, SessionsService, AuthService, PasswordStrategy, TokenStrategy],
   exports: [AccessTokensService, AuthService, SessionsService],
 })
 export class AuthModule {}

@@ -3,7 +3,6 @@ export interface AppConfig {
   nodeEnv: string;
   port: number;
   host: string;
-  httpPlatform: 'express' | 'fastify';
   publicUrl: string;
   database: DatabaseConfig;
   smtpUrl: string | undefined;
