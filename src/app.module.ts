@@ -22,6 +22,7 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { SecondFactorModule } from './second-factor/second-factor.module.js';
 import { SignInProvidersModule } from './sign-in-providers/sign-in-providers.module.js';
 import { IdentitiesModule } from './identities/identities.module.js';
+import { SocialSignInModule } from './social-sign-in/social-sign-in.module.js';
 
 @Module({
   imports: [
@@ -43,6 +44,7 @@ import { IdentitiesModule } from './identities/identities.module.js';
     PasskeysModule,
     SignInProvidersModule,
     IdentitiesModule,
+    SocialSignInModule,
     AccountModule,
     AdminModule,
     IntrospectionModule,
