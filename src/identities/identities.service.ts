@@ -64,7 +64,13 @@ export class IdentitiesService implements ErasesAccountData, ExportsAccountData<
    * event and webhook. A subject linked meanwhile (to this account or
    * another) fails the insert on the unique index: the caller reads again.
    */
-  async link(tx: EntityManager, link: IdentityLink, client: ClientInfo, at = Date.now()): Promise<string> {
+  async link(
+    tx: EntityManager,
+    link: IdentityLink,
+    client: ClientInfo,
+    at: number,
+    { signingIn }: { signingIn: boolean },
+  ): Promise<string> {
     const publicId = randomBytes(16).toString('hex');
     await tx.insert(IdentityEntity, {
       publicId,
@@ -73,7 +79,8 @@ export class IdentitiesService implements ErasesAccountData, ExportsAccountData<
       subject: link.subject,
       email: link.email,
       linkedAt: at,
-      lastUsedAt: null,
+      // Linked by a sign-in with it, it has been used; linked from a signed-in session, not yet.
+      lastUsedAt: signingIn ? at : null,
     });
     await this.events.record(tx, link.userId, SecurityEventType.IdentityLinked, client, at);
     await this.webhooks.enqueue(tx, {

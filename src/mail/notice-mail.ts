@@ -43,7 +43,7 @@ const TEXTS: Record<NoticeKind, (details: NoticeDetails) => { subject: string; h
   }),
   password_set: ({ email }) => ({
     subject: 'A password was set for your one_auth account',
-    happened: `Your one_auth account ${email}, which had no password, now has one: it signs in with it as well. Every other session was signed out.`,
+    happened: `Your one_auth account ${email}, which had no password, now has one: it signs in with it as well. Other sessions were signed out.`,
     ifNotYou: `someone holds a signed-in device or can read mail sent to this address: ${RECOVER}`,
   }),
   identity_linked: ({ email, providerName }) => ({

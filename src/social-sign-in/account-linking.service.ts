@@ -117,6 +117,7 @@ export class AccountLinking {
             { userId: current.id, provider, subject: identity.subject, email: identity.email ?? '' },
             client,
             at,
+            { signingIn: true },
           );
           if (current.status === UserStatus.Inactive) {
             await this.users.activateWithoutPassword(tx, current.id, at);
@@ -144,7 +145,9 @@ export class AccountLinking {
         const account = await this.users.findAccount(userId, tx);
         if (account?.status !== UserStatus.Active) throw new AccountDisabled();
         const at = Date.now();
-        await this.identities.link(tx, { userId, provider, subject: identity.subject, email: identity.email ?? '' }, client, at);
+        await this.identities.link(tx, { userId, provider, subject: identity.subject, email: identity.email ?? '' }, client, at, {
+          signingIn: false,
+        });
         await this.notify(tx, account.email, 'identity_linked', provider, client, at);
       });
     } catch (error) {
