@@ -165,7 +165,7 @@ describe('API documentation (endpoint 14)', () => {
         'GET /one_auth/api/sign_in/{provider}/callback',
         'POST /one_auth/api/access_tokens/login_code',
         'GET /one_auth/api/user/identities',
-        'POST /one_auth/api/user/identities/{provider}',
+        'POST /one_auth/api/user/identities/{id}',
         'DELETE /one_auth/api/user/identities/{id}',
         'GET /one_auth/admin/api/providers',
         'POST /one_auth/admin/api/providers',

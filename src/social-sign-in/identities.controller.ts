@@ -26,9 +26,10 @@ export class IdentitiesController {
     return { identities: await this.links.list(principal.user.id) };
   }
 
-  @Post(':provider')
+  // `:id`, as the unlink's: one path template, the provider's id here and the identity's there.
+  @Post(':id')
   @HttpCode(200)
-  @ApiParam({ name: 'provider', description: 'The id of a provider of GET /providers', example: 'google' })
+  @ApiParam({ name: 'id', description: 'The id of a provider of GET /providers', example: 'google' })
   @ApiOperation({
     summary: 'Start linking an account of another provider: a URL for the person’s browser',
     description:
@@ -40,7 +41,7 @@ export class IdentitiesController {
   @ApiErrorResponse(403, 'The token’s sign-in is 10 minutes old or more: sign in again', [SIGN_IN_AGAIN_TO_LINK_MESSAGE])
   @ApiErrorResponse(404, 'No provider with this id', [PROVIDER_NOT_FOUND_MESSAGE])
   @ApiErrorResponse(503, 'The provider cannot be reached, or the database is unavailable', [PROVIDER_UNAVAILABLE_MESSAGE])
-  async link(@Principal() principal: TokenPrincipal, @Param('provider') provider: string, @Body() dto: ReturnToDto): Promise<LinkUrlDto> {
+  async link(@Principal() principal: TokenPrincipal, @Param('id') provider: string, @Body() dto: ReturnToDto): Promise<LinkUrlDto> {
     return { url: await this.links.startLink(principal, provider, dto.return_to, dto.state) };
   }
 
