@@ -26,7 +26,8 @@ export class LoginCodeLogin {
   ) {}
 
   async login(code: string, client: ClientInfo): Promise<LoginResponseDto> {
-    const redeemed = await this.auth.attemptSignIn(null, client, async () => {
+    // The sign-in was counted when the callback issued the code: here only a code that is not one counts, against the address.
+    const redeemed = await this.auth.underLoginLimits(null, client, async () => {
       const userId = await this.loginCodes.redeem(code);
       return userId === null ? null : { userId };
     });

@@ -72,7 +72,7 @@ export class SocialSignInService {
     const flow = await this.flows.take(parameters.get('state') ?? '');
     const provider = flow && (await this.providers.find(providerId));
     if (!flow || !provider || provider.rowId !== flow.providerRowId) {
-      await this.auth.attemptSignIn(null, client, async () => null);
+      await this.auth.underLoginLimits(null, client, async () => null);
       throw new BadRequestException(SIGN_IN_EXPIRED_MESSAGE);
     }
     return answerUrl(flow.returnTo, await this.finish(flow, provider, parameters, client), flow.appState);
@@ -84,7 +84,8 @@ export class SocialSignInService {
     try {
       const upstream = await this.upstreams.for(provider);
       const callbackUrl = new URL(`${this.upstreams.redirectUri(provider)}?${parameters.toString()}`);
-      const identity = await this.auth.attemptSignIn(null, client, () =>
+      // Whose sign-in it is is not known yet: the client address's limit; the account's comes with the linking rules.
+      const identity = await this.auth.underLoginLimits(null, client, () =>
         upstream.identify(callbackUrl, flow.secrets).catch((error: unknown) => {
           if (isUnreachable(error)) throw error;
           this.logger.warn(`sign-in with ${provider.id} refused: ${(error as Error).name}: ${(error as Error).message}`);
