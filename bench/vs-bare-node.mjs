@@ -2,8 +2,8 @@
 //
 // The token check against a bare node:http server that answers the same JSON
 // on the same Node binary, with wrk (-t1 -c50, one token), in turns: the
-// service for S seconds, then the bare server, N rounds, on both platforms, at
-// LOG_LEVEL=info and warn. Prints req/s, the ratio to the bare server
+// service for S seconds, then the bare server, N rounds, at LOG_LEVEL=info
+// and warn. Prints req/s, the ratio to the bare server
 // (median of the rounds) and p99. Needs wrk (Debian: apt-get install wrk).
 //
 // --dist runs another build (a directory holding main.js, inside a checkout
@@ -36,7 +36,7 @@ async function freePort() {
   return port;
 }
 
-async function startService(platform, logLevel) {
+async function startService(logLevel) {
   const dataDir = mkdtempSync(join(tmpdir(), 'one_auth-vs-bare-'));
   const port = await freePort();
   const child = spawn(process.execPath, [join(DIST, 'main.js')], {
@@ -46,7 +46,6 @@ async function startService(platform, logLevel) {
       NODE_ENV: 'production',
       MALLOC_ARENA_MAX: '2',
       SECRET: randomBytes(32).toString('hex'),
-      HTTP_PLATFORM: platform,
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
@@ -119,32 +118,29 @@ async function wrk(url, authorization) {
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const rows = [['platform', 'LOG_LEVEL', 'token check req/s', '/ bare node', 'p99 ms', 'bare node req/s']];
-for (const platform of ['fastify', 'express']) {
-  for (const logLevel of ['info', 'warn']) {
-    const service = await startService(platform, logLevel);
-    const bare = await startBare(service.body);
-    await wrk(service.url, service.authorization);
-    await wrk(bare.url);
-    const rounds = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      const s1 = await wrk(service.url, service.authorization);
-      const floor = await wrk(bare.url);
-      if (s1.non2xx > 0) throw new Error(`${platform} ${logLevel}: ${s1.non2xx} answers were not 200`);
-      rounds.push({ s1, floor });
-    }
-    await bare.stop();
-    await service.stop();
-    rows.push([
-      platform,
-      logLevel,
-      median(rounds.map((r) => r.s1.rate)).toFixed(0),
-      median(rounds.map((r) => r.s1.rate / r.floor.rate)).toFixed(3),
-      median(rounds.map((r) => r.s1.p99)).toFixed(0),
-      median(rounds.map((r) => r.floor.rate)).toFixed(0),
-    ]);
+const rows = [['LOG_LEVEL', 'token check req/s', '/ bare node', 'p99 ms', 'bare node req/s']];
+for (const logLevel of ['info', 'warn']) {
+  const service = await startService(logLevel);
+  const bare = await startBare(service.body);
+  await wrk(service.url, service.authorization);
+  await wrk(bare.url);
+  const rounds = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const s1 = await wrk(service.url, service.authorization);
+    const floor = await wrk(bare.url);
+    if (s1.non2xx > 0) throw new Error(`${logLevel}: ${s1.non2xx} answers were not 200`);
+    rounds.push({ s1, floor });
   }
+  await bare.stop();
+  await service.stop();
+  rows.push([
+    logLevel,
+    median(rounds.map((r) => r.s1.rate)).toFixed(0),
+    median(rounds.map((r) => r.s1.rate / r.floor.rate)).toFixed(3),
+    median(rounds.map((r) => r.s1.p99)).toFixed(0),
+    median(rounds.map((r) => r.floor.rate)).toFixed(0),
+  ]);
 }
 console.log(`${DIST}, node ${process.version}, wrk -t1 -c50, ${ROUNDS} rounds of ${SECONDS} s each side (medians)`);
 const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-for (const row of rows) console.log(row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
+for (const row of rows) console.log(row.map((cell, i) => (i < 1 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));

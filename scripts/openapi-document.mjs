@@ -13,10 +13,10 @@ for (const name of ['DATABASE_URL', 'SMTP_URL', 'SECRET', 'NODE_ENV']) delete pr
 Object.assign(process.env, { DATA_DIR: dataDir, LOG_LEVEL: 'error' });
 
 const { createApp } = await import('../dist/app.setup.js');
-const { parseConfig } = await import('../dist/config/parse-config.js');
+const { configAtStart } = await import('../dist/config/config-at-start.js');
 const { publishedOpenApiDocument } = await import('../dist/swagger.js');
 
-const app = await createApp(parseConfig(process.env));
+const app = await createApp(configAtStart(process.env));
 try {
   writeFileSync(out, `${JSON.stringify(publishedOpenApiDocument(app), null, 2)}\n`);
   console.log(`OpenAPI document written to ${out}`);

@@ -1,6 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import {
+  handedSql,
+  staleReadOnlyExceptions,
+  strayEntityImports,
+  straySqlTables,
+  strayStringTargets,
+  unownedEntities,
+} from '../test/architecture/table-ownership.js';
 
 /**
  * Who owns each table: the one folder (Nest module) whose service writes it.
@@ -54,72 +62,33 @@ function sourceFiles(folder = SRC): string[] {
   });
 }
 
-const files = sourceFiles().map((path) => ({ path, name: relative(SRC, path), text: readFileSync(path, 'utf8') }));
-const folderOf = (name: string) => name.split('/')[0];
-
-/** The table each entity file declares, by its `@Entity({ name })`. */
-const entityTables = new Map(
-  files
-    .filter((file) => file.name.endsWith('.entity.ts'))
-    .map((file) => [file.name, /@Entity\(\{\s*name:\s*'(\w+)'/.exec(file.text)?.[1] ?? '(none)']),
-);
-
-/** Relative imports of a file, resolved to source names (`users/user.entity.ts`). */
-function importsOf(file: { path: string; text: string }): string[] {
-  return [...file.text.matchAll(/from '(\.{1,2}\/[^']+)'/g)].map(([, specifier]) =>
-    relative(SRC, resolve(dirname(file.path), specifier)).replace(/\.js$/, '.ts'),
-  );
-}
-
-/** Tables a file's SQL names after FROM, JOIN, INTO or UPDATE (statements written as text). */
-function tablesInSql(text: string): string[] {
-  return [...text.matchAll(/\b(?:FROM|JOIN|INTO|UPDATE)\s+[`"]?(\w+)/g)].map(([, table]) => table).filter((table) => table in OWNERS);
-}
+// The rules themselves, and fixtures that show each can fail: test/architecture/.
+const files = sourceFiles().map((path) => ({ name: relative(SRC, path), text: readFileSync(path, 'utf8') }));
+const ownership = { owners: OWNERS, readOnly: READ_ONLY_EXCEPTIONS };
 
 describe('one owner per table', () => {
   it('knows the owner of every table an entity declares, and keeps the entity in its owner’s folder', () => {
-    expect(entityTables.size).toBeGreaterThan(0);
-    for (const [name, table] of entityTables) {
-      expect(OWNERS[table], `${name} declares ${table}, which has no owner here`).toBeDefined();
-      expect(folderOf(name), `${name} declares ${table}`).toBe(OWNERS[table]);
-    }
+    expect(files.filter((file) => file.name.endsWith('.entity.ts')).length).toBeGreaterThan(0);
+    expect(unownedEntities(files, ownership)).toEqual([]);
   });
 
   it('lets no module but the owner import a table’s entity', () => {
-    const strays: string[] = [];
-    for (const file of files) {
-      for (const target of importsOf(file)) {
-        const table = entityTables.get(target);
-        if (!table || folderOf(file.name) === OWNERS[table]) continue;
-        if (READ_ONLY_EXCEPTIONS[file.name]?.entities?.includes(table)) continue;
-        strays.push(`${file.name} imports ${target} (${table}, owned by ${OWNERS[table]}/)`);
-      }
-    }
-    expect(strays).toEqual([]);
+    expect(strayEntityImports(files, ownership)).toEqual([]);
   });
 
-  it('lets no module but the owner name a table in SQL, bar the reads listed', () => {
-    const strays: string[] = [];
-    for (const file of files) {
-      if (file.name.startsWith('database/migrations/')) continue;
-      for (const table of tablesInSql(file.text)) {
-        if (folderOf(file.name) === OWNERS[table]) continue;
-        if (READ_ONLY_EXCEPTIONS[file.name]?.tables?.includes(table)) continue;
-        strays.push(`${file.name} names ${table} (owned by ${OWNERS[table]}/)`);
-      }
-    }
-    expect(strays).toEqual([]);
+  it('lets no module but the owner name a table in SQL, in any case, bar the reads listed', () => {
+    expect(straySqlTables(files, ownership)).toEqual([]);
+  });
+
+  it('lets no module hand a query builder or entity manager another owner’s table by name', () => {
+    expect(strayStringTargets(files, ownership)).toEqual([]);
+  });
+
+  it('lets no module run SQL text another module hands it', () => {
+    expect(handedSql(files, ownership)).toEqual([]);
   });
 
   it('lists as exceptions only reads that are still there', () => {
-    for (const [name, exception] of Object.entries(READ_ONLY_EXCEPTIONS)) {
-      const file = files.find((candidate) => candidate.name === name);
-      expect(file, name).toBeDefined();
-      const named = new Set([...importsOf(file!).map((target) => entityTables.get(target)), ...tablesInSql(file!.text)]);
-      for (const table of [...(exception.entities ?? []), ...(exception.tables ?? [])])
-        expect(named.has(table), `${name}: ${table}`).toBe(true);
-      // A listed read must stay a read.
-      expect(/\b(?:INSERT|UPDATE|DELETE)\b|\.(?:insert|update|delete|upsert|save|remove)\(/.test(file!.text), name).toBe(false);
-    }
+    expect(staleReadOnlyExceptions(files, ownership)).toEqual([]);
   });
 });

@@ -6,7 +6,8 @@ import { NestFactory } from '@nestjs/core';
 import { KeysCliModule } from './api-keys/keys-cli.module.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { KEYS_USAGE, runKeysCommand } from './api-keys/keys-command.js';
-import { ConfigError, parseConfig } from './config/parse-config.js';
+import { configAtStart } from './config/config-at-start.js';
+import { ConfigError } from './config/parse-config.js';
 import { ProviderRemoval } from './identities/provider-removal.service.js';
 import { ProvidersCliModule } from './sign-in-providers/providers-cli.module.js';
 import { PROVIDERS_USAGE, runProvidersCommand } from './sign-in-providers/providers-command.js';
@@ -51,7 +52,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
 };
 
 async function withContext(module: object, run: (context: INestApplicationContext) => Promise<number>): Promise<number> {
-  parseConfig(process.env);
+  configAtStart(process.env);
   const context = await NestFactory.createApplicationContext(module, { logger: false });
   try {
     return await run(context);

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup.js';
-import { ConfigError, parseConfig } from './config/parse-config.js';
+import { configAtStart } from './config/config-at-start.js';
+import { ConfigError } from './config/parse-config.js';
 import { LogDestination } from './logging/log-destination.js';
 import { exitOnFatalErrors } from './platform/fatal-errors.js';
 import { installGracefulShutdown } from './platform/graceful-shutdown.js';
@@ -14,7 +15,7 @@ let logs: LogDestination | undefined;
 const closeLogs = () => (logs ? logs.close() : Promise.resolve());
 
 async function bootstrap(): Promise<void> {
-  const config = parseConfig(process.env);
+  const config = configAtStart(process.env);
   // Pretty text is for a person at a terminal: written as it comes, as before.
   if (config.logFormat === 'json') logs = new LogDestination();
   const app = await createApp(config, logs);

@@ -1,10 +1,16 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from './parse-config.js';
+import { writeSecretFileOnce } from './secret-file.js';
 
-const dataDir = () => mkdtempSync(join(tmpdir(), 'one_auth-config-'));
+/** A DATA_DIR as a first start leaves it: with its secret file (config-at-start.spec.ts). */
+const dataDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'one_auth-config-'));
+  writeSecretFileOnce(dir);
+  return dir;
+};
 
 describe('parseConfig', () => {
   it('has the documented defaults', () => {
@@ -36,14 +42,6 @@ describe('parseConfig', () => {
         finishedWebhookTtlMs: 7 * 86_400_000,
       },
     });
-  });
-
-  it('generates SECRET once into DATA_DIR and reuses it', () => {
-    const dir = dataDir();
-    const first = parseConfig({ DATA_DIR: dir }).secret;
-    expect(first.length).toBeGreaterThanOrEqual(32);
-    expect(readFileSync(join(dir, 'secret'), 'utf8')).toBe(first);
-    expect(parseConfig({ DATA_DIR: dir }).secret).toBe(first);
   });
 
   it('reads the other values', () => {

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ms from 'ms';
 import type { AppConfig, DatabaseConfig, ImageStorageConfig, LimitRule, LimitsConfig, LogLevelName } from './app-config.js';
 import { parsePasskeys } from './passkeys-config.js';
+import { readSecretFile, secretFilePath } from './secret-file.js';
 import { parseSocialReturnUrls } from './social-config.js';
 import { parseWebhooks } from './webhooks-config.js';
 
@@ -23,10 +22,10 @@ const MIN_SECRET_LENGTH = 32;
  * wrong stops the service at start with a message naming the variable.
  */
 export function parseConfig(env: Env, stdoutIsTty = Boolean(process.stdout.isTTY)): AppConfig {
-  const nodeEnv = env.NODE_ENV?.trim() || 'development';
+  const nodeEnv = parseNodeEnv(env);
   const port = parseInteger(env, 'PORT', 8000, 0, 65535);
   const host = env.HOST?.trim() || '0.0.0.0';
-  const dataDir = resolve(env.DATA_DIR?.trim() || './data');
+  const dataDir = parseDataDir(env);
   const publicUrl = parsePublicUrl(env, port);
 
   return {
@@ -220,11 +219,25 @@ function parseTrustProxy(env: Env): boolean | number | string[] {
   return list;
 }
 
+function parseNodeEnv(env: Env): string {
+  return env.NODE_ENV?.trim() || 'development';
+}
+
+function parseDataDir(env: Env): string {
+  return resolve(env.DATA_DIR?.trim() || './data');
+}
+
 /**
- * The key for code hashes and the outbox cipher. Taken from SECRET; outside
- * production a random one is generated once into DATA_DIR so that restarts
- * keep codes and queued mail readable.
+ * The DATA_DIR whose secret file stands in for SECRET: outside production,
+ * when SECRET is unset. The file is written at start (config-at-start.ts),
+ * never while parsing.
  */
+export function dataDirKeepingSecret(env: Env): string | undefined {
+  if (env.SECRET?.trim() || parseNodeEnv(env) === 'production') return undefined;
+  return parseDataDir(env);
+}
+
+/** The key for code hashes and the outbox cipher: SECRET, or outside production the secret file in DATA_DIR. */
 function resolveSecret(env: Env, nodeEnv: string, dataDir: string): string {
   const raw = env.SECRET?.trim();
   if (raw) {
@@ -234,18 +247,12 @@ function resolveSecret(env: Env, nodeEnv: string, dataDir: string): string {
     return raw;
   }
   if (nodeEnv === 'production') throw new ConfigError('SECRET is required when NODE_ENV=production');
-  const file = join(dataDir, 'secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('base64url');
-  try {
-    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-    return secret;
-  } catch (error) {
-    // Another instance sharing DATA_DIR wrote it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim();
-    throw error;
-  }
+  const stored = readSecretFile(dataDir);
+  if (!stored)
+    throw new ConfigError(
+      `SECRET is not set and there is no ${secretFilePath(dataDir)}: set SECRET, or start the service once to write one`,
+    );
+  return stored;
 }
 
 export function isHttpUrl(value: string): boolean {

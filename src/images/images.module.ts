@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { ProfileModule } from '../profile/profile.module.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { IMAGE_STORAGE, type ImageStorage } from './image-storage.js';
 import { ImagesController } from './images.controller.js';
@@ -8,7 +9,7 @@ import { ImagesService } from './images.service.js';
 import { LocalImageStorage } from './local-image-storage.js';
 
 @Module({
-  imports: [AuthModule],
+  imports: [AuthModule, ProfileModule],
   controllers: [ImagesController],
   providers: [
     ImagesService,

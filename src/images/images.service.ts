@@ -16,6 +16,7 @@ import { appConfig, type AppConfigType } from '../config/app.config.js';
 import type { EntityManager } from 'typeorm';
 import type { PruneCutoffs, PruneTask } from '../database/pruning.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
+import { ProfileService } from '../profile/profile.service.js';
 import { type AfterErasure, type ErasedAccount, type ErasesAccountData, type ExportsAccountData, isoTime } from '../users/account-data.js';
 import type { ExportedImageDto } from './dto/exported-image.dto.js';
 import { ImageEntity } from './image.entity.js';
@@ -38,6 +39,7 @@ export class ImagesService implements ErasesAccountData, ExportsAccountData<{ im
     @Inject(IMAGE_STORAGE) private readonly storage: ImageStorage,
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
     private readonly transactions: TransactionRunner,
+    private readonly profiles: ProfileService,
   ) {}
 
   /** Receives the multipart field `file` of an upload request and stores it. */
@@ -125,7 +127,8 @@ export class ImagesService implements ErasesAccountData, ExportsAccountData<{ im
     return [
       {
         kind: 'images',
-        run: (stopped) => removeOrphanImages(dataSource, this.transactions, this.storage, cutoffs.imagesUploadedBefore, stopped),
+        run: (stopped) =>
+          removeOrphanImages(dataSource, this.transactions, this.storage, this.profiles, cutoffs.imagesUploadedBefore, stopped),
       },
     ];
   }

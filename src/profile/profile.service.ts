@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, Repository } from 'typeorm';
+import { Brackets, type EntityManager, In, Not, type Repository } from 'typeorm';
 import type { TokenPrincipal } from '../auth/access-tokens.service.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import type { ErasedAccount, ErasesAccountData, ExportsAccountData } from '../users/account-data.js';
@@ -24,6 +24,34 @@ export class ProfileService implements ErasesAccountData, ExportsAccountData<{ p
     if (!row) return { ...EMPTY_PROFILE };
     const { firstName, lastName, country, department, avatar } = row;
     return { firstName, lastName, country, department, avatar };
+  }
+
+  /** The avatars of those of these accounts that set one, by account: a read by primary key. */
+  async avatarsOf(userIds: number[]): Promise<Map<number, string>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.profiles.find({ select: { userId: true, avatar: true }, where: { userId: In(userIds), avatar: Not('') } });
+    return new Map(rows.map((row) => [row.userId, row.avatar]));
+  }
+
+  /**
+   * Those of these image names that some profile's avatar points to. The
+   * URL may carry any host (PUBLIC_URL can change): the server-made name,
+   * which is unique, is what is matched. Every profile is read (a scan):
+   * for the few images that look unused, not for every image. Pass a
+   * transaction's manager to read inside it.
+   */
+  async avatarsPointingTo(imageNames: string[], manager?: EntityManager): Promise<Set<string>> {
+    if (imageNames.length === 0) return new Set();
+    const anyName = new Brackets((where) =>
+      imageNames.forEach((name, i) => where.orWhere(`p.avatar LIKE :name${i}`, { [`name${i}`]: `%${name}%` })),
+    );
+    const rows = await (manager ?? this.profiles.manager)
+      .createQueryBuilder(ProfileEntity, 'p')
+      .select('p.avatar', 'avatar')
+      .where(anyName)
+      .getRawMany<{ avatar: string }>();
+    // LIKE narrows the rows; the names are matched as plain text here.
+    return new Set(imageNames.filter((name) => rows.some(({ avatar }) => avatar.includes(name))));
   }
 
   /** Writes only the fields the client sent; answers the whole profile and the request's token. */
