@@ -54,9 +54,11 @@ export class IdentityLinks {
    * mail. Refused (409) when it is the account's last way to sign in: no
    * password, no other identity, no passkey (a passkey signs in alone, 31).
    * The mailbox is no way in by itself, but it is a way back: a code mailed
-   * to it (9) sets a password (3), after which the identity may go. Decided
-   * after the account's row lock, so two unlinks of its last two identities
-   * take turns and the second sees the first.
+   * to it (9) sets a password (3), after which the identity may go. The
+   * password and the identities are counted after the account's row lock,
+   * so two unlinks of its last two identities take turns and the second sees
+   * the first; the passkeys are looked at just before (their removal does
+   * not take that lock).
    */
   async unlink(principal: TokenPrincipal, publicId: string, client: ClientInfo): Promise<void> {
     const { id: userId, email } = principal.user;
