@@ -33,6 +33,10 @@ const OWNERS: Record<string, string> = {
   totp_factors: 'second-factor',
   recovery_codes: 'second-factor',
   pending_logins: 'second-factor',
+  sign_in_providers: 'sign-in-providers',
+  identities: 'identities',
+  social_sign_ins: 'social-sign-in',
+  login_codes: 'social-sign-in',
   migration_lock: 'database',
 };
 

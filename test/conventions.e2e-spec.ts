@@ -160,6 +160,16 @@ describe('API documentation (endpoint 14)', () => {
         'DELETE /one_auth/api/passkeys/{id}',
         'POST /one_auth/api/passkeys/authentication/options',
         'POST /one_auth/api/access_tokens/passkey',
+        'GET /one_auth/api/providers',
+        'GET /one_auth/api/sign_in/{provider}',
+        'GET /one_auth/api/sign_in/{provider}/callback',
+        'POST /one_auth/api/access_tokens/login_code',
+        'GET /one_auth/api/user/identities',
+        'POST /one_auth/api/user/identities/{id}',
+        'DELETE /one_auth/api/user/identities/{id}',
+        'GET /one_auth/admin/api/providers',
+        'POST /one_auth/admin/api/providers',
+        'DELETE /one_auth/admin/api/providers/{id}',
       ].sort(),
     );
     const documented = (path: string, method: string) => Object.keys(doc.paths[path][method].responses).sort();

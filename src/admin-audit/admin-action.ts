@@ -6,5 +6,9 @@ export const AdminAction = {
   RemoveSecondFactor: 'user.second_factor_removed',
   SendPasswordReset: 'user.password_reset_sent',
   Erase: 'user.erased',
+  /** A sign-in provider added (`providers:write`). */
+  AddProvider: 'provider.added',
+  /** A sign-in provider removed, with the identities linked through it. */
+  RemoveProvider: 'provider.removed',
 } as const;
 export type AdminAction = (typeof AdminAction)[keyof typeof AdminAction];

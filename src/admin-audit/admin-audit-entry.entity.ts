@@ -7,7 +7,9 @@ import type { AdminAction } from './admin-action.js';
  * transaction of the change. No foreign key to the account: the entry is
  * the operator's record and outlives the account. When the account is
  * erased, its entries keep the account id and lose the address
- * (`target_email` emptied), so nothing left names the person.
+ * (`target_email` emptied), so nothing left names the person. A change that
+ * is not to an account (a sign-in provider added or removed) names its
+ * provider instead, and no account.
  */
 @Entity({ name: 'admin_audit' })
 @Index('IDX_admin_audit_at', ['at'])
@@ -25,8 +27,12 @@ export class AdminAuditEntryEntity {
   @Column({ type: 'varchar', length: 32 })
   action: AdminAction;
 
-  @Column({ name: 'target_user_id', type: 'int' })
-  targetUserId: number;
+  @Column({ name: 'target_user_id', type: 'int', nullable: true })
+  targetUserId: number | null;
+
+  /** The sign-in provider acted on (its id), when the change was to one rather than to an account. */
+  @Column({ name: 'target_provider', type: 'varchar', length: 32, nullable: true })
+  targetProvider: string | null;
 
   /** The account's address when it happened; "" once the account is erased. */
   @Column({ name: 'target_email', type: 'varchar', length: 254, default: '' })

@@ -7,11 +7,11 @@ import type { ErasedAccount, ErasesAccountData } from '../users/account-data.js'
 import type { AdminAction } from './admin-action.js';
 import { AdminAuditEntryEntity } from './admin-audit-entry.entity.js';
 
-/** Who did what to which account, from where. */
+/** Who did what to which account (or sign-in provider), from where. */
 export interface AuditRecord {
   keyName: string;
   action: AdminAction;
-  target: { id: number; email: string };
+  target: { id: number; email: string } | { provider: string };
   clientAddress: string;
 }
 
@@ -27,7 +27,11 @@ export class AdminAudit implements ErasesAccountData {
   ) {}
 
   async record(tx: EntityManager, { keyName, action, target, clientAddress }: AuditRecord, at = Date.now()): Promise<void> {
-    await tx.insert(AdminAuditEntryEntity, { at, keyName, action, targetUserId: target.id, targetEmail: target.email, clientAddress });
+    const subject =
+      'provider' in target
+        ? { targetUserId: null, targetEmail: '', targetProvider: target.provider }
+        : { targetUserId: target.id, targetEmail: target.email, targetProvider: null };
+    await tx.insert(AdminAuditEntryEntity, { at, keyName, action, ...subject, clientAddress });
   }
 
   /** Newest first (by id, so a page never repeats or skips an entry), continuing below `beforeId`. */

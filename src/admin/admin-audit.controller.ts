@@ -34,6 +34,7 @@ export class AdminAuditController {
         action: entry.action,
         user_id: entry.targetUserId,
         email: entry.targetEmail,
+        provider: entry.targetProvider,
         client_address: entry.clientAddress,
       })),
       next_cursor: nextCursor,

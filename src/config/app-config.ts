@@ -44,6 +44,8 @@ export interface AppConfig {
   /** The issuer authenticator apps show for the account's TOTP entry (TOTP_ISSUER). */
   totpIssuer: string;
   passkeys: PasskeysConfig;
+  /** SOCIAL_RETURN_URLS: where a sign-in with another provider may send the browser back to, exactly. */
+  socialReturnUrls: string[];
 }
 
 /** The WebAuthn relying party passkeys are made for and used with. */

@@ -4,6 +4,7 @@ import type { AppConfig, DatabaseConfig, ImageStorageConfig, LimitRule, LimitsCo
 import { refuseRetiredPlatform } from './http-platform-config.js';
 import { parsePasskeys } from './passkeys-config.js';
 import { readSecretFile, secretFilePath } from './secret-file.js';
+import { parseSocialReturnUrls } from './social-config.js';
 import { parseWebhooks } from './webhooks-config.js';
 
 type Env = Record<string, string | undefined>;
@@ -71,6 +72,7 @@ export function parseConfig(env: Env, stdoutIsTty = Boolean(process.stdout.isTTY
     metricsToken: env.METRICS_TOKEN?.trim() || undefined,
     passkeys: parsePasskeys(env, publicUrl),
     totpIssuer: parseTotpIssuer(env),
+    socialReturnUrls: parseSocialReturnUrls(env),
   };
 }
 

@@ -41,6 +41,12 @@ import { PasskeysMysql1766100000000 } from './migrations/mysql/1766100000000-pas
 import { PasskeysSqlite1766100000000 } from './migrations/sqlite/1766100000000-passkeys.js';
 import { PasskeyChallengeEntity } from '../passkeys/passkey-challenge.entity.js';
 import { PasskeyEntity } from '../passkeys/passkey.entity.js';
+import { SignInWithProvidersMysql1768000000000 } from './migrations/mysql/1768000000000-sign-in-with-providers.js';
+import { SignInWithProvidersSqlite1768000000000 } from './migrations/sqlite/1768000000000-sign-in-with-providers.js';
+import { SignInProviderEntity } from '../sign-in-providers/sign-in-provider.entity.js';
+import { IdentityEntity } from '../identities/identity.entity.js';
+import { SocialSignInEntity } from '../social-sign-in/social-sign-in.entity.js';
+import { LoginCodeEntity } from '../social-sign-in/login-code.entity.js';
 
 export const ENTITIES = [
   UserEntity,
@@ -60,6 +66,10 @@ export const ENTITIES = [
   TotpFactorEntity,
   RecoveryCodeEntity,
   PendingLoginEntity,
+  SignInProviderEntity,
+  IdentityEntity,
+  SocialSignInEntity,
+  LoginCodeEntity,
 ];
 
 /** Written once with TypeORM's schema API, for every dialect (migrations/any). */
@@ -80,6 +90,7 @@ export const MIGRATIONS = {
     SecondFactorSqlite1766000000000,
     PasskeysSqlite1766100000000,
     OperatorsSqlite1766200000000,
+    SignInWithProvidersSqlite1768000000000,
   ],
   mysql: [
     InitialSchemaMysql1764000000000,
@@ -93,6 +104,7 @@ export const MIGRATIONS = {
     SecondFactorMysql1766000000000,
     PasskeysMysql1766100000000,
     OperatorsMysql1766200000000,
+    SignInWithProvidersMysql1768000000000,
   ],
 };
 
