@@ -20,6 +20,9 @@ import { UsersModule } from './users/users.module.js';
 import { CodesModule } from './codes/codes.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { SecondFactorModule } from './second-factor/second-factor.module.js';
+import { SignInProvidersModule } from './sign-in-providers/sign-in-providers.module.js';
+import { IdentitiesModule } from './identities/identities.module.js';
+import { SocialSignInModule } from './social-sign-in/social-sign-in.module.js';
 import { ClientsAdminModule } from './oidc-clients/clients-admin.module.js';
 import { OidcClientsModule } from './oidc-clients/oidc-clients.module.js';
 import { OidcModule } from './oidc/oidc.module.js';
@@ -42,6 +45,9 @@ import { OidcModule } from './oidc/oidc.module.js';
     ProfileModule,
     ImagesModule,
     PasskeysModule,
+    SignInProvidersModule,
+    IdentitiesModule,
+    SocialSignInModule,
     AccountModule,
     AdminModule,
     IntrospectionModule,

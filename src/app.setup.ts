@@ -1,19 +1,29 @@
 import type { INestApplication } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'node:http';
-import type { DestinationStream, Logger } from 'pino';
+import type { DestinationStream } from 'pino';
 import { AccessTokensService } from './auth/access-tokens.service.js';
 import { clientAddressResolver } from './http/client-address.js';
+import { RequestRecorder } from './http/request-recorder.js';
 import { AllExceptionsFilter } from './http/all-exceptions.filter.js';
 import { createValidationPipe } from './http/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { createRequestLogger } from './logging/http-logger.js';
 import { createLogger } from './logging/logger.js';
 import { Metrics } from './metrics/metrics.js';
-import { createExpressApp, finishExpressApp } from './platform/express.platform.js';
-import { assertValidationsServed, createFastifyApp } from './platform/fastify.platform.js';
+import { oidcMount } from './oidc/oidc-mount.js';
+import { createExpressApp, finishExpressApp, requestPipeline } from './platform/express.platform.js';
 import { answerTokenChecksFirst } from './platform/token-check-first.js';
 import { setupSwagger } from './swagger.js';
+
+export interface AppOptions {
+  /**
+   * Whether the token check is answered ahead of Express when its token
+   * checks out (token-check-first.ts); on unless a test turns it off to
+   * compare the answers with those of Nest's route alone.
+   */
+  tokenCheckAhead?: boolean;
+}
 
 /**
  * Builds and initialises the whole application, as main.ts runs it and as
@@ -22,36 +32,23 @@ import { setupSwagger } from './swagger.js';
  * whatever embeds the service (the tests) sees the very bytes an operator
  * would.
  */
-export async function createApp(config: AppConfig, logDestination?: DestinationStream): Promise<INestApplication> {
+export async function createApp(
+  config: AppConfig,
+  logDestination?: DestinationStream,
+  { tokenCheckAhead = true }: AppOptions = {},
+): Promise<INestApplication> {
   const logger = createLogger(config, logDestination);
-  if (config.httpPlatform === 'fastify') {
-    const app = await createFastifyApp(config, logger);
-    configureApp(app, config);
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
-    assertValidationsServed(app);
-    answerTokenChecksFirstOn(app, config, logger);
-    return app;
-  }
   const app = await createExpressApp(config, logger);
+  const recorder = new RequestRecorder(app.get(Metrics), createRequestLogger(logger), clientAddressResolver(config.trustProxy));
+  app.use(requestPipeline(config, recorder, oidcMount(app)));
   configureApp(app, config);
   await app.init();
   finishExpressApp(app);
-  answerTokenChecksFirstOn(app, config, logger);
+  if (tokenCheckAhead) answerTokenChecksFirst(app.getHttpServer() as Server, { tokens: app.get(AccessTokensService), recorder });
   return app;
 }
 
-/** On either platform: the token checks that come out as a 200 are answered ahead of it (see token-check-first.ts). */
-function answerTokenChecksFirstOn(app: INestApplication, config: AppConfig, logger: Logger): void {
-  answerTokenChecksFirst(app.getHttpServer() as Server, {
-    tokens: app.get(AccessTokensService),
-    metrics: app.get(Metrics),
-    logRequest: createRequestLogger(logger),
-    clientAddress: clientAddressResolver(config.trustProxy),
-  });
-}
-
-/** What every platform shares: prefix, errors, validation, docs. */
+/** Prefix, errors, validation, docs. */
 export function configureApp(app: INestApplication, config: AppConfig): void {
   app.setGlobalPrefix('one_auth');
   app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost)));

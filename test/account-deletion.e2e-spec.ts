@@ -194,11 +194,13 @@ describe('account deletion and export (endpoints 20, 21)', () => {
         'pending_email_change',
         'second_factor',
         'passkeys',
+        'identities',
         'events',
         'apps',
       ]);
       expect(body.apps).toEqual([]);
       expect(body.second_factor).toEqual({ totp: null, recovery_codes_left: 0 });
+      expect(body.identities).toEqual([]);
       expect(body.account).toEqual({ email: user.email, status: 'active', created_at: expect.any(String), updated_at: expect.any(String) });
       expect(body.profile).toEqual({ ...user.names, country: 'Narnia', department: 'Wardrobes', avatar: user.url });
       expect(body.sessions).toHaveLength(2);

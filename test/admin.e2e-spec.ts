@@ -27,9 +27,10 @@ interface AuditEntry {
   at: string;
   key_name: string;
   action: string;
-  user_id: number;
+  user_id: number | null;
   email: string;
   client_address: string;
+  provider: string | null;
 }
 
 describe('the admin API (endpoints 32–39) and its keys', () => {
@@ -237,6 +238,7 @@ describe('the admin API (endpoints 32–39) and its keys', () => {
           user_id: id,
           email: user.email,
           client_address: address,
+          provider: null,
         },
       ]);
 

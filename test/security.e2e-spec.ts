@@ -301,8 +301,9 @@ describe('security rules', () => {
 });
 
 describe('token lifetimes', () => {
-  // One service at a time: passport keeps its strategies in a process-wide
-  // registry, so two apps in one process would share the last one's.
+  // One service at a time: passport keeps the password strategy (with the
+  // settings of its app) in a process-wide registry, so two apps in one
+  // process would log in through the last one's.
   it('refuses a token after TOKEN_TTL=3s although it is used meanwhile', async () => {
     const t = await startTestApp({ TOKEN_TTL: '3s' });
     try {

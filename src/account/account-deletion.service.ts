@@ -5,6 +5,7 @@ import { AccessTokensService } from '../auth/access-tokens.service.js';
 import { ValidationCodesService } from '../codes/validation-codes.service.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import type { ClientInfo } from '../http/client-info.js';
+import { IdentitiesService } from '../identities/identities.service.js';
 import { ImagesService } from '../images/images.service.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
 import { PasskeysService } from '../passkeys/passkeys.service.js';
@@ -13,6 +14,8 @@ import { ProfileService } from '../profile/profile.service.js';
 import { SecondFactorPolicy } from '../second-factor/second-factor-policy.service.js';
 import { SecondFactorStore } from '../second-factor/second-factor-store.service.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
+import { LoginCodes } from '../social-sign-in/login-codes.service.js';
+import { SignInFlows } from '../social-sign-in/sign-in-flows.service.js';
 import type { AfterErasure, ErasedAccount, ErasesAccountData } from '../users/account-data.js';
 import { AccountDataOwners } from '../users/account-data-owners.js';
 import { type Account, UsersService } from '../users/users.service.js';
@@ -46,9 +49,26 @@ export class AccountDeletionService {
     audit: AdminAudit,
     passkeys: PasskeysService,
     secondFactors: SecondFactorStore,
+    identities: IdentitiesService,
+    signInFlows: SignInFlows,
+    loginCodes: LoginCodes,
     private readonly registered: AccountDataOwners,
   ) {
-    this.owners = [mail, tokens, secondFactors, codes, events, profiles, images, passkeys, webhooks, audit];
+    this.owners = [
+      mail,
+      tokens,
+      secondFactors,
+      codes,
+      events,
+      profiles,
+      images,
+      passkeys,
+      identities,
+      signInFlows,
+      loginCodes,
+      webhooks,
+      audit,
+    ];
   }
 
   /**

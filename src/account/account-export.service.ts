@@ -3,6 +3,7 @@ import { AccessTokensService, type TokenPrincipal } from '../auth/access-tokens.
 import { ValidationCodesService } from '../codes/validation-codes.service.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import type { ClientInfo } from '../http/client-info.js';
+import { IdentitiesService } from '../identities/identities.service.js';
 import { ImagesService } from '../images/images.service.js';
 import { PasskeysService } from '../passkeys/passkeys.service.js';
 import { ProfileService } from '../profile/profile.service.js';
@@ -29,9 +30,10 @@ export class AccountExportService {
     codes: ValidationCodesService,
     passkeys: PasskeysService,
     secondFactor: SecondFactorStore,
+    identities: IdentitiesService,
     private readonly registered: AccountDataOwners,
   ) {
-    this.owners = [users, profiles, tokens, images, codes, secondFactor, passkeys, events];
+    this.owners = [users, profiles, tokens, images, codes, secondFactor, passkeys, identities, events];
   }
 
   /** The export is itself recorded, in the transaction that reads what it shows. */

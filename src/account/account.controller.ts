@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Post, Put } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { TokenPrincipal } from '../auth/access-tokens.service.js';
-import { PasswordAuth, Principal, TokenAuth } from '../auth/auth.decorators.js';
+import { Principal, TokenAuth } from '../auth/auth.decorators.js';
+import { AccountOwnerAuth } from './account-owner-auth.js';
 import { INVALID_CODE_MESSAGE } from '../codes/validation-code.js';
 import { Client, type ClientInfo } from '../http/client-info.js';
 import { MessageDto } from '../http/message.dto.js';
@@ -20,8 +21,8 @@ import { AccountExportDto } from './dto/account-export.dto.js';
 import { ConfirmEmailChangeDto, RequestEmailChangeDto } from './dto/change-email.dto.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { DeleteAccountDto } from './dto/delete-account.dto.js';
-import { EMAIL_CODE_SENT_MESSAGE, EmailChangeService } from './email-change.service.js';
-import { PasswordChangeService, WRONG_PASSWORD_MESSAGE } from './password-change.service.js';
+import { EMAIL_CODE_SENT_MESSAGE, EmailChangeService, SIGN_IN_AGAIN_TO_CHANGE_EMAIL_MESSAGE } from './email-change.service.js';
+import { PasswordChangeService, SIGN_IN_AGAIN_TO_SET_PASSWORD_MESSAGE, WRONG_PASSWORD_MESSAGE } from './password-change.service.js';
 
 @ApiTag('account')
 @Controller('api/user')
@@ -37,7 +38,12 @@ export class AccountController {
   @Put('password')
   @HttpCode(200)
   @TokenAuth()
-  @ApiOperation({ summary: 'Change the password: the current one is required; every other session is signed out' })
+  @ApiOperation({
+    summary: 'Change the password: the current one is required; every other session is signed out',
+    description:
+      'An account without a password (made by a sign-in with another provider) sets its first one here: it sends no `password`, ' +
+      'and needs a token from a sign-in less than 10 minutes old.',
+  })
   @ApiOkResponse({ type: MessageDto, example: { message: 'Password changed' } })
   @ApiJsonBodyErrors({ field: 'new_password', message: 'new_password is required' })
   @ApiErrorResponse(400, 'The password policy refuses the new password', [
@@ -51,6 +57,9 @@ export class AccountController {
     'The current password is wrong, or two-step login is on and the code is missing or wrong (counted as failed logins)',
     [WRONG_PASSWORD_MESSAGE, INVALID_CODE_MESSAGE],
   )
+  @ApiErrorResponse(403, 'The account has no password and the token’s sign-in is 10 minutes old or more: sign in again', [
+    SIGN_IN_AGAIN_TO_SET_PASSWORD_MESSAGE,
+  ])
   @ApiRateLimited('Too many wrong passwords (the login limits)', TOO_MANY_LOGINS_MESSAGE)
   async changePassword(
     @Principal() principal: TokenPrincipal,
@@ -72,6 +81,9 @@ export class AccountController {
     'The password is wrong, two-step login is on and the code is missing or wrong, or another active account has the address',
     [WRONG_PASSWORD_MESSAGE, INVALID_CODE_MESSAGE, EMAIL_USED_MESSAGE],
   )
+  @ApiErrorResponse(403, 'The account has no password and the token’s sign-in is 10 minutes old or more: sign in again', [
+    SIGN_IN_AGAIN_TO_CHANGE_EMAIL_MESSAGE,
+  ])
   @ApiRateLimited('Too many wrong passwords, or too many codes mailed', TOO_MANY_LOGINS_MESSAGE)
   @ApiErrorResponse(429, 'Too many wrong passwords, or too many codes mailed', [TOO_MANY_CODES_MESSAGE])
   async requestEmailChange(
@@ -108,8 +120,13 @@ export class AccountController {
 
   @Delete()
   @HttpCode(200)
-  @PasswordAuth()
-  @ApiOperation({ summary: 'Delete the account and everything held about it (Basic email:password); a last mail confirms' })
+  @AccountOwnerAuth()
+  @ApiOperation({
+    summary: 'Delete the account and everything held about it (Basic email:password); a last mail confirms',
+    description:
+      'An account without a password (made by a sign-in with another provider) sends its token instead (Basic email:token or Bearer), ' +
+      'from a sign-in less than 10 minutes old.',
+  })
   @ApiOkResponse({ type: MessageDto, example: { message: 'Account deleted' } })
   @ApiBody({ type: DeleteAccountDto, required: false, description: 'Only for an account with two-step login: its code' })
   @ApiJsonBodyErrors({ field: 'code', message: 'code must be a string' })

@@ -1,7 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import type { TokenPrincipal } from '../auth/access-tokens.service.js';
-import { AuthService } from '../auth/auth.service.js';
 import { type CodeIntent, INVALID_CODE_MESSAGE } from '../codes/validation-code.js';
 import { ValidationCodesService } from '../codes/validation-codes.service.js';
 import { isDeadlock, isUniqueViolation } from '../database/driver-errors.js';
@@ -12,12 +11,12 @@ import { buildNoticeMail, NOTICE_MAIL_PURPOSE } from '../mail/notice-mail.js';
 import { SecurityEventType } from '../security-events/security-event-type.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 import { SecondFactorPolicy } from '../second-factor/second-factor-policy.service.js';
+import { StepUp } from '../second-factor/step-up.service.js';
 import { EMAIL_USED_MESSAGE } from '../users/email.js';
 import { UsersService } from '../users/users.service.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
-import { WRONG_PASSWORD_MESSAGE } from './password-change.service.js';
-
 export const EMAIL_CODE_SENT_MESSAGE = 'A code has been sent to the new address';
+export const SIGN_IN_AGAIN_TO_CHANGE_EMAIL_MESSAGE = 'Sign in again to change the email';
 
 const emailUsed = () => new UnprocessableEntityException(EMAIL_USED_MESSAGE);
 
@@ -30,7 +29,7 @@ const emailUsed = () => new UnprocessableEntityException(EMAIL_USED_MESSAGE);
 export class EmailChangeService {
   constructor(
     private readonly users: UsersService,
-    private readonly auth: AuthService,
+    private readonly stepUp: StepUp,
     private readonly codes: ValidationCodesService,
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
@@ -40,20 +39,20 @@ export class EmailChangeService {
   ) {}
 
   /**
-   * The password (and with two-step login a code) is checked before the
-   * address, so that a token alone cannot probe which addresses have
-   * accounts. The code is used up with the mail it allowed, in one transaction.
+   * The password (and with two-step login a code; for an account without a
+   * password, a recent sign-in: StepUp) is checked before the address, so
+   * that a token alone cannot probe which addresses have accounts. The code
+   * is used up with the mail it allowed, in one transaction.
    */
   async request(
     principal: TokenPrincipal,
     newEmail: string,
-    password: string,
+    password: string | undefined,
     code: string | undefined,
     client: ClientInfo,
   ): Promise<void> {
     const { user } = principal;
-    if (!(await this.auth.confirmPassword(user.email, password, client))) throw new UnprocessableEntityException(WRONG_PASSWORD_MESSAGE);
-    const proof = await this.secondFactor.requireCode(user, code, client);
+    const proof = await this.stepUp.confirm(principal, { password, code }, client, SIGN_IN_AGAIN_TO_CHANGE_EMAIL_MESSAGE);
     if (newEmail === user.email || (await this.users.heldByActiveAccount(newEmail))) throw emailUsed();
     const account = await this.users.findById(user.id);
     // The second-factor code is used up in the transaction that queues the mail: a mail refused (429) leaves it unused.

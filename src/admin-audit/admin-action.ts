@@ -6,6 +6,10 @@ export const AdminAction = {
   RemoveSecondFactor: 'user.second_factor_removed',
   SendPasswordReset: 'user.password_reset_sent',
   Erase: 'user.erased',
+  /** A sign-in provider added (`providers:write`). */
+  AddProvider: 'provider.added',
+  /** A sign-in provider removed, with the identities linked through it. */
+  RemoveProvider: 'provider.removed',
   CreateClient: 'client.created',
   UpdateClient: 'client.updated',
   RotateClientSecret: 'client.secret_rotated',

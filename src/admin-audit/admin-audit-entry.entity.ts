@@ -7,7 +7,9 @@ import type { AdminAction } from './admin-action.js';
  * transaction of the change. No foreign key to the account: the entry is
  * the operator's record and outlives the account. When the account is
  * erased, its entries keep the account id and lose the address
- * (`target_email` emptied), so nothing left names the person.
+ * (`target_email` emptied), so nothing left names the person. A change that
+ * is not to an account (a sign-in provider added or removed) names its
+ * provider instead, and no account.
  */
 @Entity({ name: 'admin_audit' })
 @Index('IDX_admin_audit_at', ['at'])
@@ -25,11 +27,15 @@ export class AdminAuditEntryEntity {
   @Column({ type: 'varchar', length: 32 })
   action: AdminAction;
 
-  /** The account acted on; null when the change was to a client (an app) instead. */
+  /** The account acted on; null when the change was to a sign-in provider or a client (an app) instead. */
   @Column({ name: 'target_user_id', type: 'int', nullable: true })
   targetUserId: number | null;
 
-  /** The client (a relying app) acted on; null for a change to an account. */
+  /** The sign-in provider acted on (its id), when the change was to one rather than to an account. */
+  @Column({ name: 'target_provider', type: 'varchar', length: 32, nullable: true })
+  targetProvider: string | null;
+
+  /** The client (a relying app of the OpenID Provider) acted on, when the change was to one. */
   @Column({ name: 'target_client_id', type: 'varchar', length: 64, nullable: true })
   targetClientId: string | null;
 

@@ -7,11 +7,11 @@ import type { ErasedAccount, ErasesAccountData } from '../users/account-data.js'
 import type { AdminAction } from './admin-action.js';
 import { AdminAuditEntryEntity } from './admin-audit-entry.entity.js';
 
-/** Who did what to which account (or client, a relying app), from where. */
+/** Who did what to which account (or sign-in provider, or client), from where. */
 export interface AuditRecord {
   keyName: string;
   action: AdminAction;
-  target: { id: number; email: string } | { clientId: string };
+  target: { id: number; email: string } | { provider: string } | { clientId: string };
   clientAddress: string;
 }
 
@@ -27,11 +27,13 @@ export class AdminAudit implements ErasesAccountData {
   ) {}
 
   async record(tx: EntityManager, { keyName, action, target, clientAddress }: AuditRecord, at = Date.now()): Promise<void> {
-    const targetColumns =
-      'clientId' in target
-        ? { targetUserId: null, targetClientId: target.clientId, targetEmail: '' }
-        : { targetUserId: target.id, targetClientId: null, targetEmail: target.email };
-    await tx.insert(AdminAuditEntryEntity, { at, keyName, action, ...targetColumns, clientAddress });
+    const subject =
+      'provider' in target
+        ? { targetUserId: null, targetEmail: '', targetProvider: target.provider, targetClientId: null }
+        : 'clientId' in target
+          ? { targetUserId: null, targetEmail: '', targetProvider: null, targetClientId: target.clientId }
+          : { targetUserId: target.id, targetEmail: target.email, targetProvider: null, targetClientId: null };
+    await tx.insert(AdminAuditEntryEntity, { at, keyName, action, ...subject, clientAddress });
   }
 
   /** Newest first (by id, so a page never repeats or skips an entry), continuing below `beforeId`. */

@@ -35,6 +35,7 @@ export class AdminAuditController {
         user_id: entry.targetUserId,
         ...(entry.targetClientId === null ? {} : { client_id: entry.targetClientId }),
         email: entry.targetEmail,
+        provider: entry.targetProvider,
         client_address: entry.clientAddress,
       })),
       next_cursor: nextCursor,

@@ -13,11 +13,15 @@ import { AccountFactors } from './account-factors.js';
 import { AdminAuditController } from './admin-audit.controller.js';
 import { AdminUsersController } from './admin-users.controller.js';
 import { AdminUsersService } from './admin-users.service.js';
+import { IdentitiesModule } from '../identities/identities.module.js';
+import { SignInProvidersModule } from '../sign-in-providers/sign-in-providers.module.js';
+import { AdminProvidersController } from './admin-providers.controller.js';
+import { AdminProvidersService } from './admin-providers.service.js';
 
 /**
  * The operators' API (`/one_auth/admin/api`, API keys): accounts listed,
  * inspected, disabled, signed out, reset and erased through their owners'
- * services, and the audit log. Owns no table.
+ * services; the sign-in providers; and the audit log. Owns no table.
  */
 @Module({
   imports: [
@@ -31,8 +35,10 @@ import { AdminUsersService } from './admin-users.service.js';
     MailModule,
     SecondFactorModule,
     PasskeysModule,
+    SignInProvidersModule,
+    IdentitiesModule,
   ],
-  controllers: [AdminUsersController, AdminAuditController],
-  providers: [AdminUsersService, AccountFactors],
+  controllers: [AdminUsersController, AdminProvidersController, AdminAuditController],
+  providers: [AdminUsersService, AdminProvidersService, AccountFactors],
 })
 export class AdminModule {}

@@ -10,6 +10,7 @@ import { AuthService } from './auth.service.js';
 import { SessionsController } from './sessions.controller.js';
 import { SessionsService } from './sessions.service.js';
 import { PasswordStrategy } from './strategies/password.strategy.js';
+import { TokenStrategy } from './strategies/token.strategy.js';
 import { ValidationsController } from './validations.controller.js';
 
 /**
@@ -21,7 +22,7 @@ import { ValidationsController } from './validations.controller.js';
 @Module({
   imports: [PassportModule.register({ session: false }), TypeOrmModule.forFeature([AccessTokenEntity]), UsersModule],
   controllers: [AccessTokensController, ValidationsController, SessionsController],
-  providers: [AccessTokensService, SessionsService, AuthService, PasswordStrategy, AccountSignOuts],
+  providers: [AccessTokensService, SessionsService, AuthService, PasswordStrategy, TokenStrategy, AccountSignOuts],
   exports: [AccessTokensService, AuthService, SessionsService, AccountSignOuts],
 })
 export class AuthModule {}

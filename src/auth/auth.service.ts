@@ -57,9 +57,11 @@ export class AuthService {
   /**
    * Runs a check that stands in for the password (a second-factor code)
    * under the login limits: a falsy result counts as a failed login, so
-   * wrong codes and wrong passwords share one allowance.
+   * wrong codes and wrong passwords share one allowance. Without an account
+   * (a provider's answer, before it is known whose), the client address's
+   * limit only.
    */
-  underLoginLimits<T extends boolean | object | null>(email: string, client: ClientInfo, check: () => Promise<T>): Promise<T> {
+  underLoginLimits<T extends boolean | object | null>(email: string | null, client: ClientInfo, check: () => Promise<T>): Promise<T> {
     return this.limiter.attempt(this.loginLimits(email, client.address), TOO_MANY_LOGINS_MESSAGE, check);
   }
 

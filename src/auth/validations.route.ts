@@ -5,7 +5,7 @@ import { setIdentityHeaders } from './identity-headers.js';
 /**
  * Where Nest mounts ValidationsController: the global prefix and the
  * controller's path. The token check is also answered ahead of the platform
- * at this path (platform/token-check-first.ts); each platform checks at
+ * at this path (platform/token-check-first.ts); the Express setup checks at
  * start that Nest mounted the controller here, so the two cannot drift apart.
  */
 export const VALIDATIONS_ROUTE = '/one_auth/api/validations';

@@ -3,7 +3,6 @@ export interface AppConfig {
   nodeEnv: string;
   port: number;
   host: string;
-  httpPlatform: 'express' | 'fastify';
   publicUrl: string;
   database: DatabaseConfig;
   smtpUrl: string | undefined;
@@ -45,6 +44,8 @@ export interface AppConfig {
   /** The issuer authenticator apps show for the account's TOTP entry (TOTP_ISSUER). */
   totpIssuer: string;
   passkeys: PasskeysConfig;
+  /** SOCIAL_RETURN_URLS: where a sign-in with another provider may send the browser back to, exactly. */
+  socialReturnUrls: string[];
   oidc: OidcConfig;
 }
 

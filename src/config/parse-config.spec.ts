@@ -19,7 +19,6 @@ describe('parseConfig', () => {
     expect(config).toMatchObject({
       port: 8000,
       host: '0.0.0.0',
-      httpPlatform: 'express',
       publicUrl: 'http://localhost:8000',
       database: { type: 'sqlite', path: join(dir, 'one_auth.sqlite') },
       smtpUrl: undefined,

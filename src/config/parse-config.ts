@@ -1,9 +1,11 @@
 import { join, resolve } from 'node:path';
 import ms from 'ms';
 import type { AppConfig, DatabaseConfig, ImageStorageConfig, LimitRule, LimitsConfig, LogLevelName } from './app-config.js';
+import { refuseRetiredPlatform } from './http-platform-config.js';
 import { parseOidc } from './oidc-config.js';
 import { parsePasskeys } from './passkeys-config.js';
 import { readSecretFile, secretFilePath } from './secret-file.js';
+import { parseSocialReturnUrls } from './social-config.js';
 import { parseWebhooks } from './webhooks-config.js';
 
 type Env = Record<string, string | undefined>;
@@ -22,6 +24,7 @@ const MIN_SECRET_LENGTH = 32;
  * wrong stops the service at start with a message naming the variable.
  */
 export function parseConfig(env: Env, stdoutIsTty = Boolean(process.stdout.isTTY)): AppConfig {
+  refuseRetiredPlatform(env);
   const nodeEnv = parseNodeEnv(env);
   const port = parseInteger(env, 'PORT', 8000, 0, 65535);
   const host = env.HOST?.trim() || '0.0.0.0';
@@ -33,7 +36,6 @@ export function parseConfig(env: Env, stdoutIsTty = Boolean(process.stdout.isTTY
     nodeEnv,
     port,
     host,
-    httpPlatform: parseChoice(env, 'HTTP_PLATFORM', ['express', 'fastify'], 'express'),
     publicUrl,
     database: parseDatabaseUrl(env.DATABASE_URL?.trim() || `sqlite:${join(dataDir, 'one_auth.sqlite')}`),
     smtpUrl: parseSmtpUrl(env),
@@ -72,6 +74,7 @@ export function parseConfig(env: Env, stdoutIsTty = Boolean(process.stdout.isTTY
     metricsToken: env.METRICS_TOKEN?.trim() || undefined,
     passkeys: parsePasskeys(env, publicUrl),
     totpIssuer: parseTotpIssuer(env),
+    socialReturnUrls: parseSocialReturnUrls(env),
     oidc: parseOidc(env, publicUrl, tokenIdleTtlMs),
   };
 }

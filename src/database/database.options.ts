@@ -41,8 +41,14 @@ import { PasskeysMysql1766100000000 } from './migrations/mysql/1766100000000-pas
 import { PasskeysSqlite1766100000000 } from './migrations/sqlite/1766100000000-passkeys.js';
 import { PasskeyChallengeEntity } from '../passkeys/passkey-challenge.entity.js';
 import { PasskeyEntity } from '../passkeys/passkey.entity.js';
-import { OpenIdProviderMysql1767000000000 } from './migrations/mysql/1767000000000-openid-provider.js';
-import { OpenIdProviderSqlite1767000000000 } from './migrations/sqlite/1767000000000-openid-provider.js';
+import { SignInWithProvidersMysql1768000000000 } from './migrations/mysql/1768000000000-sign-in-with-providers.js';
+import { SignInWithProvidersSqlite1768000000000 } from './migrations/sqlite/1768000000000-sign-in-with-providers.js';
+import { SignInProviderEntity } from '../sign-in-providers/sign-in-provider.entity.js';
+import { IdentityEntity } from '../identities/identity.entity.js';
+import { SocialSignInEntity } from '../social-sign-in/social-sign-in.entity.js';
+import { LoginCodeEntity } from '../social-sign-in/login-code.entity.js';
+import { OpenIdProviderMysql1769000000000 } from './migrations/mysql/1769000000000-openid-provider.js';
+import { OpenIdProviderSqlite1769000000000 } from './migrations/sqlite/1769000000000-openid-provider.js';
 import { OidcClientEntity } from '../oidc-clients/oidc-client.entity.js';
 import { LogoutDeliveryEntity } from '../oidc/logout-delivery.entity.js';
 import { OidcRecordEntity } from '../oidc/oidc-record.entity.js';
@@ -66,6 +72,10 @@ export const ENTITIES = [
   TotpFactorEntity,
   RecoveryCodeEntity,
   PendingLoginEntity,
+  SignInProviderEntity,
+  IdentityEntity,
+  SocialSignInEntity,
+  LoginCodeEntity,
   OidcRecordEntity,
   SigningKeyEntity,
   LogoutDeliveryEntity,
@@ -90,7 +100,8 @@ export const MIGRATIONS = {
     SecondFactorSqlite1766000000000,
     PasskeysSqlite1766100000000,
     OperatorsSqlite1766200000000,
-    OpenIdProviderSqlite1767000000000,
+    SignInWithProvidersSqlite1768000000000,
+    OpenIdProviderSqlite1769000000000,
   ],
   mysql: [
     InitialSchemaMysql1764000000000,
@@ -104,7 +115,8 @@ export const MIGRATIONS = {
     SecondFactorMysql1766000000000,
     PasskeysMysql1766100000000,
     OperatorsMysql1766200000000,
-    OpenIdProviderMysql1767000000000,
+    SignInWithProvidersMysql1768000000000,
+    OpenIdProviderMysql1769000000000,
   ],
 };
 

@@ -7,6 +7,7 @@ import { ImagesModule } from '../images/images.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { PasskeysModule } from '../passkeys/passkeys.module.js';
 import { SecondFactorModule } from '../second-factor/second-factor.module.js';
+import { SocialSignInModule } from '../social-sign-in/social-sign-in.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { HousekeepingService } from './housekeeping.service.js';
 
@@ -22,6 +23,7 @@ import { HousekeepingService } from './housekeeping.service.js';
     ApiKeysModule,
     PasskeysModule,
     SecondFactorModule,
+    SocialSignInModule,
   ],
   providers: [HousekeepingService],
   exports: [HousekeepingService],

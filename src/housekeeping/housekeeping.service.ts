@@ -11,6 +11,8 @@ import { PasskeysService } from '../passkeys/passkeys.service.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
 import { SecondFactorStore } from '../second-factor/second-factor-store.service.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
+import { LoginCodes } from '../social-sign-in/login-codes.service.js';
+import { SignInFlows } from '../social-sign-in/sign-in-flows.service.js';
 import { UsersService } from '../users/users.service.js';
 import { AccountDataOwners } from '../users/account-data-owners.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
@@ -48,9 +50,11 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
     keys: ApiKeysService,
     passkeys: PasskeysService,
     secondFactor: SecondFactorStore,
+    signInFlows: SignInFlows,
+    loginCodes: LoginCodes,
     private readonly registered: AccountDataOwners,
   ) {
-    this.owners = [tokens, codes, mail, webhooks, limiter, images, events, secondFactor, passkeys, audit, keys];
+    this.owners = [tokens, codes, mail, webhooks, limiter, images, events, secondFactor, passkeys, signInFlows, loginCodes, audit, keys];
   }
 
   onApplicationBootstrap(): void {

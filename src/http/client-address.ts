@@ -16,9 +16,9 @@ export const ClientAddress = createParamDecorator((_data: unknown, context: Exec
 );
 
 /**
- * The client's address of a plain node:http request, resolved as both
- * platforms resolve `request.ip` from the same TRUST_PROXY (each compiles it
- * with proxy-addr the same way): all hops trusted, a hop count, or a list of
+ * The client's address of a plain node:http request, resolved as Express
+ * resolves `request.ip` from the same TRUST_PROXY (compiled with proxy-addr
+ * the same way): all hops trusted, a hop count, or a list of
  * trusted addresses. Without a trusted proxy, the socket's peer, without
  * parsing X-Forwarded-For (Express's req.ip did, and cost the token check 9 %
  * of its throughput). For request lines: the token check answered ahead of

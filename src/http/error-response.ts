@@ -40,15 +40,6 @@ const BODY_PARSER_ERRORS: Record<string, ErrorResponse['status']> = {
   'parameters.too.many': 413,
 };
 
-// The same, as Fastify reports them.
-const FASTIFY_BODY_ERRORS: Record<string, ErrorResponse['status']> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: 400,
-  FST_ERR_CTP_EMPTY_JSON_BODY: 400,
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 400,
-  FST_ERR_CTP_BODY_TOO_LARGE: 413,
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 415,
-};
-
 /** Maps anything thrown during a request to the API's error shape. Never leaks internals. */
 export function toErrorResponse(exception: unknown): ErrorResponse {
   // The platform wraps body-parser errors in an HttpException; look at the original.
@@ -93,7 +84,6 @@ function build(status: number, body: ErrorBody): ErrorResponse {
 }
 
 function bodyParserStatus(exception: unknown): number | undefined {
-  const { type, code } = (exception ?? {}) as { type?: unknown; code?: unknown };
-  if (typeof type === 'string') return BODY_PARSER_ERRORS[type];
-  return typeof code === 'string' ? FASTIFY_BODY_ERRORS[code] : undefined;
+  const { type } = (exception ?? {}) as { type?: unknown };
+  return typeof type === 'string' ? BODY_PARSER_ERRORS[type] : undefined;
 }

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsDefined, IsEmail, IsString, MaxLength } from 'class-validator';
+import { IsDefined, IsEmail, IsOptional, IsString, MaxLength } from 'class-validator';
 import { MAX_EMAIL_LENGTH, normalizeEmail } from '../users/email.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../users/password/password-limits.js';
 
@@ -35,6 +35,26 @@ export function PasswordField(field: string, example: string, description: strin
     IsString({ message: `${field} must be a string` }),
     // Long enough for any 256 code points; the policy counts them exactly.
     MaxLength(4096, { message: `${field} must be at most ${MAX_PASSWORD_LENGTH} characters` }),
+  );
+}
+
+/**
+ * The current password, asked for again before a sensitive change: optional
+ * in the body, since an account without a password (made by a sign-in with
+ * another provider) has none to give; the service requires it of an account
+ * that has one (400 naming the field).
+ */
+export function CurrentPasswordField(description: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      example: 'correct horse battery staple',
+      maxLength: MAX_PASSWORD_LENGTH,
+      description: `${description}; required unless the account has no password, which needs a token from a sign-in less than 10 minutes old instead`,
+    }),
+    IsOptional(),
+    // Decorators apply bottom-up: a non-string is told so first.
+    MaxLength(4096, { message: `password must be at most ${MAX_PASSWORD_LENGTH} characters` }),
+    IsString({ message: 'password must be a string' }),
   );
 }
 

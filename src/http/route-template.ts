@@ -4,11 +4,10 @@ import type { IncomingMessage } from 'node:http';
 type Routed = IncomingMessage & { route?: { path?: unknown } };
 
 /**
- * The route the request matched on Express, as declared
- * (`/one_auth/api/sessions/:id`), never the URL itself: bounded for metrics
- * labels, and free of whatever a client puts in a path or query. Null when no
- * route matched (unknown paths, the documentation pages). Fastify says it
- * itself (`request.routeOptions.url`).
+ * The route the request matched, as declared (`/one_auth/api/sessions/:id`),
+ * never the URL itself: bounded for metrics labels, and free of whatever a
+ * client puts in a path or query. Null when no route matched (unknown paths,
+ * the documentation pages).
  */
 export function routeTemplateOf(request: IncomingMessage): string | null {
   const path = (request as Routed).route?.path;

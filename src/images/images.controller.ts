@@ -1,10 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import { Controller, Get, Header, HttpCode, Param, Post, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Param, Post, Req, StreamableFile } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { TokenPrincipal } from '../auth/access-tokens.service.js';
 import { Principal, TokenAuth } from '../auth/auth.decorators.js';
 import { MULTIPART_ONLY_MESSAGE } from '../http/body-type.js';
-import { RawRequest } from '../http/raw-request.js';
 import { ApiErrorResponse } from '../openapi/api-responses.js';
 import { ApiTag } from '../openapi/api-tags.js';
 import { ImageUploadDto, ImageUrlDto } from './dto/upload.dto.js';
@@ -39,7 +38,7 @@ export class ImagesController {
     UNSUPPORTED_IMAGE_MESSAGE,
   ])
   @ApiErrorResponse(503, 'The image store does not answer; retry later', [STORAGE_UNAVAILABLE_MESSAGE])
-  upload(@Principal() principal: TokenPrincipal, @RawRequest() request: IncomingMessage): Promise<ImageUrlDto> {
+  upload(@Principal() principal: TokenPrincipal, @Req() request: IncomingMessage): Promise<ImageUrlDto> {
     return this.images.uploadFrom(request, principal.user.id);
   }
 

@@ -15,7 +15,7 @@ export interface RequestLine {
 export type RequestLogger = (line: RequestLine) => void;
 
 /**
- * One line per request, written by each platform once the response is done.
+ * One line per request, written once the response is done.
  * Undefined when the level leaves request lines out, so that the request
  * path pays nothing.
  *

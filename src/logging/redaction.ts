@@ -18,6 +18,8 @@ const SECRET_FIELDS = [
   'mfa_token',
   'otpauth_uri',
   'recovery_codes',
+  'client_secret',
+  'login_code',
 ];
 
 export const REDACTED_PATHS = [

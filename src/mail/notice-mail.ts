@@ -13,7 +13,10 @@ export type NoticeKind =
   | 'passkey_added'
   | 'second_factor_enabled'
   | 'second_factor_disabled'
-  | 'recovery_code_used';
+  | 'recovery_code_used'
+  | 'password_set'
+  | 'identity_linked'
+  | 'identity_unlinked';
 
 export interface NoticeDetails {
   /** The account's address when it happened (for an email change, the old one). */
@@ -24,6 +27,8 @@ export interface NoticeDetails {
   newEmail?: string;
   /** For a passkey added: the name its owner gave it. */
   passkeyName?: string;
+  /** For an identity linked or unlinked: the provider's name, as people see it. */
+  providerName?: string;
 }
 
 const RECOVER =
@@ -35,6 +40,26 @@ const TEXTS: Record<NoticeKind, (details: NoticeDetails) => { subject: string; h
     subject: 'Your one_auth password was changed',
     happened: `The password of your one_auth account ${email} was changed. Every other session was signed out.`,
     ifNotYou: `someone knows your password or holds a signed-in device: ${RECOVER}`,
+  }),
+  password_set: ({ email }) => ({
+    subject: 'A password was set for your one_auth account',
+    happened: `Your one_auth account ${email}, which had no password, now has one: it signs in with it as well. Other sessions were signed out.`,
+    ifNotYou: `someone holds a signed-in device or can read mail sent to this address: ${RECOVER}`,
+  }),
+  identity_linked: ({ email, providerName }) => ({
+    subject: `Sign-in with ${providerName ?? 'another provider'} was linked to your one_auth account`,
+    happened:
+      `Your ${providerName ?? ''} account was linked to your one_auth account ${email}: ` +
+      `"Continue with ${providerName ?? ''}" signs in to it from now on, without a password.`,
+    ifNotYou:
+      'someone else can sign in to that provider with your address or holds a signed-in device: remove the link ' +
+      '(GET /one_auth/api/user/identities, then DELETE /one_auth/api/user/identities/{id}), ' +
+      `sign out the sessions you do not recognise (DELETE /one_auth/api/sessions/{id}), then ${RECOVER}`,
+  }),
+  identity_unlinked: ({ email, providerName }) => ({
+    subject: `Sign-in with ${providerName ?? 'another provider'} was removed from your one_auth account`,
+    happened: `Your ${providerName ?? ''} account no longer signs in to your one_auth account ${email}.`,
+    ifNotYou: `someone holds a signed-in device: sign out the sessions you do not recognise (DELETE /one_auth/api/sessions/{id}), then ${RECOVER}`,
   }),
   password_reset: ({ email }) => ({
     subject: 'Your one_auth password was reset',

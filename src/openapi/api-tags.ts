@@ -15,8 +15,13 @@ export const API_TAGS = {
   passkeys: 'Passkeys (WebAuthn): add, list and remove them, and sign in with one instead of a password',
   'second factor': 'Two-step login: an authenticator app (TOTP) and recovery codes',
   operations: 'For the operator: Prometheus metrics',
-  admin: 'For operators, with an API key (`npm run keys`): find accounts, disable them, sign them out, reset or erase them; the audit log',
+  admin:
+    'For operators, with an API key (`npm run keys`): find accounts, disable them, sign them out, reset or erase them; ' +
+    'the sign-in providers; the audit log',
   introspection: 'RFC 7662 token introspection for relying services, with an API key of scope introspect',
+  'sign-in with another provider':
+    'Sign in with Google, Microsoft, GitHub or any OpenID Connect provider the operator added: the providers, the redirect there and back, ' +
+    'the login code exchanged for a token, and the identities linked to the account',
   apps: 'The apps a person let in through Sign in with one_auth (the OpenID Provider), and revoking one',
   clients: 'For operators, with an API key: register the apps that use Sign in with one_auth (OpenID Connect clients)',
 } as const;

@@ -7,23 +7,19 @@ import { AppModule } from '../app.module.js';
 import { carriesBody, ignoreBodyOn, jsonBodyProblem, takesForm, unsupportedBodyMessage } from '../http/body-type.js';
 import { forbidCachingOfApi } from '../http/cache-policy.js';
 import { toErrorResponse } from '../http/error-response.js';
-import { routeTemplateOf } from '../http/route-template.js';
 import { isDraining } from './graceful-shutdown.js';
 import { setSecurityHeaders } from './security-headers.js';
-import { assignRequestId } from '../http/request-id.js';
-import { clientAddressResolver } from '../http/client-address.js';
+import type { RequestRecorder } from '../http/request-recorder.js';
 import type { AppConfig } from '../config/app-config.js';
-import { createRequestLogger } from '../logging/http-logger.js';
 import { createNestLogger } from '../logging/nest-logger.js';
-import { Metrics } from '../metrics/metrics.js';
 import { VALIDATIONS_ROUTE, validationsRouteMissing } from '../auth/validations.route.js';
-import { oidcMount } from '../oidc/oidc-mount.js';
+import type { OidcMount } from '../oidc/oidc-mount.js';
 
 /**
- * Everything that is Express-specific: the adapter, proxy trust, request ids,
- * request logs and timings, security headers, the media-type rule and the
- * JSON body parser with its limit. (Multipart is read by the images module;
- * files are served as StreamableFile.)
+ * Everything that is Express-specific: the adapter, proxy trust, the
+ * pipeline ahead of Nest's router (requestPipeline) and the answers outside
+ * Nest's routes (finishExpressApp). (Multipart is read by the images
+ * module; files are served as StreamableFile.)
  */
 export async function createExpressApp(config: AppConfig, logger: Logger): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), {
@@ -34,18 +30,27 @@ export async function createExpressApp(config: AppConfig, logger: Logger): Promi
   // No ETag: API answers are never cached (no-store), and images are immutable.
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
-  const observe = observeRequests(logger, app.get(Metrics), clientAddressResolver(config.trustProxy));
+  return app;
+}
+
+/**
+ * What comes before Nest's router, in one middleware: the request's record
+ * (id first; timing and line once answered), security headers, draining,
+ * caching, the media-type rule and the JSON body parser with its limit;
+ * the OpenID Provider's paths go to it instead, after the record and the
+ * headers (oidc-mount.ts). Each step is cheap, a middleware per step is not (Express's dispatch
+ * costs more than most of them).
+ */
+export function requestPipeline(config: AppConfig, recorder: RequestRecorder, oidc?: OidcMount) {
   const parseJson = express.json({ limit: config.maxJsonBytes });
   const parseForm = express.urlencoded({ limit: config.maxJsonBytes, extended: false });
-  const oidc = oidcMount(app);
-  // What comes before Nest's router, in one middleware: each step is cheap,
-  // a middleware per step is not (Express's dispatch costs more than most of them).
-  app.use((request: Request, response: Response, next: NextFunction) => {
-    observe(request, response);
+  return (request: Request, response: Response, next: NextFunction) => {
+    recorder.observe(request, response);
     setSecurityHeaders(response);
     if (isDraining()) response.setHeader('Connection', 'close');
     const path = request.path;
-    if (oidc.serves(path)) return oidc.handle(request, response, next);
+    // The OpenID Provider under its issuer's path reads its own bodies (forms, as OAuth clients send them).
+    if (oidc?.serves(path)) return oidc.handle(request, response, next);
     forbidCachingOfApi(path, response);
     ignoreBodyOn(request, path);
     // Most requests carry no body: nothing to refuse or to parse.
@@ -57,34 +62,6 @@ export async function createExpressApp(config: AppConfig, logger: Logger): Promi
       if (error) return next(error);
       const problem = request.is('application/json') ? jsonBodyProblem(request.body, true) : undefined;
       next(problem ? new BadRequestException(problem) : undefined);
-    });
-  });
-  return app;
-}
-
-/**
- * First of all: the request id; then, once the response is done, one timing
- * and one log line, whatever answered it. One listener per request: `close`
- * follows the end of every answer, and also comes for a request whose client
- * left before it (logged, not timed).
- */
-function observeRequests(logger: Logger, metrics: Metrics, clientAddress: (request: Request) => string) {
-  const logRequest = createRequestLogger(logger);
-  return (request: Request, response: Response) => {
-    const requestId = assignRequestId(request, response);
-    const started = performance.now();
-    response.once('close', () => {
-      const elapsedMs = performance.now() - started;
-      const route = routeTemplateOf(request);
-      if (response.writableFinished) metrics.observeRequest(request.method, route, response.statusCode, elapsedMs / 1000);
-      logRequest?.({
-        requestId,
-        method: request.method,
-        route,
-        status: response.statusCode,
-        responseTime: elapsedMs,
-        clientAddress: clientAddress(request),
-      });
     });
   };
 }

@@ -9,7 +9,7 @@ let draining = false;
 /**
  * True once shutdown has begun: answers then carry `Connection: close`, so
  * keep-alive clients move on and their sockets close when the answer is out.
- * Each platform applies it where it writes headers.
+ * Express's pipeline applies it; while draining, it answers the token check too.
  */
 export function isDraining(): boolean {
   return draining;
@@ -27,8 +27,6 @@ export function installGracefulShutdown(
   beforeExit: () => Promise<void> = () => Promise.resolve(),
 ): void {
   const server = app.getHttpServer() as Server;
-  // Fastify's close() stops the server itself; Express leaves that to us.
-  const platformCloses = app.getHttpAdapter().getType() === 'fastify';
   const shutdown = (signal: NodeJS.Signals) => {
     if (draining) {
       logger.warn(`${signal} again: closing every connection now`);
@@ -54,12 +52,9 @@ export function installGracefulShutdown(
           process.exit(code);
         });
     };
-    if (platformCloses) {
-      closeApp();
-    } else {
-      server.close(closeApp);
-      server.closeIdleConnections();
-    }
+    // Express leaves stopping the server to us: no new connections, idle ones closed now, busy ones after their answer.
+    server.close(closeApp);
+    server.closeIdleConnections();
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);

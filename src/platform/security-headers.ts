@@ -2,12 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 
 /**
- * Security headers on every answer (helmet's middleware, on either
- * platform). Uploaded images are meant to be shown by other sites (avatars),
- * so resources may be loaded cross-origin; reading JSON cross-origin is still
- * up to CORS, which stays closed. The CSP does not ask browsers to upgrade
- * requests to https: served over plain http (a LAN host, a container), that
- * would send Swagger UI's own files to a port that speaks no TLS.
+ * Security headers on every answer (helmet's middleware). Uploaded images
+ * are meant to be shown by other sites (avatars), so resources may be loaded
+ * cross-origin; reading JSON cross-origin is still up to CORS, which stays
+ * closed. The CSP does not ask browsers to upgrade requests to https: served
+ * over plain http (a LAN host, a container), that would send Swagger UI's
+ * own files to a port that speaks no TLS.
  */
 export const HELMET_OPTIONS = {
   crossOriginResourcePolicy: { policy: 'cross-origin' },
@@ -35,7 +35,7 @@ export const SECURITY_HEADERS: readonly string[] = SECURITY_HEADER_CHANGES.flatM
 );
 
 /**
- * helmet's headers, on either platform. They are the same on every answer,
+ * helmet's headers. They are the same on every answer,
  * so they are taken once from helmet and set from that list: running
  * helmet's thirteen middlewares per request cost 10–15 µs on the token
  * check, more than the headers themselves.

@@ -1,21 +1,20 @@
+import { Logger } from '@nestjs/common';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { AccessTokensService, TokenPrincipal } from '../auth/access-tokens.service.js';
-import { tokenPrincipalOf } from '../auth/auth.guards.js';
+import { parseAuthorization } from '../auth/authorization-header.js';
+import { carryTokenCheckOutcome, TOKEN_REFUSED, type TokenCheckOutcome } from '../auth/token-check-outcome.js';
+import { verifyTokenCredentials } from '../auth/token-credentials.js';
 import { VALIDATIONS_ROUTE, validationAnswer } from '../auth/validations.route.js';
 import { carriesBody } from '../http/body-type.js';
 import { NO_STORE_HEADERS } from '../http/cache-policy.js';
-import { requestIdFor } from '../http/request-id.js';
-import type { RequestLogger } from '../logging/http-logger.js';
-import type { Metrics } from '../metrics/metrics.js';
+import type { RequestRecorder } from '../http/request-recorder.js';
 import { isDraining } from './graceful-shutdown.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
 export interface TokenCheckFirstDeps {
   tokens: AccessTokensService;
-  metrics: Metrics;
-  /** Undefined when the log level leaves request lines out. */
-  logRequest: RequestLogger | undefined;
-  clientAddress: (request: IncomingMessage) => string;
+  /** Express's pipeline records its requests through the same one. */
+  recorder: RequestRecorder;
 }
 
 const QUERY = '?'.charCodeAt(0);
@@ -35,56 +34,81 @@ function isTokenCheck(request: IncomingMessage): boolean {
  * Relying services and gateways call `GET /api/validations` on every request
  * they serve, and a framework's request handling (routing, a request and a
  * reply object, a dozen hooks, Nest's own) cost the check more than the
- * check itself: on Fastify about 6 of its 50 µs, on Express more.
+ * check itself.
  *
  * So the server's request listener is wrapped: a GET of the token check
  * without a body, while the service is not draining, is checked here with
- * the guard's own function (tokenPrincipalOf, which looks the token up on
- * every call: revocation takes effect at once). When the token checks out,
- * the answer is written here with what either platform puts on it (request
- * id, security headers, no-store, the identity headers and the profile as
- * JSON) and gets its request line and its timing, as the platforms record
- * them. Every other request, and every check that does not come out as a
- * 200 (a refused token, a database error), goes to the platform untouched,
- * where ValidationsController and its guard answer it exactly as before:
- * a refused token is looked up a second time there, which only failures pay.
- * test/access-tokens.e2e-spec.ts compares the answers with those of a route
- * behind the same guard through Nest; bench/token-check-answers.mjs compares
- * every answer, request line and metric of two builds.
+ * the token strategy's own verify function (verifyTokenCredentials, which
+ * looks the token up on every call: revocation takes effect at once). When
+ * the token checks out, the answer is written here with what Express's
+ * pipeline puts on it (request id, security headers, no-store, the identity
+ * headers and the profile as JSON) and is recorded (request id, timing,
+ * line) by the same RequestRecorder as Express's answers.
+ *
+ * Every other request goes to Express untouched. A check that does not
+ * come out as a 200 goes to Express too, where ValidationsController and
+ * its guard answer it, with its outcome (carryTokenCheckOutcome): the token
+ * strategy answers a refused token's 401 without looking it up again, and
+ * hands an error (the database down, or anything thrown while answering
+ * here before a byte went out) to the exception filter, which answers it
+ * as any route's error: 503, or 500 `Internal server error`, with a request
+ * id, logged. Nothing thrown here is left unhandled.
+ *
+ * test/token-check-ahead.e2e-spec.ts runs the matrix of
+ * bench/token-check-matrix.mjs with this answer on and off and finds every
+ * answer, request line and metric the same; bench/token-check-answers.mjs
+ * compares two builds with it.
  */
 export function answerTokenChecksFirst(server: Server, deps: TokenCheckFirstDeps): void {
   const platform = server.listeners('request') as RequestListener[];
   if (platform.length !== 1) throw new Error(`expected the platform's one request listener, found ${platform.length}`);
   const [handle] = platform;
-  const { tokens, metrics, logRequest, clientAddress } = deps;
+  const { tokens, recorder } = deps;
+  const logger = new Logger('HTTP');
+
+  const leaveToPlatform = (request: IncomingMessage, response: ServerResponse, outcome: TokenCheckOutcome) => {
+    carryTokenCheckOutcome(request, outcome);
+    handle(request, response);
+  };
 
   // All the headers in one writeHead, as a list: set one by one, each went into the response's
-  // header object, whose shapes vary with every platform's header order (slow property adds).
+  // header object, whose shapes vary with the header order (slow property adds). Names and order
+  // are Express's, so the answer is the one Nest's route gives, byte for byte but for Date.
   const answer = (request: IncomingMessage, response: ServerResponse, started: number, principal: TokenPrincipal) => {
-    const requestId = requestIdFor(request);
-    const headers = ['X-Request-Id', requestId, ...SECURITY_HEADERS, ...NO_STORE_HEADERS];
-    const body = JSON.stringify(validationAnswer((name, value) => headers.push(name, value), principal));
-    headers.push('content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(body)));
-    response.writeHead(200, headers).end(body);
-    const elapsedMs = performance.now() - started;
-    metrics.observeRequest('GET', VALIDATIONS_ROUTE, 200, elapsedMs / 1000);
-    logRequest?.({
-      requestId,
-      method: 'GET',
-      route: VALIDATIONS_ROUTE,
-      status: 200,
-      responseTime: elapsedMs,
-      clientAddress: clientAddress(request),
-    });
+    let requestId = '-';
+    try {
+      requestId = recorder.idOf(request);
+      const headers = ['X-Request-Id', requestId, ...SECURITY_HEADERS, ...NO_STORE_HEADERS];
+      const body = JSON.stringify(validationAnswer((name, value) => headers.push(name, value), principal));
+      headers.push('Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)));
+      response.writeHead(200, headers).end(body);
+      recorder.record(request, requestId, VALIDATIONS_ROUTE, 200, started);
+    } catch (error) {
+      if (!response.headersSent) {
+        // writeHead may have taken some headers before it threw: Express starts from none.
+        for (const name of response.getHeaderNames()) response.removeHeader(name);
+        return leaveToPlatform(request, response, { error: asError(error) });
+      }
+      // Answered already (the recording failed): nothing left to tell the client.
+      const { name, message } = asError(error);
+      logger.error(`request ${requestId} failed after its answer: ${name}: ${message}`);
+    }
   };
 
   server.removeListener('request', handle);
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     if (!isTokenCheck(request)) return handle(request, response);
     const started = performance.now();
-    tokenPrincipalOf(tokens, request.headers.authorization).then(
-      (principal) => (principal ? answer(request, response, started, principal) : handle(request, response)),
-      () => handle(request, response),
+    const credentials = parseAuthorization(request.headers.authorization);
+    if (!credentials) return leaveToPlatform(request, response, TOKEN_REFUSED);
+    verifyTokenCredentials(tokens, credentials).then(
+      (principal) => (principal ? answer(request, response, started, principal) : leaveToPlatform(request, response, TOKEN_REFUSED)),
+      (error: unknown) => leaveToPlatform(request, response, { error: asError(error) }),
     );
   });
+}
+
+/** Passport passes on errors, and the filter logs them, by name and message: whatever was thrown becomes an Error. */
+function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
 }

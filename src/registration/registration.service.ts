@@ -114,7 +114,9 @@ export class RegistrationService implements OnApplicationShutdown {
     }
     const proof = await this.secondFactor.requireCodeForReset(user, secondFactorCode, client);
     const passwordHash = await this.users.hashPassword(password);
-    const reset = user.status === UserStatus.Active;
+    // An active account without a password (made by a sign-in with another provider) sets its first one: told as set, not reset.
+    const active = user.status === UserStatus.Active;
+    const reset = active && (await this.users.hasPassword(user.id));
     const accessToken = await this.transactions.run(async (tx) => {
       await this.users.lock(tx, user.id);
       if (!(await this.codes.consume(tx, user.id, code))) return null;
@@ -127,16 +129,16 @@ export class RegistrationService implements OnApplicationShutdown {
       await this.pendingLogins.abandonAll(tx, user.id);
       await this.events.record(tx, user.id, reset ? SecurityEventType.PasswordReset : SecurityEventType.PasswordSet, client, now);
       await this.webhooks.enqueue(tx, {
-        type: reset ? 'user.password_changed' : 'user.activated',
+        type: active ? 'user.password_changed' : 'user.activated',
         userId: user.id,
         data: { email: user.email },
       });
-      if (reset) {
+      if (active) {
         await this.mail.enqueue(
           tx,
           user.email,
           NOTICE_MAIL_PURPOSE,
-          buildNoticeMail('password_reset', { email: user.email, at: now, client }),
+          buildNoticeMail(reset ? 'password_reset' : 'password_set', { email: user.email, at: now, client }),
         );
       }
       return this.tokens.issue(user.id, tx, client);

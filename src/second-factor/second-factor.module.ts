@@ -10,6 +10,7 @@ import { RecoveryCodeEntity } from './recovery-code.entity.js';
 import { SecondFactorPolicy } from './second-factor-policy.service.js';
 import { SecondFactorStore } from './second-factor-store.service.js';
 import { SecondStepMethods } from './second-step-methods.js';
+import { StepUp } from './step-up.service.js';
 import { TotpController } from './totp.controller.js';
 import { TotpFactorEntity } from './totp-factor.entity.js';
 import { TotpSecrets } from './totp-secrets.js';
@@ -24,7 +25,9 @@ import { TwoStepLoginService } from './two-step-login.service.js';
  * where they take the password through SecondFactorPolicy, and read or
  * erase an account's factor through SecondFactorStore; a module that offers
  * another second step registers it with SecondStepMethods and finishes
- * logins through PendingLogins.
+ * logins through PendingLogins; a module that offers another first step (a
+ * sign-in with another provider) logs in through TwoStepLoginService, so
+ * that the second step is asked for exactly as after a password.
  */
 @Module({
   imports: [
@@ -43,7 +46,8 @@ import { TwoStepLoginService } from './two-step-login.service.js';
     TotpSecrets,
     TotpSettingsService,
     TwoStepLoginService,
+    StepUp,
   ],
-  exports: [SecondFactorStore, SecondFactorPolicy, PendingLogins, SecondStepMethods, TwoStepLoginService],
+  exports: [SecondFactorStore, SecondFactorPolicy, PendingLogins, SecondStepMethods, TwoStepLoginService, StepUp],
 })
 export class SecondFactorModule {}

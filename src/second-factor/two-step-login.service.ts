@@ -43,7 +43,8 @@ export class TwoStepLoginService {
   ) {}
 
   /**
-   * A right password: a token, or on an account with two-step login a 401
+   * A right password (or another first step: a login code of a sign-in with
+   * another provider, `how` it is recorded): a token, or on an account with two-step login a 401
    * that carries an mfa_token and the ways to finish. The token is issued
    * as before, beside the profile read, and whether the account has two-step
    * login is one read by primary key inside that transaction, after the
@@ -52,11 +53,11 @@ export class TwoStepLoginService {
    * takes the lock too) sees it. With it, the transaction rolls back: no
    * token, no sign-in.
    */
-  async login(user: Account, client: ClientInfo): Promise<LoginResponseDto> {
+  async login(user: Account, client: ClientInfo, how: SecurityEventType = SecurityEventType.SignIn): Promise<LoginResponseDto> {
     const [accessToken, profile] = await Promise.all([
       this.transactions
         .run(async (tx) => {
-          const token = await this.sessions.login(user.id, client, { manager: tx });
+          const token = await this.sessions.login(user.id, client, { how, manager: tx });
           if (await this.factors.hasTwoStepLogin(user.id, tx)) throw new SecondStepNeeded();
           return token;
         })

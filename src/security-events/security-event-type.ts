@@ -23,6 +23,12 @@ export const SecurityEventType = {
   AccountDisabled: 'account_disabled',
   /** An operator lifted a disable (34). */
   AccountEnabled: 'account_enabled',
+  /** A sign-in with another provider (an identity linked to the account). */
+  ProviderSignIn: 'sign_in_provider',
+  /** An account of another provider was linked: it signs this account in from now on. */
+  IdentityLinked: 'identity_linked',
+  /** A linked identity was removed, by the owner or with its provider. */
+  IdentityUnlinked: 'identity_unlinked',
   /** A sign-in to an app through the OpenID Provider; the event names the app. */
   OidcSignIn: 'oidc.sign_in',
 } as const;

@@ -36,6 +36,15 @@ export class UserEntity {
   @Column({ name: 'last_sign_in_at', type: 'bigint', nullable: true, transformer: epochMs })
   lastSignInAt: number | null;
 
+  /**
+   * When the account first became active (its code and password, or a
+   * sign-in with a provider that verified its address); null while never
+   * activated. An account may be active without a password, so this, not
+   * the password, tells what lifting an operator's disable gives back.
+   */
+  @Column({ name: 'activated_at', type: 'bigint', nullable: true, transformer: epochMs })
+  activatedAt: number | null;
+
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt: number;
 

@@ -23,6 +23,7 @@ const ACCOUNT_COLUMNS = {
   status: true,
   codeSentAt: true,
   lastSignInAt: true,
+  activatedAt: true,
   createdAt: true,
   updatedAt: true,
 } as const;
@@ -113,14 +114,15 @@ export class UsersService implements ErasesAccountData, ExportsAccountData<{ acc
   }
 
   /**
-   * Operator: lifts a disable. An account that had set a password is active
-   * again (with that password); one that never had is back to waiting for
-   * its activation code. Answers the status it is back to, or null when it
-   * was not disabled.
+   * Operator: lifts a disable. An account that had been activated is active
+   * again (with its password, if it has one: an account made by a sign-in
+   * with another provider may have none); one never activated is back to
+   * waiting for its activation code. Answers the status it is back to, or
+   * null when it was not disabled.
    */
   async enable(tx: EntityManager, userId: number, at: number): Promise<UserStatus | null> {
     const where = { id: userId, status: UserStatus.Disabled };
-    const active = await tx.update(UserEntity, { ...where, passwordHash: Not(IsNull()) }, { status: UserStatus.Active, updatedAt: at });
+    const active = await tx.update(UserEntity, { ...where, activatedAt: Not(IsNull()) }, { status: UserStatus.Active, updatedAt: at });
     if (active.affected === 1) return UserStatus.Active;
     const inactive = await tx.update(UserEntity, where, { status: UserStatus.Inactive, updatedAt: at });
     return inactive.affected === 1 ? UserStatus.Inactive : null;
@@ -132,8 +134,8 @@ export class UsersService implements ErasesAccountData, ExportsAccountData<{ acc
    * a password, and what asks for the password again asks for a recent
    * sign-in instead.
    */
-  async hasPassword(userId: number): Promise<boolean> {
-    return (await this.users.countBy({ id: userId, passwordHash: Not(IsNull()) })) > 0;
+  async hasPassword(userId: number, manager?: EntityManager): Promise<boolean> {
+    return (await (manager ?? this.users.manager).countBy(UserEntity, { id: userId, passwordHash: Not(IsNull()) })) > 0;
   }
 
   /** Whether the account is active, read inside the caller's transaction (after `lock`, as it now stands). */
@@ -218,10 +220,26 @@ export class UsersService implements ErasesAccountData, ExportsAccountData<{ acc
    * code is no way around that.
    */
   async activate(tx: EntityManager, userId: number, passwordHash: string, at: number): Promise<boolean> {
+    const result = await tx
+      .createQueryBuilder()
+      .update(UserEntity)
+      // A number, written into the statement as digits.
+      .set({ passwordHash, status: UserStatus.Active, updatedAt: at, activatedAt: () => `COALESCE(activated_at, ${Math.trunc(at)})` })
+      .where('id = :userId AND status <> :disabled', { userId, disabled: UserStatus.Disabled })
+      .execute();
+    return result.affected === 1;
+  }
+
+  /**
+   * Activation without a password: a provider the operator trusts says the
+   * address is verified, which proves the mailbox as a mailed code does.
+   * Only an account never activated; true when it now is active.
+   */
+  async activateWithoutPassword(tx: EntityManager, userId: number, at: number): Promise<boolean> {
     const result = await tx.update(
       UserEntity,
-      { id: userId, status: Not(UserStatus.Disabled) },
-      { passwordHash, status: UserStatus.Active, updatedAt: at },
+      { id: userId, status: UserStatus.Inactive },
+      { status: UserStatus.Active, activatedAt: at, updatedAt: at },
     );
     return result.affected === 1;
   }

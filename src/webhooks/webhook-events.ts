@@ -10,7 +10,9 @@ export type WebhookEventType =
   | 'user.mfa_disabled'
   | 'session.revoked'
   | 'passkey.added'
-  | 'passkey.removed';
+  | 'passkey.removed'
+  | 'identity.linked'
+  | 'identity.unlinked';
 
 /** One event as a feature queues it; `data` must never carry a secret (token, code, password). */
 export interface WebhookEvent {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,20 +13,21 @@ import { SmtpSink } from '../helpers/smtp-sink.js';
 import { type CreationOptions, type RequestOptions, SoftwareAuthenticator } from '../helpers/software-authenticator.js';
 import { uniqueEmail } from '../helpers/test-app.js';
 import { awayFromStepEdge, totpCode } from '../helpers/totp.js';
+import { UpstreamProvider } from '../helpers/upstream-provider.js';
 import { Balancer, GaleraCluster, PORTS, sleep, tally } from './cluster-env.js';
 
 const PASSWORD = 'correct horse battery staple';
 const API = '/one_auth/api';
-const PLATFORMS = ['express', 'fastify', 'express'] as const;
 /** The mail workers' claim (MAIL_CLAIM_TTL's default, set explicitly): how long a killed instance's mail waits. */
 const CLAIM_MS = 120_000;
 const PASSKEY_ORIGIN = 'https://app.one-auth.test';
+const RETURN_TO = 'https://app.one-auth.test/signed-in';
 
 /**
- * Three instances (Express, Fastify, Express), each on its own node of a
- * 3-node Galera cluster, behind HAProxy; images in an S3-compatible store,
- * mail to an SMTP server in this process. What a deployment at scale relies
- * on, checked across instances and nodes, with the figures printed.
+ * Three instances, each on its own node of a 3-node Galera cluster, behind
+ * HAProxy; images in an S3-compatible store, mail to an SMTP server in this
+ * process. What a deployment at scale relies on, checked across instances
+ * and nodes, with the figures printed.
  */
 describe('one_auth on a Galera cluster behind HAProxy', () => {
   const smtp = new SmtpSink();
@@ -40,7 +42,6 @@ describe('one_auth on a Galera cluster behind HAProxy', () => {
   const instanceEnv = (i: number): Record<string, string> => ({
     ...s3.env(),
     DATABASE_URL: cluster.urls[i],
-    HTTP_PLATFORM: PLATFORMS[i],
     DATA_DIR: join(workDir, `instance${i + 1}`),
     SECRET: 'cluster-suite-secret-0123456789abcdef0123456789',
     SMTP_URL: smtp.url,
@@ -53,6 +54,7 @@ describe('one_auth on a Galera cluster behind HAProxy', () => {
     LIMIT_CODE_FAILURES_PER_ACCOUNT: '100/1h',
     PASSKEY_RP_ID: 'one-auth.test',
     PASSKEY_ORIGINS: PASSKEY_ORIGIN,
+    SOCIAL_RETURN_URLS: RETURN_TO,
   });
   const startInstance = (i: number) => startServiceProcess(instanceEnv(i), 120_000, PORTS.http + i);
 
@@ -313,6 +315,57 @@ describe('one_auth on a Galera cluster behind HAProxy', () => {
     expect(refused.map((response) => response.status)).toEqual([401, 401, 401]);
   });
 
+  it('a sign-in with another provider begun on one instance finishes on the others: one of 20 callbacks with one state, one of 20 exchanges of its login code', async () => {
+    const id = `google-${Date.now().toString(36)}`;
+    const upstream = await UpstreamProvider.start([`http://127.0.0.1:${PORTS.http + 9}/one_auth/api/sign_in/${id}/callback`]);
+    try {
+      const added = spawnSync(
+        process.execPath,
+        [
+          'dist/cli.js',
+          'providers',
+          'add',
+          id,
+          '--issuer',
+          upstream.issuer,
+          '--client-id',
+          upstream.client.clientId,
+          '--client-secret',
+          '-',
+          '--trust-email',
+        ],
+        { env: { ...process.env, ...instanceEnv(0) }, input: upstream.client.clientSecret, encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(added.status, added.stderr).toBe(0);
+      const sub = randomUUID();
+      const email = uniqueEmail('cluster-social');
+      upstream.users.set(sub, { email, email_verified: true });
+      const start = await on(0, `${API}/sign_in/${id}?return_to=${encodeURIComponent(RETURN_TO)}`, { redirect: 'manual' });
+      expect(start.status).toBe(302);
+      const callback = await upstream.authorize(start.headers.get('location')!, sub);
+      // Begun on instance 1; its callback, replayed 20 times at once, lands on instances 2 and 3.
+      const callbacks = await Promise.all(
+        Array.from({ length: 20 }, (_, k) => on(1 + (k % 2), callback.pathname + callback.search, { redirect: 'manual' })),
+      );
+      const winner = callbacks.find((response) => response.status === 302);
+      const loginCode = new URL(winner?.headers.get('location') ?? RETURN_TO).searchParams.get('login_code');
+      const exchanges = await Promise.all(
+        Array.from({ length: 20 }, (_, k) => on(k % 3, `${API}/access_tokens/login_code`, jsonBody('POST', { login_code: loginCode }))),
+      );
+      console.log(
+        `sign-in with another provider: 20 callbacks with one state on instances 2-3 answered ${JSON.stringify(tally(callbacks.map((r) => r.status)))}, ` +
+          `20 exchanges of its login code on all instances ${JSON.stringify(tally(exchanges.map((r) => r.status)))}`,
+      );
+      expect(tally(callbacks.map((response) => response.status))).toEqual({ 302: 1, 400: 19 });
+      expect(loginCode).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(tally(exchanges.map((response) => response.status))).toEqual({ 200: 1, 401: 19 });
+      const signedIn = (await exchanges.find((response) => response.status === 200)!.json()) as { user_profile: { email: string } };
+      expect(signedIn.user_profile.email).toBe(email);
+    } finally {
+      await upstream.stop();
+    }
+  });
+
   it('20 registrations over all instances: 20 mails, each exactly once, all within 10 s', async () => {
     const emails = Array.from({ length: 20 }, () => uniqueEmail('mail'));
     const started = Date.now();
@@ -346,7 +399,7 @@ describe('one_auth on a Galera cluster behind HAProxy', () => {
         return { status: response.status, type: response.headers.get('content-type'), bytes: Buffer.from(await response.arrayBuffer()) };
       }),
     );
-    console.log(`image: uploaded through instance 2 (fastify), served by instances 1-3 with ${served.map((s) => s.status).join(', ')}`);
+    console.log(`image: uploaded through instance 2, served by instances 1-3 with ${served.map((s) => s.status).join(', ')}`);
     for (const answer of served) {
       expect(answer.status).toBe(200);
       expect(answer.type).toBe('image/png');

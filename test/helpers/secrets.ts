@@ -20,6 +20,9 @@ const SECRET_FIELDS = new Set([
   // Operators' API keys; passkey ceremonies' challenges.
   'key',
   'challenge',
+  // Sign-in with another provider: a provider's client secret, the login code handed to the app.
+  'client_secret',
+  'login_code',
 ]);
 const CODE = /^\d{6}$/;
 

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { SessionDto } from '../../auth/dto/session.dto.js';
 import { PendingEmailChangeDto } from '../../codes/dto/pending-email-change.dto.js';
+import { IdentityDto } from '../../identities/dto/identity.dto.js';
 import { ExportedImageDto } from '../../images/dto/exported-image.dto.js';
 import { AppDto } from '../../oidc/dto/app.dto.js';
 import { PasskeyDto } from '../../passkeys/dto/passkey.dto.js';
@@ -37,6 +38,9 @@ export class AccountExportDto {
 
   @ApiProperty({ type: [PasskeyDto], description: 'Passkeys, newest first: names and dates, no key material' })
   passkeys: PasskeyDto[];
+
+  @ApiProperty({ type: [IdentityDto], description: 'Accounts of other providers linked to this one, newest first: no token of theirs' })
+  identities: IdentityDto[];
 
   @ApiProperty({ type: [SecurityEventDto], description: 'Every security event still kept, newest first' })
   events: SecurityEventDto[];

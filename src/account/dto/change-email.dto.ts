@@ -1,12 +1,12 @@
-import { EmailField, PasswordField, ValidationCodeField } from '../../http/request-fields.js';
+import { CurrentPasswordField, EmailField, ValidationCodeField } from '../../http/request-fields.js';
 import { SecondFactorCodeField } from '../../second-factor/dto/code-field.js';
 
 export class RequestEmailChangeDto {
   @EmailField('new_email', 'jennifer.new@example.com')
   new_email: string;
 
-  @PasswordField('password', 'correct horse battery staple', 'The current password')
-  password: string;
+  @CurrentPasswordField('The current password')
+  password?: string;
 
   @SecondFactorCodeField(false)
   code?: string;

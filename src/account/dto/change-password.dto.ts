@@ -1,9 +1,9 @@
-import { PasswordField } from '../../http/request-fields.js';
+import { CurrentPasswordField, PasswordField } from '../../http/request-fields.js';
 import { SecondFactorCodeField } from '../../second-factor/dto/code-field.js';
 
 export class ChangePasswordDto {
-  @PasswordField('password', 'correct horse battery staple', 'The current password')
-  password: string;
+  @CurrentPasswordField('The current password')
+  password?: string;
 
   @PasswordField('new_password', 'new horse battery staple', 'The new password: 8 to 256 characters, not a common one', true)
   new_password: string;

@@ -14,7 +14,12 @@ export class AuditEntryDto {
   @ApiProperty({ enum: Object.values(AdminAction), example: AdminAction.Disable })
   action: string;
 
-  @ApiProperty({ type: Number, nullable: true, example: 42, description: 'The account acted on; null for a change to a client' })
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    example: 42,
+    description: 'The account acted on; null for a change to a sign-in provider or a client',
+  })
   user_id: number | null;
 
   @ApiProperty({
@@ -24,8 +29,19 @@ export class AuditEntryDto {
   })
   client_id?: string;
 
-  @ApiProperty({ example: 'jennifer.lee@example.com', description: 'Its address at the time; "" once the account is erased' })
+  @ApiProperty({
+    example: 'jennifer.lee@example.com',
+    description: 'Its address at the time; "" once the account is erased, or for a provider',
+  })
   email: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'The sign-in provider acted on (its id); null for a change to an account',
+  })
+  provider: string | null;
 
   @ApiProperty({ example: '203.0.113.7', description: 'Where the call came from' })
   client_address: string;

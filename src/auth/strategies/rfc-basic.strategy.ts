@@ -2,7 +2,8 @@ import type { Request } from 'express';
 import { BasicStrategy } from 'passport-http';
 import { parseAuthorization } from '../authorization-header.js';
 
-type Verified = (error: unknown, principal?: unknown) => void;
+/** How verify (Nest's validate()) answers: an error, no principal (a refusal), or the principal. */
+export type Verified = (error: unknown, principal?: unknown) => void;
 
 // Passport attaches these actions to a strategy before calling authenticate().
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
@@ -18,7 +19,7 @@ export interface RfcBasicStrategy {
  * answers some malformed headers with 400; this one splits at the first colon,
  * decodes UTF-8 and answers every malformed header, and any other scheme,
  * with a plain failure (401). Verify receives the request first, for the
- * client's address. (Tokens are checked by TokenAuthGuard, without passport.)
+ * client's address.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class RfcBasicStrategy extends BasicStrategy {
@@ -28,13 +29,20 @@ export class RfcBasicStrategy extends BasicStrategy {
       this.fail(401);
       return;
     }
-    const verified: Verified = (error, principal) => {
+    this.verify(request, credentials.userId, credentials.secret, this.verified());
+  }
+
+  /** passport-http's verify callback (Nest's validate()), which it keeps in _verify. */
+  protected verify(...args: unknown[]): void {
+    (this as unknown as { _verify: (...args: unknown[]) => void })._verify.apply(this, args);
+  }
+
+  /** Passport's action for what verify answered: error, failure (401) or success. */
+  protected verified(): Verified {
+    return (error, principal) => {
       if (error) this.error(error as Error);
       else if (!principal) this.fail(401);
       else this.success(principal);
     };
-    // passport-http keeps the verify callback (Nest's validate()) in _verify; it gets the request first.
-    const verify = (this as unknown as { _verify: (request: Request, user: string, secret: string, done: Verified) => void })._verify;
-    verify.call(this, request, credentials.userId, credentials.secret, verified);
   }
 }

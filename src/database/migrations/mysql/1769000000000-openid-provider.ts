@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * the registered clients; the app of a sign-in in security events; audit
  * entries about clients.
  */
-export class OpenIdProviderMysql1767000000000 implements MigrationInterface {
-  name = 'OpenIdProviderMysql1767000000000';
+export class OpenIdProviderMysql1769000000000 implements MigrationInterface {
+  name = 'OpenIdProviderMysql1769000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('ALTER TABLE `users` ADD COLUMN `public_id` varchar(32) NULL');
@@ -72,12 +72,12 @@ export class OpenIdProviderMysql1767000000000 implements MigrationInterface {
       PRIMARY KEY (\`client_id\`)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);
     await queryRunner.query('ALTER TABLE `security_events` ADD COLUMN `app_name` varchar(100) NULL');
-    await queryRunner.query('ALTER TABLE `admin_audit` MODIFY `target_user_id` int NULL, ADD COLUMN `target_client_id` varchar(64) NULL');
+    // Entries about a client; the audit log allows entries without an account since sign-in providers (1768000000000).
+    await queryRunner.query('ALTER TABLE `admin_audit` ADD COLUMN `target_client_id` varchar(64) NULL');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DELETE FROM `admin_audit` WHERE `target_user_id` IS NULL');
-    await queryRunner.query('ALTER TABLE `admin_audit` DROP COLUMN `target_client_id`, MODIFY `target_user_id` int NOT NULL');
+    await queryRunner.query('ALTER TABLE `admin_audit` DROP COLUMN `target_client_id`');
     await queryRunner.query('ALTER TABLE `security_events` DROP COLUMN `app_name`');
     for (const table of ['oidc_clients', 'oidc_logout_deliveries', 'oidc_signing_keys', 'oidc_records']) {
       await queryRunner.query(`DROP TABLE \`${table}\``);

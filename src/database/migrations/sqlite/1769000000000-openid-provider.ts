@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * the registered clients; the app of a sign-in in security events; audit
  * entries about clients.
  */
-export class OpenIdProviderSqlite1767000000000 implements MigrationInterface {
-  name = 'OpenIdProviderSqlite1767000000000';
+export class OpenIdProviderSqlite1769000000000 implements MigrationInterface {
+  name = 'OpenIdProviderSqlite1769000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "users" ADD COLUMN "public_id" varchar(32)`);
@@ -68,42 +68,12 @@ export class OpenIdProviderSqlite1767000000000 implements MigrationInterface {
       "updated_at" bigint NOT NULL
     )`);
     await queryRunner.query(`ALTER TABLE "security_events" ADD COLUMN "app_name" varchar(100)`);
-    // SQLite cannot drop NOT NULL in place: the audit log is copied into a table of the new shape.
-    await queryRunner.query(`CREATE TABLE "admin_audit_new" (
-      "id" integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-      "at" bigint NOT NULL,
-      "key_name" varchar(64) NOT NULL,
-      "action" varchar(32) NOT NULL,
-      "target_user_id" integer,
-      "target_email" varchar(254) NOT NULL DEFAULT (''),
-      "client_address" varchar(64) NOT NULL DEFAULT (''),
-      "target_client_id" varchar(64)
-    )`);
-    await queryRunner.query(`INSERT INTO "admin_audit_new" ("id", "at", "key_name", "action", "target_user_id", "target_email", "client_address")
-      SELECT "id", "at", "key_name", "action", "target_user_id", "target_email", "client_address" FROM "admin_audit"`);
-    await queryRunner.query(`DROP TABLE "admin_audit"`);
-    await queryRunner.query(`ALTER TABLE "admin_audit_new" RENAME TO "admin_audit"`);
-    await queryRunner.query(`CREATE INDEX "IDX_admin_audit_at" ON "admin_audit" ("at")`);
-    await queryRunner.query(`CREATE INDEX "IDX_admin_audit_target" ON "admin_audit" ("target_user_id")`);
+    // Entries about a client; the audit log allows entries without an account since sign-in providers (1768000000000).
+    await queryRunner.query(`ALTER TABLE "admin_audit" ADD COLUMN "target_client_id" varchar(64)`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DELETE FROM "admin_audit" WHERE "target_user_id" IS NULL`);
-    await queryRunner.query(`CREATE TABLE "admin_audit_old" (
-      "id" integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-      "at" bigint NOT NULL,
-      "key_name" varchar(64) NOT NULL,
-      "action" varchar(32) NOT NULL,
-      "target_user_id" integer NOT NULL,
-      "target_email" varchar(254) NOT NULL DEFAULT (''),
-      "client_address" varchar(64) NOT NULL DEFAULT ('')
-    )`);
-    await queryRunner.query(`INSERT INTO "admin_audit_old" ("id", "at", "key_name", "action", "target_user_id", "target_email", "client_address")
-      SELECT "id", "at", "key_name", "action", "target_user_id", "target_email", "client_address" FROM "admin_audit"`);
-    await queryRunner.query(`DROP TABLE "admin_audit"`);
-    await queryRunner.query(`ALTER TABLE "admin_audit_old" RENAME TO "admin_audit"`);
-    await queryRunner.query(`CREATE INDEX "IDX_admin_audit_at" ON "admin_audit" ("at")`);
-    await queryRunner.query(`CREATE INDEX "IDX_admin_audit_target" ON "admin_audit" ("target_user_id")`);
+    await queryRunner.query(`ALTER TABLE "admin_audit" DROP COLUMN "target_client_id"`);
     await queryRunner.query(`ALTER TABLE "security_events" DROP COLUMN "app_name"`);
     for (const table of ['oidc_clients', 'oidc_logout_deliveries', 'oidc_signing_keys', 'oidc_records']) {
       await queryRunner.query(`DROP TABLE "${table}"`);
