@@ -30,6 +30,11 @@ export default tseslint.config(
     },
   },
   {
+    // The login pages' one script runs in the browser, not in Node.
+    files: ['src/oidc/login/assets/*.js'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', URLSearchParams: 'readonly' } },
+  },
+  {
     // The generated client must be usable as it is: no casts, no non-null assertions.
     files: ['test/client/**/*.ts'],
     rules: {

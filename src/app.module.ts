@@ -23,6 +23,9 @@ import { SecondFactorModule } from './second-factor/second-factor.module.js';
 import { SignInProvidersModule } from './sign-in-providers/sign-in-providers.module.js';
 import { IdentitiesModule } from './identities/identities.module.js';
 import { SocialSignInModule } from './social-sign-in/social-sign-in.module.js';
+import { ClientsAdminModule } from './oidc-clients/clients-admin.module.js';
+import { OidcClientsModule } from './oidc-clients/oidc-clients.module.js';
+import { OidcModule } from './oidc/oidc.module.js';
 
 @Module({
   imports: [
@@ -48,6 +51,9 @@ import { SocialSignInModule } from './social-sign-in/social-sign-in.module.js';
     AccountModule,
     AdminModule,
     IntrospectionModule,
+    OidcClientsModule,
+    ClientsAdminModule,
+    OidcModule,
     HealthModule,
     HousekeepingModule,
   ],

@@ -11,6 +11,7 @@ import type { AppConfig } from './config/app-config.js';
 import { createRequestLogger } from './logging/http-logger.js';
 import { createLogger } from './logging/logger.js';
 import { Metrics } from './metrics/metrics.js';
+import { oidcMount } from './oidc/oidc-mount.js';
 import { createExpressApp, finishExpressApp, requestPipeline } from './platform/express.platform.js';
 import { answerTokenChecksFirst } from './platform/token-check-first.js';
 import { setupSwagger } from './swagger.js';
@@ -39,7 +40,7 @@ export async function createApp(
   const logger = createLogger(config, logDestination);
   const app = await createExpressApp(config, logger);
   const recorder = new RequestRecorder(app.get(Metrics), createRequestLogger(logger), clientAddressResolver(config.trustProxy));
-  app.use(requestPipeline(config, recorder));
+  app.use(requestPipeline(config, recorder, oidcMount(app)));
   configureApp(app, config);
   await app.init();
   finishExpressApp(app);

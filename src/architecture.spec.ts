@@ -37,6 +37,10 @@ const OWNERS: Record<string, string> = {
   identities: 'identities',
   social_sign_ins: 'social-sign-in',
   login_codes: 'social-sign-in',
+  oidc_records: 'oidc',
+  oidc_signing_keys: 'oidc',
+  oidc_logout_deliveries: 'oidc',
+  oidc_clients: 'oidc-clients',
   migration_lock: 'database',
 };
 

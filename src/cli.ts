@@ -9,14 +9,21 @@ import { KEYS_USAGE, runKeysCommand } from './api-keys/keys-command.js';
 import { configAtStart } from './config/config-at-start.js';
 import { ConfigError } from './config/parse-config.js';
 import { ProviderRemoval } from './identities/provider-removal.service.js';
+import { OidcCliModule } from './oidc/oidc-cli.module.js';
+import { runSigningKeysCommand, SIGNING_KEYS_USAGE } from './oidc/signing-keys-command.js';
+import { SigningKeys } from './oidc/signing-keys.service.js';
+import { CLIENTS_USAGE, runClientsCommand } from './oidc-clients/clients-command.js';
+import { OidcClientsService } from './oidc-clients/oidc-clients.service.js';
 import { ProvidersCliModule } from './sign-in-providers/providers-cli.module.js';
 import { PROVIDERS_USAGE, runProvidersCommand } from './sign-in-providers/providers-command.js';
 import { SignInProvidersService } from './sign-in-providers/sign-in-providers.service.js';
 
 /*
  * The operator's command line: `node dist/cli.js keys create|list|revoke …`
- * (`npm run keys -- …`) and `node dist/cli.js providers add|list|remove …`
- * (`npm run providers -- …`). Same environment and `.env` as the service,
+ * (`npm run keys -- …`), `node dist/cli.js providers add|list|remove …`
+ * (`npm run providers -- …`), `node dist/cli.js clients …` and
+ * `node dist/cli.js signing-keys …` (`npm run clients -- …`,
+ * `npm run signing-keys -- …`). Same environment and `.env` as the service,
  * same database; pending migrations are applied first, as the service does
  * at start.
  */
@@ -49,6 +56,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
         output,
       );
     }),
+  clients: (args) => withContext(OidcCliModule, (context) => runClientsCommand(args, context.get(OidcClientsService), output)),
+  'signing-keys': (args) => withContext(OidcCliModule, (context) => runSigningKeysCommand(args, context.get(SigningKeys), output)),
 };
 
 async function withContext(module: object, run: (context: INestApplicationContext) => Promise<number>): Promise<number> {
@@ -71,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
   const [group, ...args] = argv;
   const command = group === undefined ? undefined : COMMANDS[group];
   if (!command) {
-    process.stderr.write(`${KEYS_USAGE}\n${PROVIDERS_USAGE}\n`);
+    process.stderr.write(`${KEYS_USAGE}\n${PROVIDERS_USAGE}\n${CLIENTS_USAGE}\n${SIGNING_KEYS_USAGE}\n`);
     return 2;
   }
   return command(args);

@@ -28,6 +28,7 @@ async function bootstrap(): Promise<void> {
   const images = config.imageStorage.type === 's3' ? `bucket ${config.imageStorage.bucket}` : `${config.dataDir}/images`;
   logger.log(`listening on http://${config.host}:${config.port}/one_auth (database: ${where}; mail: ${mail}; images: ${images})`);
   logger.log(`Swagger UI: ${config.publicUrl}/one_auth/docs`);
+  logger.log(`OpenID Provider: ${config.oidc.issuer}/.well-known/openid-configuration`);
 }
 
 bootstrap().catch(async (error: unknown) => {

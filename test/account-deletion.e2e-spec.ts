@@ -196,7 +196,9 @@ describe('account deletion and export (endpoints 20, 21)', () => {
         'passkeys',
         'identities',
         'events',
+        'apps',
       ]);
+      expect(body.apps).toEqual([]);
       expect(body.second_factor).toEqual({ totp: null, recovery_codes_left: 0 });
       expect(body.identities).toEqual([]);
       expect(body.account).toEqual({ email: user.email, status: 'active', created_at: expect.any(String), updated_at: expect.any(String) });

@@ -170,6 +170,14 @@ describe('API documentation (endpoint 14)', () => {
         'GET /one_auth/admin/api/providers',
         'POST /one_auth/admin/api/providers',
         'DELETE /one_auth/admin/api/providers/{id}',
+        'GET /one_auth/api/user/apps',
+        'DELETE /one_auth/api/user/apps/{client_id}',
+        'GET /one_auth/admin/api/clients',
+        'POST /one_auth/admin/api/clients',
+        'GET /one_auth/admin/api/clients/{client_id}',
+        'PATCH /one_auth/admin/api/clients/{client_id}',
+        'DELETE /one_auth/admin/api/clients/{client_id}',
+        'POST /one_auth/admin/api/clients/{client_id}/secret',
       ].sort(),
     );
     const documented = (path: string, method: string) => Object.keys(doc.paths[path][method].responses).sort();

@@ -17,6 +17,7 @@ import { SecurityEvents } from '../security-events/security-events.service.js';
 import { LoginCodes } from '../social-sign-in/login-codes.service.js';
 import { SignInFlows } from '../social-sign-in/sign-in-flows.service.js';
 import type { AfterErasure, ErasedAccount, ErasesAccountData } from '../users/account-data.js';
+import { AccountDataOwners } from '../users/account-data-owners.js';
 import { type Account, UsersService } from '../users/users.service.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 
@@ -51,6 +52,7 @@ export class AccountDeletionService {
     identities: IdentitiesService,
     signInFlows: SignInFlows,
     loginCodes: LoginCodes,
+    private readonly registered: AccountDataOwners,
   ) {
     this.owners = [
       mail,
@@ -66,7 +68,6 @@ export class AccountDeletionService {
       loginCodes,
       webhooks,
       audit,
-      users,
     ];
   }
 
@@ -102,7 +103,8 @@ export class AccountDeletionService {
       const changingTo = await this.codes.mailedTo(tx, userId);
       const erased: ErasedAccount = { userId, email, addresses: changingTo ? [email, changingTo] : [email] };
       const work: AfterErasure[] = [];
-      for (const owner of this.owners) {
+      // The account itself last: the others may still read it.
+      for (const owner of [...this.owners, ...this.registered.erasers(), this.users]) {
         const after = await owner.eraseAccount(tx, erased);
         if (after) work.push(after);
       }

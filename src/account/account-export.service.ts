@@ -12,6 +12,7 @@ import { SecurityEventType } from '../security-events/security-event-type.js';
 import { SecurityEvents } from '../security-events/security-events.service.js';
 import { type ExportsAccountData, isoTime } from '../users/account-data.js';
 import { UsersService } from '../users/users.service.js';
+import { AccountDataOwners } from '../users/account-data-owners.js';
 import type { AccountExportDto } from './dto/account-export.dto.js';
 
 /** A copy of everything held about an account, in one JSON document: each owner's part, in the document's order. Nothing secret. */
@@ -30,6 +31,7 @@ export class AccountExportService {
     passkeys: PasskeysService,
     secondFactor: SecondFactorStore,
     identities: IdentitiesService,
+    private readonly registered: AccountDataOwners,
   ) {
     this.owners = [users, profiles, tokens, images, codes, secondFactor, passkeys, identities, events];
   }
@@ -43,7 +45,7 @@ export class AccountExportService {
       const now = Date.now();
       await this.events.record(tx, subject.userId, SecurityEventType.Export, client, now);
       const document: object = { exported_at: isoTime(now) };
-      for (const owner of this.owners) Object.assign(document, await owner.exportAccount(tx, subject));
+      for (const owner of [...this.owners, ...this.registered.exporters()]) Object.assign(document, await owner.exportAccount(tx, subject));
       return document as AccountExportDto;
     });
   }

@@ -10,5 +10,9 @@ export const AdminAction = {
   AddProvider: 'provider.added',
   /** A sign-in provider removed, with the identities linked through it. */
   RemoveProvider: 'provider.removed',
+  CreateClient: 'client.created',
+  UpdateClient: 'client.updated',
+  RotateClientSecret: 'client.secret_rotated',
+  DeleteClient: 'client.deleted',
 } as const;
 export type AdminAction = (typeof AdminAction)[keyof typeof AdminAction];

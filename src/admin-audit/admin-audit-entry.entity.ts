@@ -27,12 +27,17 @@ export class AdminAuditEntryEntity {
   @Column({ type: 'varchar', length: 32 })
   action: AdminAction;
 
+  /** The account acted on; null when the change was to a sign-in provider or a client (an app) instead. */
   @Column({ name: 'target_user_id', type: 'int', nullable: true })
   targetUserId: number | null;
 
   /** The sign-in provider acted on (its id), when the change was to one rather than to an account. */
   @Column({ name: 'target_provider', type: 'varchar', length: 32, nullable: true })
   targetProvider: string | null;
+
+  /** The client (a relying app of the OpenID Provider) acted on, when the change was to one. */
+  @Column({ name: 'target_client_id', type: 'varchar', length: 64, nullable: true })
+  targetClientId: string | null;
 
   /** The account's address when it happened; "" once the account is erased. */
   @Column({ name: 'target_email', type: 'varchar', length: 254, default: '' })

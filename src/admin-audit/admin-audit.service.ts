@@ -7,11 +7,11 @@ import type { ErasedAccount, ErasesAccountData } from '../users/account-data.js'
 import type { AdminAction } from './admin-action.js';
 import { AdminAuditEntryEntity } from './admin-audit-entry.entity.js';
 
-/** Who did what to which account (or sign-in provider), from where. */
+/** Who did what to which account (or sign-in provider, or client), from where. */
 export interface AuditRecord {
   keyName: string;
   action: AdminAction;
-  target: { id: number; email: string } | { provider: string };
+  target: { id: number; email: string } | { provider: string } | { clientId: string };
   clientAddress: string;
 }
 
@@ -29,8 +29,10 @@ export class AdminAudit implements ErasesAccountData {
   async record(tx: EntityManager, { keyName, action, target, clientAddress }: AuditRecord, at = Date.now()): Promise<void> {
     const subject =
       'provider' in target
-        ? { targetUserId: null, targetEmail: '', targetProvider: target.provider }
-        : { targetUserId: target.id, targetEmail: target.email, targetProvider: null };
+        ? { targetUserId: null, targetEmail: '', targetProvider: target.provider, targetClientId: null }
+        : 'clientId' in target
+          ? { targetUserId: null, targetEmail: '', targetProvider: null, targetClientId: target.clientId }
+          : { targetUserId: target.id, targetEmail: target.email, targetProvider: null, targetClientId: null };
     await tx.insert(AdminAuditEntryEntity, { at, keyName, action, ...subject, clientAddress });
   }
 

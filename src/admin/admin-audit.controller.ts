@@ -33,6 +33,7 @@ export class AdminAuditController {
         key_name: entry.keyName,
         action: entry.action,
         user_id: entry.targetUserId,
+        ...(entry.targetClientId === null ? {} : { client_id: entry.targetClientId }),
         email: entry.targetEmail,
         provider: entry.targetProvider,
         client_address: entry.clientAddress,

@@ -1,5 +1,16 @@
-/** What a key may do: read accounts, change them, introspect tokens (RFC 7662), see and change the sign-in providers. */
-export const API_KEY_SCOPES = ['users:read', 'users:write', 'introspect', 'providers:read', 'providers:write'] as const;
+/**
+ * What a key may do: read accounts, change them, introspect tokens (RFC 7662), see and change the sign-in
+ * providers, read and register the OpenID Provider's clients.
+ */
+export const API_KEY_SCOPES = [
+  'users:read',
+  'users:write',
+  'introspect',
+  'providers:read',
+  'providers:write',
+  'clients:read',
+  'clients:write',
+] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** A key's name: shown in the audit log and as `client_id`; never a colon (Basic `name:key` splits at the first one). */

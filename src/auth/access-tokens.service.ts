@@ -13,6 +13,7 @@ import { UserStatus } from '../users/user-status.js';
 import { UsersService } from '../users/users.service.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { AccessTokenEntity } from './access-token.entity.js';
+import { AccountSignOuts } from './account-sign-outs.js';
 import { BAD_PASSWORD_MESSAGE } from './auth-messages.js';
 import type { SessionDto } from './dto/session.dto.js';
 import { generateToken, hashToken } from './token-hash.js';
@@ -48,6 +49,7 @@ export class AccessTokensService implements OnApplicationShutdown, ErasesAccount
     private readonly users: UsersService,
     private readonly webhooks: WebhookOutbox,
     private readonly causal: CausalReads,
+    private readonly signOuts: AccountSignOuts,
   ) {
     this.lookup = createTokenLookup(dataSource, causal);
     this.touchIntervalMs = Math.min(MAX_TOUCH_INTERVAL_MS, config.tokenIdleTtlMs / 10);
@@ -196,14 +198,20 @@ export class AccessTokensService implements OnApplicationShutdown, ErasesAccount
     return result.affected === 1;
   }
 
+  /** Every token of the account, and its sign-ins elsewhere (AccountSignOuts). */
   async revokeAll(userId: number, manager?: EntityManager): Promise<void> {
-    if (manager) await manager.delete(AccessTokenEntity, { userId });
-    else await this.transactions.run((tx) => tx.delete(AccessTokenEntity, { userId }));
+    const work = async (tx: EntityManager) => {
+      await tx.delete(AccessTokenEntity, { userId });
+      await this.signOuts.signOut(tx, userId);
+    };
+    if (manager) await work(manager);
+    else await this.transactions.run(work);
   }
 
-  /** Every token of the account but the one given, inside the caller's transaction. */
+  /** Every token of the account but the one given, and its sign-ins elsewhere, inside the caller's transaction. */
   async revokeAllBut(tx: EntityManager, userId: number, keptTokenId: number): Promise<void> {
     await tx.delete(AccessTokenEntity, { userId, id: Not(keptTokenId) });
+    await this.signOuts.signOut(tx, userId);
   }
 
   /**

@@ -5,6 +5,7 @@ import { UsersModule } from '../users/users.module.js';
 import { AccessTokenEntity } from './access-token.entity.js';
 import { AccessTokensController } from './access-tokens.controller.js';
 import { AccessTokensService } from './access-tokens.service.js';
+import { AccountSignOuts } from './account-sign-outs.js';
 import { AuthService } from './auth.service.js';
 import { SessionsController } from './sessions.controller.js';
 import { SessionsService } from './sessions.service.js';
@@ -21,7 +22,7 @@ import { ValidationsController } from './validations.controller.js';
 @Module({
   imports: [PassportModule.register({ session: false }), TypeOrmModule.forFeature([AccessTokenEntity]), UsersModule],
   controllers: [AccessTokensController, ValidationsController, SessionsController],
-  providers: [AccessTokensService, SessionsService, AuthService, PasswordStrategy, TokenStrategy],
-  exports: [AccessTokensService, AuthService, SessionsService],
+  providers: [AccessTokensService, SessionsService, AuthService, PasswordStrategy, TokenStrategy, AccountSignOuts],
+  exports: [AccessTokensService, AuthService, SessionsService, AccountSignOuts],
 })
 export class AuthModule {}

@@ -46,6 +46,23 @@ export interface AppConfig {
   passkeys: PasskeysConfig;
   /** SOCIAL_RETURN_URLS: where a sign-in with another provider may send the browser back to, exactly. */
   socialReturnUrls: string[];
+  oidc: OidcConfig;
+}
+
+/** The OpenID Provider (OIDC_*): where it is, and how long what it issues lives. */
+export interface OidcConfig {
+  /** OIDC_ISSUER, without a trailing slash: what tokens carry as `iss`. */
+  issuer: string;
+  /** The issuer's path, where this service mounts the provider (e.g. /one_auth/oidc). */
+  mountPath: string;
+  /** OIDC_ACCESS_TOKEN_TTL. */
+  accessTokenTtlMs: number;
+  /** OIDC_REFRESH_TOKEN_TTL: how long a chain of rotated refresh tokens lasts from the sign-in that began it. */
+  refreshTokenTtlMs: number;
+  /** TOKEN_IDLE_TTL: a refresh token unused this long is dead. */
+  refreshTokenIdleTtlMs: number;
+  /** OIDC_SESSION_TTL: the browser session at the provider. */
+  sessionTtlMs: number;
 }
 
 /** The WebAuthn relying party passkeys are made for and used with. */

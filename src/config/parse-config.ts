@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import ms from 'ms';
 import type { AppConfig, DatabaseConfig, ImageStorageConfig, LimitRule, LimitsConfig, LogLevelName } from './app-config.js';
 import { refuseRetiredPlatform } from './http-platform-config.js';
+import { parseOidc } from './oidc-config.js';
 import { parsePasskeys } from './passkeys-config.js';
 import { readSecretFile, secretFilePath } from './secret-file.js';
 import { parseSocialReturnUrls } from './social-config.js';
@@ -29,6 +30,7 @@ export function parseConfig(env: Env, stdoutIsTty = Boolean(process.stdout.isTTY
   const host = env.HOST?.trim() || '0.0.0.0';
   const dataDir = parseDataDir(env);
   const publicUrl = parsePublicUrl(env, port);
+  const tokenIdleTtlMs = parseDuration(env, 'TOKEN_IDLE_TTL', '7d');
 
   return {
     nodeEnv,
@@ -42,7 +44,7 @@ export function parseConfig(env: Env, stdoutIsTty = Boolean(process.stdout.isTTY
     dataDir,
     secret: resolveSecret(env, nodeEnv, dataDir),
     tokenTtlMs: parseDuration(env, 'TOKEN_TTL', '30d'),
-    tokenIdleTtlMs: parseDuration(env, 'TOKEN_IDLE_TTL', '7d'),
+    tokenIdleTtlMs,
     codeTtlMs: parseDuration(env, 'CODE_TTL', '10m'),
     securityEventRetentionMs: parseDuration(env, 'SECURITY_EVENT_RETENTION', '90d'),
     adminAuditRetentionMs: parseDuration(env, 'ADMIN_AUDIT_RETENTION', '365d'),
@@ -73,6 +75,7 @@ export function parseConfig(env: Env, stdoutIsTty = Boolean(process.stdout.isTTY
     passkeys: parsePasskeys(env, publicUrl),
     totpIssuer: parseTotpIssuer(env),
     socialReturnUrls: parseSocialReturnUrls(env),
+    oidc: parseOidc(env, publicUrl, tokenIdleTtlMs),
   };
 }
 

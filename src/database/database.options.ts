@@ -47,6 +47,12 @@ import { SignInProviderEntity } from '../sign-in-providers/sign-in-provider.enti
 import { IdentityEntity } from '../identities/identity.entity.js';
 import { SocialSignInEntity } from '../social-sign-in/social-sign-in.entity.js';
 import { LoginCodeEntity } from '../social-sign-in/login-code.entity.js';
+import { OpenIdProviderMysql1769000000000 } from './migrations/mysql/1769000000000-openid-provider.js';
+import { OpenIdProviderSqlite1769000000000 } from './migrations/sqlite/1769000000000-openid-provider.js';
+import { OidcClientEntity } from '../oidc-clients/oidc-client.entity.js';
+import { LogoutDeliveryEntity } from '../oidc/logout-delivery.entity.js';
+import { OidcRecordEntity } from '../oidc/oidc-record.entity.js';
+import { SigningKeyEntity } from '../oidc/signing-key.entity.js';
 
 export const ENTITIES = [
   UserEntity,
@@ -70,6 +76,10 @@ export const ENTITIES = [
   IdentityEntity,
   SocialSignInEntity,
   LoginCodeEntity,
+  OidcRecordEntity,
+  SigningKeyEntity,
+  LogoutDeliveryEntity,
+  OidcClientEntity,
 ];
 
 /** Written once with TypeORM's schema API, for every dialect (migrations/any). */
@@ -91,6 +101,7 @@ export const MIGRATIONS = {
     PasskeysSqlite1766100000000,
     OperatorsSqlite1766200000000,
     SignInWithProvidersSqlite1768000000000,
+    OpenIdProviderSqlite1769000000000,
   ],
   mysql: [
     InitialSchemaMysql1764000000000,
@@ -105,6 +116,7 @@ export const MIGRATIONS = {
     PasskeysMysql1766100000000,
     OperatorsMysql1766200000000,
     SignInWithProvidersMysql1768000000000,
+    OpenIdProviderMysql1769000000000,
   ],
 };
 

@@ -14,6 +14,7 @@ import { SecurityEvents } from '../security-events/security-events.service.js';
 import { LoginCodes } from '../social-sign-in/login-codes.service.js';
 import { SignInFlows } from '../social-sign-in/sign-in-flows.service.js';
 import { UsersService } from '../users/users.service.js';
+import { AccountDataOwners } from '../users/account-data-owners.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { pruneCutoffs } from './prune-cutoffs.js';
 
@@ -51,6 +52,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
     secondFactor: SecondFactorStore,
     signInFlows: SignInFlows,
     loginCodes: LoginCodes,
+    private readonly registered: AccountDataOwners,
   ) {
     this.owners = [tokens, codes, mail, webhooks, limiter, images, events, secondFactor, passkeys, signInFlows, loginCodes, audit, keys];
   }
@@ -94,7 +96,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
         // An operator may have acted on an account never activated (a code resent): its entries lose the address too.
         for (const account of removed) await this.audit.eraseAccount(tx, account);
       }),
-      ...this.owners.flatMap((owner) => owner.pruneTasks(cutoffs)),
+      ...[...this.owners, ...this.registered.pruners()].flatMap((owner) => owner.pruneTasks(cutoffs)),
     ];
     const report: SweepReport = {};
     for (const task of tasks) {

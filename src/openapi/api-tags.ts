@@ -22,6 +22,8 @@ export const API_TAGS = {
   'sign-in with another provider':
     'Sign in with Google, Microsoft, GitHub or any OpenID Connect provider the operator added: the providers, the redirect there and back, ' +
     'the login code exchanged for a token, and the identities linked to the account',
+  apps: 'The apps a person let in through Sign in with one_auth (the OpenID Provider), and revoking one',
+  clients: 'For operators, with an API key: register the apps that use Sign in with one_auth (OpenID Connect clients)',
 } as const;
 
 export type ApiTagName = keyof typeof API_TAGS;

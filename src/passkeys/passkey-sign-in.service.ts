@@ -1,4 +1,5 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AuthService } from '../auth/auth.service.js';
 import type { LoginResponseDto } from '../auth/dto/login-response.dto.js';
 import { SessionsService } from '../auth/sessions.service.js';
@@ -14,6 +15,8 @@ import { UserStatus } from '../users/user-status.js';
 import { type Account, UsersService } from '../users/users.service.js';
 import { PasskeyAuthentication } from './passkey-authentication.service.js';
 import { PasskeyNotAcceptedError } from './passkey-errors.js';
+
+const loginExpired = () => new UnauthorizedException(LOGIN_EXPIRED_MESSAGE);
 
 /**
  * Signing in with a passkey (31): the assertion verified, then a session
@@ -52,6 +55,21 @@ export class PasskeySignIn {
    */
   async signIn(response: unknown, mfaToken: string | undefined, client: ClientInfo): Promise<LoginResponseDto> {
     if (mfaToken !== undefined) return this.secondStep(response, mfaToken, client);
+    const account = await this.checkSignIn(response, client);
+    const [accessToken, profile] = await Promise.all([
+      this.sessions.login(account.id, client, { how: SecurityEventType.PasskeySignIn }),
+      this.profiles.read(account.id),
+    ]);
+    return { access_token: accessToken, user_profile: toUserProfile(account.email, profile) };
+  }
+
+  /**
+   * The check of a sign-in with a passkey alone, for any way of signing in
+   * (this API, the OpenID Provider's login pages): the active account whose
+   * passkey signed the response, or 401 Passkey not accepted, under the
+   * login limits.
+   */
+  async checkSignIn(response: unknown, client: ClientInfo): Promise<Account> {
     const ownerId = await this.authentication.claimedOwner(response);
     const owner = ownerId === null ? null : await this.users.findById(ownerId).catch(() => null);
     const account = await this.auth.attemptSignIn<Account>(owner?.email ?? null, client, async () => {
@@ -61,11 +79,7 @@ export class PasskeySignIn {
       return null;
     });
     if (!account) throw new PasskeyNotAcceptedError(401);
-    const [accessToken, profile] = await Promise.all([
-      this.sessions.login(account.id, client, { how: SecurityEventType.PasskeySignIn }),
-      this.profiles.read(account.id),
-    ]);
-    return { access_token: accessToken, user_profile: toUserProfile(account.email, profile) };
+    return account;
   }
 
   /**
@@ -78,7 +92,18 @@ export class PasskeySignIn {
    * wrong code does.
    */
   private async secondStep(response: unknown, mfaToken: string, client: ClientInfo): Promise<LoginResponseDto> {
-    const loginExpired = () => new UnauthorizedException(LOGIN_EXPIRED_MESSAGE);
+    const account = await this.checkSecondStep(response, mfaToken, client);
+    const [accessToken, profile] = await Promise.all([
+      this.completeSecondStep(mfaToken, account, (tx) =>
+        this.sessions.login(account.id, client, { how: SecurityEventType.PasskeySignIn, manager: tx }),
+      ),
+      this.profiles.read(account.id),
+    ]);
+    return { access_token: accessToken, user_profile: toUserProfile(account.email, profile) };
+  }
+
+  /** The check of a passkey as a login's second step: the account, or 401 (Login expired, Passkey not accepted). */
+  async checkSecondStep(response: unknown, mfaToken: string, client: ClientInfo): Promise<Account> {
     const login = await this.pending.find(mfaToken);
     if (!login) throw loginExpired();
     const account = await this.users.findById(login.userId).catch(() => null);
@@ -91,14 +116,15 @@ export class PasskeySignIn {
       this.events.recordLater(account.id, SecurityEventType.SecondFactorFailed, client);
       throw new PasskeyNotAcceptedError(401);
     }
-    const [accessToken, profile] = await Promise.all([
-      this.transactions.run(async (tx) => {
-        await this.users.lock(tx, account.id);
-        if (!(await this.pending.complete(tx, mfaToken))) throw loginExpired();
-        return this.sessions.login(account.id, client, { how: SecurityEventType.PasskeySignIn, manager: tx });
-      }),
-      this.profiles.read(account.id),
-    ]);
-    return { access_token: accessToken, user_profile: toUserProfile(account.email, profile) };
+    return account;
+  }
+
+  /** Ends a login whose passkey second step checked out, with `issue` in the same transaction (exactly one of concurrent finishes issues). */
+  completeSecondStep<T>(mfaToken: string, account: Account, issue: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.transactions.run(async (tx) => {
+      await this.users.lock(tx, account.id);
+      if (!(await this.pending.complete(tx, mfaToken))) throw loginExpired();
+      return issue(tx);
+    });
   }
 }

@@ -37,7 +37,7 @@ import { PasskeysService } from './passkeys.service.js';
   ],
   controllers: [PasskeysController, PasskeySignInController],
   providers: [PasskeysService, PasskeyChallenges, PasskeyRegistration, PasskeyStepUp, PasskeyAuthentication, PasskeySignIn],
-  exports: [PasskeysService, PasskeyAuthentication],
+  exports: [PasskeysService, PasskeyAuthentication, PasskeySignIn],
 })
 export class PasskeysModule implements OnModuleInit {
   constructor(

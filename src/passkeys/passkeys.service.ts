@@ -48,6 +48,8 @@ export interface StoredCredential {
   signCount: number;
   transports: string[];
   userHandle: string;
+  /** Synced between devices (a software-held key) rather than bound to one. */
+  backedUp: boolean;
 }
 
 /** The id and transports of a credential, as the options of a ceremony name it. */
@@ -125,6 +127,7 @@ export class PasskeysService implements ErasesAccountData, ExportsAccountData<{ 
       signCount: row.signCount,
       transports: splitTransports(row.transports),
       userHandle: row.userHandle,
+      backedUp: row.backedUp,
     };
   }
 

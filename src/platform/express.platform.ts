@@ -13,6 +13,7 @@ import type { RequestRecorder } from '../http/request-recorder.js';
 import type { AppConfig } from '../config/app-config.js';
 import { createNestLogger } from '../logging/nest-logger.js';
 import { VALIDATIONS_ROUTE, validationsRouteMissing } from '../auth/validations.route.js';
+import type { OidcMount } from '../oidc/oidc-mount.js';
 
 /**
  * Everything that is Express-specific: the adapter, proxy trust, the
@@ -35,11 +36,12 @@ export async function createExpressApp(config: AppConfig, logger: Logger): Promi
 /**
  * What comes before Nest's router, in one middleware: the request's record
  * (id first; timing and line once answered), security headers, draining,
- * caching, the media-type rule and the JSON body parser with its limit.
- * Each step is cheap, a middleware per step is not (Express's dispatch
+ * caching, the media-type rule and the JSON body parser with its limit;
+ * the OpenID Provider's paths go to it instead, after the record and the
+ * headers (oidc-mount.ts). Each step is cheap, a middleware per step is not (Express's dispatch
  * costs more than most of them).
  */
-export function requestPipeline(config: AppConfig, recorder: RequestRecorder) {
+export function requestPipeline(config: AppConfig, recorder: RequestRecorder, oidc?: OidcMount) {
   const parseJson = express.json({ limit: config.maxJsonBytes });
   const parseForm = express.urlencoded({ limit: config.maxJsonBytes, extended: false });
   return (request: Request, response: Response, next: NextFunction) => {
@@ -47,6 +49,8 @@ export function requestPipeline(config: AppConfig, recorder: RequestRecorder) {
     setSecurityHeaders(response);
     if (isDraining()) response.setHeader('Connection', 'close');
     const path = request.path;
+    // The OpenID Provider under its issuer's path reads its own bodies (forms, as OAuth clients send them).
+    if (oidc?.serves(path)) return oidc.handle(request, response, next);
     forbidCachingOfApi(path, response);
     ignoreBodyOn(request, path);
     // Most requests carry no body: nothing to refuse or to parse.

@@ -1,6 +1,7 @@
 import { ConflictException, Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AccessTokensService, type TokenPrincipal } from '../auth/access-tokens.service.js';
+import { AccountSignOuts } from '../auth/account-sign-outs.js';
 import { AuthService, WRONG_PASSWORD_MESSAGE } from '../auth/auth.service.js';
 import { INVALID_CODE_MESSAGE } from '../codes/validation-code.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
@@ -41,6 +42,7 @@ export class TotpSettingsService {
     private readonly events: SecurityEvents,
     private readonly mail: MailOutbox,
     private readonly webhooks: WebhookOutbox,
+    private readonly signOuts: AccountSignOuts,
   ) {}
 
   /** A new secret, pending until a code from it confirms it (within 10 minutes); an older pending one is replaced. */
@@ -82,7 +84,12 @@ export class TotpSettingsService {
     return { recovery_codes: recoveryCodes };
   }
 
-  /** Two-step login off: the factor and its recovery codes are removed, logins waiting for a second step abandoned. */
+  /**
+   * Two-step login off: the factor and its recovery codes are removed,
+   * logins waiting for a second step abandoned, and the account's sign-ins
+   * elsewhere (at the OpenID Provider) ended, as turning it on ends them;
+   * its access tokens stay.
+   */
   async disable(principal: TokenPrincipal, password: string, code: string | undefined, client: ClientInfo): Promise<void> {
     const { user } = principal;
     const proof = await this.confirmBoth(user, password, code, client);
@@ -90,6 +97,7 @@ export class TotpSettingsService {
       await this.users.lock(tx, user.id);
       await this.policy.useUp(tx, user, proof, client, false);
       await this.factors.remove(tx, user.id);
+      await this.signOuts.signOut(tx, user.id);
       await this.announce(tx, user, 'second_factor_disabled', client);
     });
   }

@@ -1,4 +1,5 @@
 import { Injectable, UnauthorizedException, UnprocessableEntityException } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AuthService } from '../auth/auth.service.js';
 import type { LoginResponseDto } from '../auth/dto/login-response.dto.js';
 import { SessionsService } from '../auth/sessions.service.js';
@@ -14,7 +15,7 @@ import { UserStatus } from '../users/user-status.js';
 import { type Account, UsersService } from '../users/users.service.js';
 import { PendingLogins } from './pending-logins.service.js';
 import { LOGIN_EXPIRED_MESSAGE, SECOND_FACTOR_REQUIRED_MESSAGE } from './second-factor-messages.js';
-import { SecondFactorStore } from './second-factor-store.service.js';
+import { type SecondFactorProof, SecondFactorStore } from './second-factor-store.service.js';
 import { SecondStepMethods } from './second-step-methods.js';
 
 const loginExpired = () => new UnauthorizedException(LOGIN_EXPIRED_MESSAGE);
@@ -81,6 +82,21 @@ export class TwoStepLoginService {
    * (with one mfa_token, or one code over several), exactly one gets a token.
    */
   async finish(mfaToken: string, code: string, client: ClientInfo): Promise<LoginResponseDto> {
+    const { account, proof } = await this.checkSecondStep(mfaToken, code, client);
+    const [accessToken, profile] = await Promise.all([
+      this.completeSecondStep(mfaToken, account, proof, client, (tx) => this.sessions.login(account.id, client, { manager: tx })),
+      this.profiles.read(account.id),
+    ]);
+    return { access_token: accessToken, user_profile: toUserProfile(account.email, profile) };
+  }
+
+  /**
+   * The check of a second step, for any way of signing in that ends in one
+   * (this API, the OpenID Provider's login pages): the account whose login
+   * `mfaToken` stands for, and what its code proves. 401 Login expired for a
+   * dead login, 422 Invalid code (counted as a failed login) for a wrong code.
+   */
+  async checkSecondStep(mfaToken: string, code: string, client: ClientInfo): Promise<{ account: Account; proof: SecondFactorProof }> {
     const login = await this.pending.find(mfaToken);
     if (!login) throw loginExpired();
     // Deleted since the password step: its pending logins went with it, but this read may have raced the deletion.
@@ -98,16 +114,27 @@ export class TwoStepLoginService {
       this.events.recordLater(account.id, SecurityEventType.SecondFactorFailed, client);
       throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
     }
-    const [accessToken, profile] = await Promise.all([
-      this.transactions.run(async (tx) => {
-        await this.users.lock(tx, account.id);
-        // A throw rolls the whole back: the login stays pending, the code unused.
-        if (!(await this.pending.complete(tx, mfaToken))) throw loginExpired();
-        if (!(await this.factors.consume(tx, account, proof, client))) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
-        return this.sessions.login(account.id, client, { manager: tx });
-      }),
-      this.profiles.read(account.id),
-    ]);
-    return { access_token: accessToken, user_profile: toUserProfile(account.email, profile) };
+    return { account, proof };
+  }
+
+  /**
+   * Ends a checked login: the pending login completed, the code used up and
+   * `issue` (a token, a provider's sign-in) in one transaction, so that of
+   * concurrent finishes exactly one issues anything.
+   */
+  completeSecondStep<T>(
+    mfaToken: string,
+    account: Account,
+    proof: SecondFactorProof,
+    client: ClientInfo,
+    issue: (tx: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    return this.transactions.run(async (tx) => {
+      await this.users.lock(tx, account.id);
+      // A throw rolls the whole back: the login stays pending, the code unused.
+      if (!(await this.pending.complete(tx, mfaToken))) throw loginExpired();
+      if (!(await this.factors.consume(tx, account, proof, client))) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
+      return issue(tx);
+    });
   }
 }

@@ -29,5 +29,7 @@ export const SecurityEventType = {
   IdentityLinked: 'identity_linked',
   /** A linked identity was removed, by the owner or with its provider. */
   IdentityUnlinked: 'identity_unlinked',
+  /** A sign-in to an app through the OpenID Provider; the event names the app. */
+  OidcSignIn: 'oidc.sign_in',
 } as const;
 export type SecurityEventType = (typeof SecurityEventType)[keyof typeof SecurityEventType];

@@ -28,4 +28,8 @@ export class SecurityEventEntity {
 
   @Column({ name: 'user_agent', type: 'varchar', length: 256, default: '' })
   userAgent: string;
+
+  /** The app signed in to, for a sign-in through the OpenID Provider (`oidc.sign_in`); null otherwise. */
+  @Column({ name: 'app_name', type: 'varchar', length: 100, nullable: true })
+  appName: string | null;
 }

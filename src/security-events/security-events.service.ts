@@ -29,9 +29,16 @@ export class SecurityEvents implements OnApplicationShutdown, ErasesAccountData,
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Records an event inside the transaction of the action it describes. */
-  async record(manager: EntityManager, userId: number, type: SecurityEventType, client: ClientInfo, at = Date.now()): Promise<void> {
-    await manager.insert(SecurityEventEntity, { userId, type, at, clientAddress: client.address, userAgent: client.userAgent });
+  /** Records an event inside the transaction of the action it describes; `appName` for a sign-in to an app (oidc.sign_in). */
+  async record(
+    manager: EntityManager,
+    userId: number,
+    type: SecurityEventType,
+    client: ClientInfo,
+    at = Date.now(),
+    appName: string | null = null,
+  ): Promise<void> {
+    await manager.insert(SecurityEventEntity, { userId, type, at, clientAddress: client.address, userAgent: client.userAgent, appName });
   }
 
   /**

@@ -13,6 +13,15 @@ export class UserEntity {
   @Column({ type: 'varchar', length: 254 })
   email: string;
 
+  /**
+   * The account's public id (128 random bits, hex): its `sub` at the OpenID
+   * Provider, never its row id or its address. Null on a row made without
+   * it (by a tool); given one the first time it is needed.
+   */
+  @Index('UQ_users_public_id', { unique: true })
+  @Column({ name: 'public_id', type: 'varchar', length: 32, nullable: true })
+  publicId: string | null;
+
   @Column({ type: 'varchar', length: 16, default: UserStatus.Inactive })
   status: UserStatus;
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, Not, type Repository } from 'typeorm';
@@ -11,7 +12,7 @@ import { UserEntity } from './user.entity.js';
 import { UserStatus } from './user-status.js';
 
 /** An account as the rest of the service sees it: everything but its password hash, which never leaves this module. */
-export type Account = Omit<UserEntity, 'passwordHash'>;
+export type Account = Omit<UserEntity, 'passwordHash' | 'publicId'>;
 
 /** What a password check found: the account, or nothing (and, for a wrong password of an active account, whose it was). */
 export type PasswordCheck = { account: Account } | { account: null; wrongPasswordOf?: number };
@@ -55,6 +56,30 @@ export class UsersService implements ErasesAccountData, ExportsAccountData<{ acc
   /** The account of that id, or null; pass the manager of an open transaction to read inside it. */
   findAccount(id: number, manager?: EntityManager): Promise<Account | null> {
     return (manager ?? this.users.manager).findOne(UserEntity, { select: ACCOUNT_COLUMNS, where: { id } });
+  }
+
+  /** The account whose public id (its OpenID `sub`) this is, or null. */
+  findByPublicId(publicId: string): Promise<Account | null> {
+    if (!/^[0-9a-f]{32}$/.test(publicId)) return Promise.resolve(null);
+    return this.users.findOne({ select: ACCOUNT_COLUMNS, where: { publicId } });
+  }
+
+  /**
+   * The account's public id, given one now if it has none yet (a row made
+   * by a tool); null when there is no such account. Inside the caller's
+   * transaction when given one. Of concurrent first calls one writes, all
+   * read back the same id.
+   */
+  async publicIdOf(userId: number, manager?: EntityManager): Promise<string | null> {
+    const read = async (tx: EntityManager) =>
+      (await tx.findOne(UserEntity, { select: { id: true, publicId: true }, where: { id: userId } }))?.publicId;
+    const known = await read(manager ?? this.users.manager);
+    if (known !== null) return known ?? null;
+    const assign = async (tx: EntityManager) => {
+      await tx.update(UserEntity, { id: userId, publicId: IsNull() }, { publicId: newPublicId() });
+      return (await read(tx)) ?? null;
+    };
+    return manager ? assign(manager) : this.transactions.run(assign);
   }
 
   /**
@@ -134,7 +159,15 @@ export class UsersService implements ErasesAccountData, ExportsAccountData<{ acc
         .createQueryBuilder()
         .insert()
         .into(UserEntity)
-        .values({ email, status: UserStatus.Inactive, passwordHash: null, codeSentAt: null, createdAt: now, updatedAt: now })
+        .values({
+          email,
+          publicId: newPublicId(),
+          status: UserStatus.Inactive,
+          passwordHash: null,
+          codeSentAt: null,
+          createdAt: now,
+          updatedAt: now,
+        })
         .orIgnore()
         // An ignored insert has no id to read back (MySQL has no RETURNING): do not try.
         .updateEntity(false)
@@ -285,6 +318,11 @@ export class UsersService implements ErasesAccountData, ExportsAccountData<{ acc
       },
     ];
   }
+}
+
+/** An account's public id: 128 random bits, nothing derived from the account. */
+function newPublicId(): string {
+  return randomBytes(16).toString('hex');
 }
 
 /** The first string past every string that starts with `prefix`: its last code unit incremented. */

@@ -17,8 +17,10 @@ import { OpenAPIRouter, type Document, type Operation } from 'openapi-backend';
 
 export const CONTRACT_REPORT_DIR = join(import.meta.dirname, '..', '..', 'coverage', 'contract');
 
-// The documentation itself is not part of the API it describes.
-const UNDOCUMENTED = /^\/one_auth\/docs(?:-json|-yaml|\/.*)?$/;
+// The documentation itself is not part of the API it describes; nor is the
+// OpenID Provider under its issuer's path, whose contract is OpenID Connect's
+// (its discovery document), held by the oidc tests through a certified client.
+const UNDOCUMENTED = /^\/one_auth\/(?:docs(?:-json|-yaml|\/.*)?|oidc(?:\/.*)?)$/;
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/;
 // JSON bodies are small; binary ones (images) are only measured.
 const MAX_CAPTURED_BYTES = 256 * 1024;
@@ -36,6 +38,8 @@ export interface RecordedResponse {
 export function recordResponses(server: Server): RecordedResponse[] {
   const recorded: RecordedResponse[] = [];
   server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
+    // Taken now: a handler may rewrite the URL (the OpenID Provider's mount does).
+    const path = (request.url ?? '/').split('?')[0];
     const chunks: Buffer[] = [];
     let length = 0;
     const capture = (chunk: unknown, encoding?: unknown) => {
@@ -61,7 +65,7 @@ export function recordResponses(server: Server): RecordedResponse[] {
     response.on('finish', () => {
       recorded.push({
         method: request.method ?? 'GET',
-        path: (request.url ?? '/').split('?')[0],
+        path,
         status: response.statusCode,
         headers: sentHeaders(response),
         body: Buffer.concat(chunks),

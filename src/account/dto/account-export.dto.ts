@@ -3,6 +3,7 @@ import { SessionDto } from '../../auth/dto/session.dto.js';
 import { PendingEmailChangeDto } from '../../codes/dto/pending-email-change.dto.js';
 import { IdentityDto } from '../../identities/dto/identity.dto.js';
 import { ExportedImageDto } from '../../images/dto/exported-image.dto.js';
+import { AppDto } from '../../oidc/dto/app.dto.js';
 import { PasskeyDto } from '../../passkeys/dto/passkey.dto.js';
 import { ExportedProfileDto } from '../../profile/dto/exported-profile.dto.js';
 import { ExportedSecondFactorDto } from '../../second-factor/dto/exported-second-factor.dto.js';
@@ -43,4 +44,7 @@ export class AccountExportDto {
 
   @ApiProperty({ type: [SecurityEventDto], description: 'Every security event still kept, newest first' })
   events: SecurityEventDto[];
+
+  @ApiProperty({ type: [AppDto], description: 'The apps let in through Sign in with one_auth (as GET /user/apps lists them)' })
+  apps: AppDto[];
 }

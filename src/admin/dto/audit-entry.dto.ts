@@ -18,9 +18,16 @@ export class AuditEntryDto {
     type: 'integer',
     nullable: true,
     example: 42,
-    description: 'The account acted on; null for a change to a sign-in provider',
+    description: 'The account acted on; null for a change to a sign-in provider or a client',
   })
   user_id: number | null;
+
+  @ApiProperty({
+    required: false,
+    example: '3f9a1c0e5b7d4e21a8c6f0b2d9e4a7c1',
+    description: 'The client (a relying app) acted on; only on a change to a client',
+  })
+  client_id?: string;
 
   @ApiProperty({
     example: 'jennifer.lee@example.com',

@@ -14,6 +14,9 @@ export class SecurityEventDto {
 
   @ApiProperty({ example: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0' })
   user_agent: string;
+
+  @ApiProperty({ required: false, example: 'Team wiki', description: 'The app signed in to; only on `oidc.sign_in`' })
+  app?: string;
 }
 
 export class SecurityEventListDto {
@@ -23,5 +26,11 @@ export class SecurityEventListDto {
 
 /** Everything kept about an event except its row id: no secret is ever part of one. */
 export function toSecurityEventDto(event: SecurityEventEntity): SecurityEventDto {
-  return { type: event.type, at: new Date(event.at).toISOString(), client_address: event.clientAddress, user_agent: event.userAgent };
+  return {
+    type: event.type,
+    at: new Date(event.at).toISOString(),
+    client_address: event.clientAddress,
+    user_agent: event.userAgent,
+    ...(event.appName === null ? {} : { app: event.appName }),
+  };
 }

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { escapeHtml, html } from './html.js';
+
+describe('html templates', () => {
+  it('escape every value put into them', () => {
+    const name = `<script>alert("x")</script> & 'co'`;
+    expect(html`<p title="${name}">${name}</p>`.toString()).toBe(
+      '<p title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;</p>',
+    );
+  });
+
+  it('take markup made by html as it is, and lists of it', () => {
+    const items = ['a<b', 'c'].map((item) => html`<li>${item}</li>`);
+    const list = html`<ul>
+      ${items}
+    </ul>`;
+    expect(list.toString().replace(/\s+/g, '')).toBe('<ul><li>a&lt;b</li><li>c</li></ul>');
+  });
+
+  it('render nothing for null, undefined and false, and text for numbers', () => {
+    expect(html`${null}${undefined}${false}${0}${'x'}`.toString()).toBe('0x');
+  });
+
+  it('leave no way to pass markup in a string', () => {
+    const pretend = { markup: '<b>' } as unknown as string;
+    expect(html`${pretend}`.toString()).toBe('[object Object]');
+    expect(escapeHtml('"><img src=x onerror=alert(1)>')).not.toMatch(/[<>"]/);
+  });
+});

@@ -1,0 +1,132 @@
+import { html, type SafeHtml } from './html.js';
+import { csrfField, errorSummary, type FieldProblem, fieldError, layout } from './layout.js';
+
+/** What every page of an interaction knows: where it posts, its CSRF token, the app asking. */
+export interface InteractionPage {
+  mountPath: string;
+  /** The interaction's own path: `<issuer path>/interaction/<uid>`. */
+  base: string;
+  csrf: string;
+  appName: string;
+}
+
+const PASSKEY_SCRIPTS = ['webauthn.js', 'passkey.js'];
+
+/** The way back to the app without signing in: it is told the person declined (access_denied). */
+function cancelForm(page: InteractionPage): SafeHtml {
+  return html`<form method="post" action="${page.base}/cancel" class="cancel">
+    ${csrfField(page.csrf)}
+    <button type="submit" class="link-button">Cancel and go back to ${page.appName}</button>
+  </form>`;
+}
+
+/**
+ * The passkey button: hidden until the script finds WebAuthn in the browser
+ * (nothing else on the pages needs JavaScript). The script fetches options
+ * from `…/passkey/options`, puts the authenticator's answer in the form and
+ * submits it.
+ */
+function passkeyForm(page: InteractionPage, label: string): SafeHtml {
+  return html`<form method="post" action="${page.base}/passkey" class="passkey" data-passkey-form hidden>
+    ${csrfField(page.csrf)}
+    <input type="hidden" name="response" value="" />
+    <div class="divider"><span>or</span></div>
+    <button type="button" class="button button-secondary" data-passkey-start>${label}</button>
+    <p class="field-error" data-passkey-error hidden></p>
+  </form>`;
+}
+
+/** Step one: email and password, or a passkey that names the account itself. */
+export function signInPage(page: InteractionPage, { email, problems }: { email: string; problems: FieldProblem[] }): SafeHtml {
+  return layout(
+    { title: problems.length > 0 ? 'Error: Sign in' : 'Sign in', mountPath: page.mountPath, scripts: PASSKEY_SCRIPTS },
+    html`${errorSummary(problems)}
+      <h1>Sign in</h1>
+      <p class="lead">to continue to <strong>${page.appName}</strong></p>
+      <form method="post" action="${page.base}/login" novalidate>
+        ${csrfField(page.csrf)}
+        <div class="field${problems.some((p) => p.field === 'email') ? ' field-invalid' : ''}">
+          <label for="email">Email address</label>
+          ${fieldError(problems, 'email')}
+          <input
+            class="input"
+            id="email"
+            name="email"
+            type="email"
+            value="${email}"
+            autocomplete="username webauthn"
+            spellcheck="false"
+            autocapitalize="none"
+            required
+          />
+        </div>
+        <div class="field${problems.some((p) => p.field === 'password') ? ' field-invalid' : ''}">
+          <label for="password">Password</label>
+          ${fieldError(problems, 'password')}
+          <input class="input" id="password" name="password" type="password" autocomplete="current-password" required />
+        </div>
+        <button type="submit" class="button">Sign in</button>
+      </form>
+      ${passkeyForm(page, 'Sign in with a passkey')} ${cancelForm(page)} `,
+  );
+}
+
+/** Step two, on an account with two-step login: a code from the authenticator app, a recovery code, or a passkey. */
+export function secondStepPage(
+  page: InteractionPage,
+  { email, passkey, problems }: { email: string; passkey: boolean; problems: FieldProblem[] },
+): SafeHtml {
+  const invalid = (field: string) => (problems.some((p) => p.field === field) ? ' field-invalid' : '');
+  return layout(
+    {
+      title: problems.length > 0 ? 'Error: Two-step verification' : 'Two-step verification',
+      mountPath: page.mountPath,
+      scripts: passkey ? PASSKEY_SCRIPTS : [],
+    },
+    html`${errorSummary(problems)}
+      <h1>Two-step verification</h1>
+      <p class="lead">Signing in to <strong>${page.appName}</strong> as <strong>${email}</strong></p>
+      <form method="post" action="${page.base}/second-step" novalidate>
+        ${csrfField(page.csrf)}
+        <div class="field${invalid('code')}">
+          <label for="code">Code from your authenticator app</label>
+          <p class="hint" id="code-hint">The 6-digit code it shows for one_auth</p>
+          ${fieldError(problems, 'code')}
+          <input
+            class="input input-code"
+            id="code"
+            name="code"
+            type="text"
+            inputmode="numeric"
+            autocomplete="one-time-code"
+            spellcheck="false"
+            maxlength="6"
+            aria-describedby="code-hint"
+            autofocus
+          />
+        </div>
+        <button type="submit" class="button">Continue</button>
+      </form>
+      <details class="details" ${problems.some((p) => p.field === 'recovery-code') ? ' open' : ''}>
+        <summary>Use a recovery code instead</summary>
+        <form method="post" action="${page.base}/second-step" novalidate>
+          ${csrfField(page.csrf)}
+          <div class="field${invalid('recovery-code')}">
+            <label for="recovery-code">Recovery code</label>
+            ${fieldError(problems, 'recovery-code')}
+            <input
+              class="input"
+              id="recovery-code"
+              name="recovery_code"
+              type="text"
+              autocomplete="one-time-code"
+              spellcheck="false"
+              autocapitalize="none"
+            />
+          </div>
+          <button type="submit" class="button button-secondary">Continue</button>
+        </form>
+      </details>
+      ${passkey ? passkeyForm(page, 'Use a passkey instead') : null} ${cancelForm(page)} `,
+  );
+}

@@ -1,0 +1,158 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import Provider, { type Adapter, type KoaContextWithOIDC } from 'oidc-provider';
+import { appConfig, type AppConfigType } from '../config/app.config.js';
+import { TransactionRunner } from '../database/transaction-runner.js';
+import { OidcClientsService } from '../oidc-clients/oidc-clients.service.js';
+import { BackChannelLogouts } from './back-channel-logouts.js';
+import { ConsentMemory, OFFLINE_REQUESTED_PARAM } from './consents.js';
+import { KEY_REFRESH_MS } from './key-set.js';
+import { OidcAccounts } from './oidc-accounts.js';
+import { OidcStore } from './oidc-store.js';
+import { providerConfiguration } from './provider-configuration.js';
+import { SigningKeys } from './signing-keys.service.js';
+import { storeAdapterFactory } from './store-adapter.js';
+
+/** The path template of each of the provider's routes, for request lines and metrics (never the URL itself). */
+const ROUTE_TEMPLATES: Readonly<Record<string, string>> = {
+  discovery: '/.well-known/openid-configuration',
+  jwks: '/jwks',
+  authorization: '/auth',
+  resume: '/auth/:uid',
+  pushed_authorization_request: '/request',
+  token: '/token',
+  userinfo: '/me',
+  revocation: '/token/revocation',
+  introspection: '/token/introspection',
+  end_session: '/session/end',
+  end_session_confirm: '/session/end/confirm',
+  end_session_success: '/session/end/success',
+};
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+/**
+ * The OpenID Provider itself: an oidc-provider instance built from the
+ * configuration, the database-backed adapter and the current signing keys.
+ * The keys are read again every KEY_REFRESH_MS; when the set this instance
+ * must publish or sign with has changed (a rotation, a new key's turn, an
+ * old key's end), a new instance replaces the old one between requests. It
+ * keeps nothing in memory that another instance or a restart would need:
+ * everything is in the database.
+ */
+@Injectable()
+export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('OpenIdProvider');
+  private provider: Provider | undefined;
+  private handler: Handler | undefined;
+  private fingerprint = '';
+  private timer: NodeJS.Timeout | undefined;
+  private readonly adapter: (model: string) => Adapter;
+
+  constructor(
+    @Inject(appConfig.KEY) private readonly config: AppConfigType,
+    store: OidcStore,
+    clients: OidcClientsService,
+    private readonly keys: SigningKeys,
+    private readonly accounts: OidcAccounts,
+    private readonly consents: ConsentMemory,
+    private readonly logouts: BackChannelLogouts,
+    private readonly transactions: TransactionRunner,
+  ) {
+    const clientAdapter: Adapter = {
+      find: (clientId: string) => clients.providerMetadataOf(clientId) as ReturnType<Adapter['find']>,
+      upsert: () => Promise.reject(new Error('clients are registered by operators, not by the provider')),
+      findByUid: () => Promise.resolve(undefined),
+      findByUserCode: () => Promise.resolve(undefined),
+      consume: () => Promise.resolve(),
+      destroy: () => Promise.resolve(),
+      revokeByGrantId: () => Promise.resolve(),
+    };
+    this.adapter = storeAdapterFactory(store, (model) => (model === 'Client' ? clientAdapter : undefined));
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => {
+      this.refresh().catch((error: Error) => this.logger.warn(`reading the signing keys failed: ${error.message}`));
+    }, KEY_REFRESH_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** The provider as it stands; built at start, before the service takes requests. */
+  get current(): Provider {
+    if (!this.provider) throw new Error('the OpenID Provider is not built yet');
+    return this.provider;
+  }
+
+  /** Answers a request whose URL is already relative to the issuer's path (Express keeps the whole one in `originalUrl`). */
+  handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (!this.handler) throw new Error('the OpenID Provider is not built yet');
+    return this.handler(request, response);
+  }
+
+  /** Builds a new provider when the keys to publish or sign with changed. */
+  async refresh(): Promise<void> {
+    const keys = await this.keys.current();
+    if (keys.fingerprint === this.fingerprint) return;
+    const provider = new Provider(
+      this.config.oidc.issuer,
+      providerConfiguration({
+        oidc: this.config.oidc,
+        secret: this.config.secret,
+        adapter: this.adapter,
+        keys,
+        accounts: this.accounts,
+        consents: this.consents,
+      }),
+    );
+    // The forwarded protocol and host the provider reads are set from OIDC_ISSUER for every request (oidc-mount.ts).
+    provider.proxy = true;
+    provider.use(async (ctx, next) => {
+      // Whether the request asked for offline_access, before the provider drops it (consents.ts); never what a client says.
+      if (ctx.path === '/auth' && ctx.method === 'GET') {
+        const { [OFFLINE_REQUESTED_PARAM]: _sent, ...query } = ctx.query;
+        const scope = typeof query.scope === 'string' ? query.scope.split(' ') : [];
+        ctx.query = scope.includes('offline_access') ? { ...query, [OFFLINE_REQUESTED_PARAM]: '1' } : query;
+      }
+      await next();
+    });
+    provider.use(async (ctx, next) => {
+      try {
+        await next();
+      } finally {
+        const template = ROUTE_TEMPLATES[(ctx as KoaContextWithOIDC).oidc?.route?.replace(/^cors\./, '') ?? ''];
+        if (template) (ctx.req as IncomingMessage & { route?: { path: string } }).route = { path: this.config.oidc.mountPath + template };
+      }
+    });
+    this.queueBackChannelLogouts(provider);
+    // `sid` in every ID token, as SPEC 44 lists it (the provider adds it only for back-channel clients that require it).
+    Object.defineProperty(provider.Client.prototype, 'includeSid', { configurable: true, value: () => true });
+    provider.on('server_error', (_ctx: unknown, error: Error) => this.logger.error(`provider error: ${error.name}: ${error.message}`));
+    this.provider = provider;
+    this.handler = provider.callback() as unknown as Handler;
+    if (this.fingerprint) this.logger.log(`signing keys changed: now publishing ${keys.keys.length} keys`);
+    this.fingerprint = keys.fingerprint;
+  }
+
+  /**
+   * The provider sends a back-channel logout itself, inside the logout
+   * request; here it is queued instead, in the outbox (back-channel-logouts.ts),
+   * and sent from there with retries.
+   */
+  private queueBackChannelLogouts(provider: Provider): void {
+    const { accounts, logouts, transactions } = this;
+    Object.defineProperty(provider.Client.prototype, 'backchannelLogout', {
+      configurable: true,
+      value: async function (this: InstanceType<Provider['Client']>, accountId: string, sid: string | undefined) {
+        if (!this.backchannelLogoutUri) return;
+        const sub = this.subjectType === 'pairwise' ? accounts.pairwise(accountId, this.clientId) : accountId;
+        await transactions.run((tx) => logouts.enqueue(tx, [{ clientId: this.clientId, endpoint: this.backchannelLogoutUri!, sub, sid }]));
+      },
+    });
+  }
+}
