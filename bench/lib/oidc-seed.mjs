@@ -5,6 +5,7 @@
 // giving an access token and a refresh token.
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { URLSearchParams } from 'node:url';
 import { SEEDED_PASSWORD } from './seed.mjs';
 
 export const REDIRECT_URI = 'https://app.example.com/callback';
