@@ -118,7 +118,7 @@ results.limits.L2 = settings.tokenCheckOnly ? undefined : await measureL2(settin
 results.service = await measureService();
 smtp.close();
 
-results.service.ratios = ratiosOf(results.service, results.limits.L2);
+results.service.ratios = ratiosOf(results.service, results.limits.L2, results.machine.cores);
 for (const line of tableLines(results)) console.log(line);
 // A quick run only checks that everything works: it leaves the published figures alone.
 const outDir = settings.quick || settings.tokenCheckOnly ? 'bench/.work' : 'bench';
