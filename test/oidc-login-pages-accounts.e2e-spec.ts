@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from './helpers/api-keys.js';
 import { type BrowserSession, fieldValue, type PageResponse } from './helpers/browser-session.js';
 import { waitForMail } from './helpers/mail-text.js';
-import { extractCode } from './helpers/smtp-sink.js';
 import { pageKind, textOf } from './helpers/login-pages.js';
 import { client, exchangeCode, type OidcTestApp, registerClient, relyingParty, startOidcTestApp } from './helpers/oidc-rp.js';
 import { followLink, headingOf, openSignIn, type Step, submit } from './helpers/page-forms.js';
@@ -53,20 +52,6 @@ describe('sign-up and password reset on the login pages', () => {
 
   const post = (browser: BrowserSession, step: Step, suffix: string, form: Record<string, string>) =>
     submit(browser, t.origin, step.page, suffix, form);
-
-  /** The code of the first code mail to `email` after its first `seen` mails (notices in between are passed over). */
-  async function codeAfter(email: string, seen: number): Promise<string> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const mail = t.smtp
-        .mailsTo(email)
-        .slice(seen)
-        .find((candidate) => /validation code is \d{6}/.test(candidate.raw));
-      if (mail) return extractCode(mail.raw);
-      if (Date.now() > deadline) throw new Error(`no code mail to ${email} after its first ${seen} mails`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
 
   describe('creating an account', () => {
     it('takes an address, a mailed code and a password, then the app gets tokens for the new account', async () => {
@@ -182,7 +167,7 @@ describe('sign-up and password reset on the login pages', () => {
       expect(page.body).toMatch(/id="email"[^>]*autocomplete="username"/s);
       const codePage = await post(browser, { page }, '/reset', { email });
       expect(codePage.page.url).toMatch(/\/reset\/code$/);
-      return { codePage, browser, request, code: () => codeAfter(email, seen) };
+      return { codePage, browser, request, code: () => t.smtp.waitForCodeAfter(email, seen) };
     }
 
     it('answers alike whether or not an account holds the address, as 9 does', async () => {
