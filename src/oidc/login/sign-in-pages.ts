@@ -50,7 +50,8 @@ function passkeyForm(page: InteractionPage, label: string): SafeHtml {
  */
 function providersForm(page: InteractionPage, problems: FieldProblem[]): HtmlValue {
   if (page.providers.length === 0) return null;
-  return html`<form method="post" action="${page.base}/provider" class="providers" id="providers" tabindex="-1">
+  const invalid = problems.some((problem) => problem.field === 'providers') ? ' field-invalid' : '';
+  return html`<form method="post" action="${page.base}/provider" class="providers${invalid}" id="providers" tabindex="-1">
       ${csrfField(page.csrf)} ${fieldError(problems, 'providers')}
       ${page.providers.map(
         (provider) =>
