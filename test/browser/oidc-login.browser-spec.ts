@@ -35,6 +35,8 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
   let analytics: client.Configuration;
   const ANALYTICS = 'Northwind Regional Analytics and Reporting';
   const contexts: BrowserContext[] = [];
+  /** What went wrong in a test's pages without showing (see open()). */
+  const problems: string[] = [];
 
   beforeAll(async () => {
     const port = await freePort();
@@ -57,6 +59,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
 
   afterEach(async () => {
     await Promise.all(contexts.splice(0).map((context) => context.close()));
+    expect(problems.splice(0)).toEqual([]);
   });
 
   afterAll(async () => {
@@ -69,7 +72,22 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
   async function open(options: BrowserContextOptions = {}): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
     contexts.push(context);
-    return context.newPage();
+    const page = await context.newPage();
+    // What a person would not see but the page's author must: script errors, what the CSP blocked, a stylesheet or script not served.
+    page.on('pageerror', (error) => problems.push(`script error: ${error.message}`));
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) problems.push(`blocked: ${message.text()}`);
+    });
+    page.on('response', (response) => {
+      const kind = response.request().resourceType();
+      if (response.status() >= 400 && kind !== 'document' && !response.url().endsWith('/favicon.ico')) {
+        problems.push(`${response.status()} for the ${kind} ${response.url()}`);
+      }
+    });
+    page.on('requestfailed', (request) => {
+      if (!request.url().endsWith('/favicon.ico')) problems.push(`${request.failure()?.errorText} for ${request.url()}`);
+    });
+    return page;
   }
 
   /** Writes the page at 390 px (a phone) and 1280 px (a desktop), whole, when SCREENSHOTS_DIR is set. */
