@@ -86,16 +86,25 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     return page;
   }
 
-  /** Writes the page at 390 px (a phone) and 1280 px (a desktop), whole, when SCREENSHOTS_DIR is set. */
-  async function shoot(page: Page, name: string): Promise<void> {
-    if (!SHOTS) return;
+  /**
+   * Looks at the page as a person on a small phone would: at 320 CSS px it
+   * must reflow, nothing wider than the screen (WCAG 1.4.10). With
+   * SCREENSHOTS_DIR set, writes the whole page at 390 px (a phone) and
+   * 1280 px (a desktop) as `<name>-<width>.png`.
+   */
+  async function look(page: Page, name: string): Promise<void> {
     const size = page.viewportSize();
-    for (const [width, height] of [
-      [390, 844],
-      [1280, 800],
-    ]) {
-      await page.setViewportSize({ width, height });
-      await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
+    await page.setViewportSize({ width: 320, height: 640 });
+    const widths = await page.evaluate(() => {
+      const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document
+        .documentElement;
+      return { content: root.scrollWidth, screen: root.clientWidth };
+    });
+    expect(widths.content, `${name} is wider than a 320 px screen`).toBeLessThanOrEqual(widths.screen);
+    const shots = SHOTS ? { 390: 844, 1280: 800 } : {};
+    for (const [width, height] of Object.entries(shots)) {
+      await page.setViewportSize({ width: Number(width), height });
+      await page.screenshot({ path: join(SHOTS!, `${name}-${width}.png`), fullPage: true });
     }
     if (size) await page.setViewportSize(size);
   }
@@ -216,7 +225,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(await email.getAttribute('autocomplete')).toBe('username webauthn');
     expect(await password.getAttribute('type')).toBe('password');
     expect(await password.getAttribute('autocomplete')).toBe('current-password');
-    await shoot(page, 'sign-in');
+    await look(page, 'sign-in');
 
     // The first Tab reaches the email field; a wrong password comes back with a summary that has the focus.
     await page.keyboard.press('Tab');
@@ -237,7 +246,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(await page.locator('#email-error .visually-hidden').textContent()).toBe('Error:');
     expect(await email.inputValue()).toBe(user.email);
     expect(await password.inputValue()).toBe('');
-    await shoot(page, 'sign-in-wrong-password');
+    await look(page, 'sign-in-wrong-password');
 
     // From the summary: Tab to its link, Enter puts the focus in the field it names; on to the password, and Enter signs in.
     await page.keyboard.press('Tab');
@@ -272,7 +281,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(await focused(page)).toBe('code');
     // No passkey on this account: nothing offers one.
     expect(await page.getByRole('button', { name: /passkey/ }).count()).toBe(0);
-    await shoot(page, 'second-step');
+    await look(page, 'second-step');
 
     await awayFromStepEdge();
     const valid = new Set([-1, 0, 1].map((offset) => totpCode(user.secret, offset)));
@@ -283,7 +292,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(await page.title()).toBe('Error: Two-step verification – one_auth');
     expect(await page.getByRole('alert').getByRole('link').innerText()).toBe('The code is not correct');
     expect(await focused(page)).toBe('error-summary');
-    await shoot(page, 'second-step-wrong-code');
+    await look(page, 'second-step-wrong-code');
 
     await awayFromStepEdge();
     await code.fill(totpCode(user.secret));
@@ -307,7 +316,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(await heading(page)).toBe('Two-step verification');
     const usePasskey = page.getByRole('button', { name: 'Use a passkey instead' });
     expect(await usePasskey.isVisible()).toBe(true);
-    await shoot(page, 'second-step-passkey');
+    await look(page, 'second-step-passkey');
     await usePasskey.click();
     const outcome = await backAtApp(page, flow);
     expect(idToken(outcome, flow).amr).toEqual(['pwd', 'hwk', 'mfa']);
@@ -331,13 +340,13 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     await page.goto(refused.url);
     const button = page.getByRole('button', { name: 'Sign in with a passkey' });
     expect(await button.isVisible()).toBe(true);
-    await shoot(page, 'sign-in-passkey');
+    await look(page, 'sign-in-passkey');
     await button.click();
     const problem = page.getByText('Your passkey could not be used. Try again, or use another way to sign in.');
     await problem.waitFor();
     expect(await button.isEnabled()).toBe(true);
     expect(await heading(page)).toBe('Sign in');
-    await shoot(page, 'sign-in-passkey-failed');
+    await look(page, 'sign-in-passkey-failed');
 
     await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: true });
     await button.click();
@@ -363,7 +372,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(scopes.sort()).toEqual(
       ['Know who you are on one_auth', 'See your email address', 'See your name, profile picture and department'].sort(),
     );
-    await shoot(page, 'consent');
+    await look(page, 'consent');
     await page.getByRole('button', { name: 'Don’t allow' }).click();
     const denied = await backAtApp(page, refused);
     expect(denied).toMatchObject({ kind: 'error', error: 'access_denied' });
@@ -448,7 +457,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
 
     // Only of the app: the one_auth session stays, so the app's next silent request gets a code.
     let state = await askToSignOut();
-    await shoot(page, 'logout');
+    await look(page, 'logout');
     await page.getByRole('button', { name: 'Only sign out of Team wiki' }).click();
     await backAtSignedOut(state);
     const silent = await begin(wiki, { prompt: 'none' });
@@ -477,7 +486,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL(/\/session\/end\/success/);
     expect(await heading(page)).toBe('You are signed out');
-    await shoot(page, 'signed-out');
+    await look(page, 'signed-out');
 
     const stray = await begin(wiki, { redirect_uri: `${app.origin}/elsewhere` });
     const answer = await page.goto(stray.url);
@@ -490,7 +499,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     );
     // Nothing on the page leads to the address the request named.
     expect(await page.locator(`a[href*="elsewhere"], form[action*="elsewhere"]`).count()).toBe(0);
-    await shoot(page, 'error');
+    await look(page, 'error');
   });
 
   it('signs in with the password with JavaScript off; the passkey button stays hidden', async () => {
@@ -502,7 +511,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     // Hidden, so out of reach of the mouse, the keyboard and screen readers alike.
     expect(await page.getByRole('button', { name: 'Sign in with a passkey' }).count()).toBe(0);
     expect(await page.locator('[data-passkey-start]').isVisible()).toBe(false);
-    await shoot(page, 'sign-in-no-script');
+    await look(page, 'sign-in-no-script');
     await page.getByLabel('Email address').fill(user.email);
     await page.getByLabel('Password').fill(user.password);
     // The next stop after the password is the button (the hidden passkey form takes no focus).
@@ -512,11 +521,11 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
         () => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent,
       ),
     ).toBe('Sign in');
-    await shoot(page, 'sign-in-button-focus');
+    await look(page, 'sign-in-button-focus');
     if (SHOTS) {
       // The stylesheet has no dark theme: the page must stay whole and legible when the system asks for one.
       await page.emulateMedia({ colorScheme: 'dark' });
-      await shoot(page, 'sign-in-dark');
+      await look(page, 'sign-in-dark');
     }
     await page.keyboard.press('Enter');
     const outcome = await backAtApp(page, flow);
