@@ -341,15 +341,20 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     const button = page.getByRole('button', { name: 'Sign in with a passkey' });
     expect(await button.isVisible()).toBe(true);
     await look(page, 'sign-in-passkey');
-    await button.click();
+    await button.focus();
+    await page.keyboard.press('Enter');
     const problem = page.getByText('Your passkey could not be used. Try again, or use another way to sign in.');
     await problem.waitFor();
+    // Read out as it shows: the message is the page's one alert.
+    expect(await page.getByRole('alert').allInnerTexts()).toEqual([await problem.innerText()]);
+    // The keyboard is where it was: Enter tries again.
     expect(await button.isEnabled()).toBe(true);
+    expect(await focused(page)).toBe('button button-secondary');
     expect(await heading(page)).toBe('Sign in');
     await look(page, 'sign-in-passkey-failed');
 
     await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: true });
-    await button.click();
+    await page.keyboard.press('Enter');
     // The same interaction goes on: the app gets the answer to the request it started first.
     const outcome = await backAtApp(page, refused);
     expect(idToken(outcome, refused).amr).toEqual(['swk', 'user']);
