@@ -41,6 +41,13 @@ describe('the login pages (49)', () => {
     return { browser, request, page, leftTo };
   }
 
+  /** The opening tag of the page's input with this id. */
+  function inputTag(page: PageResponse, id: string): string {
+    const tag = new RegExp(`<input[^>]*\\sid="${id}"[^>]*>`, 's').exec(page.body)?.[0];
+    if (!tag) throw new Error(`no input #${id} on the page`);
+    return tag;
+  }
+
   /** Posts a page's form (the one whose action ends with `suffix`) with its CSRF token, following redirects on the provider. */
   function submit(browser: BrowserSession, page: PageResponse, suffix: string, form: Record<string, string>) {
     const action = new URL(formAction(page.body, suffix)!, page.url).href;
@@ -65,6 +72,9 @@ describe('the login pages (49)', () => {
     expect(page.body).toMatch(/<label for="password">/);
     expect(page.body).toMatch(/id="email"[^>]*autocomplete="username webauthn"/s);
     expect(page.body).toMatch(/id="password"[^>]*autocomplete="current-password"/s);
+    // The app named the address: the password is what is left to type, so it has the focus.
+    expect(inputTag(page, 'password')).toMatch(/\sautofocus[\s>]/);
+    expect(inputTag(page, 'email')).not.toMatch(/autofocus|aria-invalid|aria-describedby/);
     // Every value is escaped: the app's name and the login_hint.
     expect(page.body).toContain('Team &lt;wiki&gt; &amp; &quot;notes&quot;');
     expect(page.body).toContain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;@example.com"');
@@ -111,6 +121,12 @@ describe('the login pages (49)', () => {
     expect(empty.page.status).toBe(400);
     expect(textOf(empty.page.body)).toContain('Enter your email address');
     expect(empty.page.body).toContain('href="#email"');
+    // Each field names its message and says it has a problem, as GOV.UK's do.
+    for (const field of ['email', 'password']) {
+      expect(inputTag(empty.page, field)).toContain(`aria-describedby="${field}-error"`);
+      expect(inputTag(empty.page, field)).toContain('aria-invalid="true"');
+      expect(empty.page.body).toContain(`id="${field}-error"`);
+    }
   });
 
   it('asks for the second step on an account with two-step login: a wrong code is refused, the right one signs in (amr pwd otp mfa)', async () => {
@@ -120,9 +136,16 @@ describe('the login pages (49)', () => {
     expect(pageKind(second.page)).toBe('second-step');
     expect(second.page.body).toMatch(/id="code"[^>]*autocomplete="one-time-code"/s);
     expect(second.page.body).toMatch(/<label for="code">/);
+    expect(inputTag(second.page, 'code')).toContain('aria-describedby="code-hint"');
+    expect(inputTag(second.page, 'code')).not.toContain('aria-invalid');
+    // The address on a line of its own, free to wrap after each "." and "@".
+    expect(second.page.body).toContain(`<strong class="email">${user.email.replace(/[.@]/g, '$&<wbr>')}</strong>`);
     const wrong = await submit(browser, second.page, '/second-step', { code: '000000' });
     expect(wrong.page.status).toBe(422);
     expect(textOf(wrong.page.body)).toContain('The code is not correct');
+    expect(inputTag(wrong.page, 'code')).toContain('aria-describedby="code-hint code-error"');
+    expect(inputTag(wrong.page, 'code')).toContain('aria-invalid="true"');
+    expect(inputTag(wrong.page, 'recovery-code')).not.toMatch(/aria-invalid|aria-describedby/);
     await awayFromStepEdge();
     const done = await submit(browser, wrong.page, '/second-step', { code: totpCode(user.secret) });
     const tokens = await exchangeCode(config, new URL(done.leftTo!), request);

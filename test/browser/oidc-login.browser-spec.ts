@@ -101,6 +101,42 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
       return { content: root.scrollWidth, screen: root.clientWidth };
     });
     expect(widths.content, `${name} is wider than a 320 px screen`).toBeLessThanOrEqual(widths.screen);
+    // An email address wraps after a ".", an "@" (its <wbr>s) or a hyphen, never inside a word: where a line ends, so does one of those.
+    const badBreaks = await page.evaluate(() => {
+      type Text = { length: number; textContent: string };
+      type Node = { nodeType: number; childNodes: Iterable<Node> } & Text;
+      const { document } = globalThis as unknown as {
+        document: {
+          querySelectorAll(selector: string): Iterable<Node>;
+          createRange(): {
+            setStart(node: Node, at: number): void;
+            setEnd(node: Node, at: number): void;
+            getBoundingClientRect(): { top: number };
+          };
+        };
+      };
+      const breaks: string[] = [];
+      for (const email of document.querySelectorAll('.email')) {
+        const characters: { character: string; top: number }[] = [];
+        for (const node of email.childNodes) {
+          if (node.nodeType !== 3) continue;
+          for (let at = 0; at < node.length; at++) {
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + 1);
+            characters.push({ character: node.textContent[at], top: range.getBoundingClientRect().top });
+          }
+        }
+        characters.forEach(({ top }, at) => {
+          const before = characters[at - 1];
+          if (before && top > before.top && !'.@-'.includes(before.character)) {
+            breaks.push(characters.map(({ character }, i) => (i === at ? `|${character}` : character)).join(''));
+          }
+        });
+      }
+      return breaks;
+    });
+    expect(badBreaks, `${name} breaks an email address inside a word`).toEqual([]);
     const shots = SHOTS ? { 390: 844, 1280: 800 } : {};
     for (const [width, height] of Object.entries(shots)) {
       await page.setViewportSize({ width: Number(width), height });
@@ -225,6 +261,8 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(await email.getAttribute('autocomplete')).toBe('username webauthn');
     expect(await password.getAttribute('type')).toBe('password');
     expect(await password.getAttribute('autocomplete')).toBe('current-password');
+    // No address given: nothing has the focus, the first Tab goes to the email field.
+    expect(await focused(page)).toBe('body');
     await look(page, 'sign-in');
 
     // The first Tab reaches the email field; a wrong password comes back with a summary that has the focus.
@@ -244,6 +282,10 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     // Above the field too, with a prefix for screen readers only.
     expect(await page.locator('#email-error').innerText()).toMatch(/Email or password is not correct$/);
     expect(await page.locator('#email-error .visually-hidden').textContent()).toBe('Error:');
+    // Read out with the field, and the field says it has a problem; the password had none of its own.
+    expect(await email.getAttribute('aria-describedby')).toBe('email-error');
+    expect(await email.getAttribute('aria-invalid')).toBe('true');
+    expect(await password.getAttribute('aria-invalid')).toBeNull();
     expect(await email.inputValue()).toBe(user.email);
     expect(await password.inputValue()).toBe('');
     await look(page, 'sign-in-wrong-password');
@@ -273,8 +315,11 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     await page.waitForURL(/\/interaction\/[^/]+$/);
     expect(await page.title()).toBe('Two-step verification – one_auth');
     expect(await heading(page)).toBe('Two-step verification');
-    expect(await page.locator('.lead').innerText()).toBe(`Signing in to Team wiki as ${user.email}`);
+    // The address on a line of its own.
+    expect(await page.locator('.lead').innerText()).toBe(`Signing in to Team wiki as\n${user.email}`);
     const code = page.getByLabel('Code from your authenticator app');
+    expect(await code.getAttribute('aria-describedby')).toBe('code-hint');
+    expect(await code.getAttribute('aria-invalid')).toBeNull();
     expect(await code.getAttribute('autocomplete')).toBe('one-time-code');
     expect(await code.getAttribute('inputmode')).toBe('numeric');
     // The one field of the page has the focus: the code can be typed at once.
@@ -292,6 +337,8 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(await page.title()).toBe('Error: Two-step verification – one_auth');
     expect(await page.getByRole('alert').getByRole('link').innerText()).toBe('The code is not correct');
     expect(await focused(page)).toBe('error-summary');
+    expect(await code.getAttribute('aria-describedby')).toBe('code-hint code-error');
+    expect(await code.getAttribute('aria-invalid')).toBe('true');
     await look(page, 'second-step-wrong-code');
 
     await awayFromStepEdge();
@@ -437,6 +484,18 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(claims.sub).toBe(first.sub);
     expect(claims.amr).toEqual(['pwd']);
     expect(claims.auth_time).toBeGreaterThan(first.auth_time!);
+  });
+
+  it('fills in the address the app hints at (login_hint) and puts the focus in the password field', async () => {
+    const user = await createActiveUser(t);
+    const page = await open();
+    const flow = await begin(wiki, { login_hint: user.email });
+    await page.goto(flow.url);
+    expect(await page.getByLabel('Email address').inputValue()).toBe(user.email);
+    expect(await focused(page)).toBe('password');
+    await page.keyboard.type(user.password);
+    await page.keyboard.press('Enter');
+    expect(idToken(await backAtApp(page, flow), flow).amr).toEqual(['pwd']);
   });
 
   it('signs out when an app asks and the person confirms: only of the app, or of one_auth, back at its registered URI with its state each time (47)', async () => {

@@ -218,6 +218,8 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium: anot
     await page.getByLabel('Code').fill('000000');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('.error-summary').textContent()).toContain('Invalid code');
+    expect(await page.getByLabel('Code').getAttribute('aria-describedby')).toBe('code-error');
+    expect(await page.getByLabel('Code').getAttribute('aria-invalid')).toBe('true');
     await shoot(page, 'sign-up-code-error');
     await page.getByLabel('Code').fill(await t.smtp.waitForCode(email));
     await page.keyboard.press('Enter');
@@ -227,6 +229,9 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium: anot
     await page.keyboard.type('password123');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('.field-error').textContent()).toContain('Password is too common, please choose another');
+    // Read out with the field: its hint, then its problem.
+    expect(await page.getByLabel('Password').getAttribute('aria-describedby')).toBe('password-hint password-error');
+    expect(await page.getByLabel('Password').getAttribute('aria-invalid')).toBe('true');
     await shoot(page, 'sign-up-password-error');
     await page.getByLabel('Password').fill('a brand new passphrase');
     await page.keyboard.press('Enter');
