@@ -417,9 +417,14 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     await signInWithPassword(page, user.email, user.password);
     await page.waitForURL(/\/interaction\/[^/]+$/);
     expect(await page.title()).toBe(`Allow ${ANALYTICS}? – one_auth`);
-    expect(await heading(page)).toBe(`Allow ${ANALYTICS} to use your one_auth account?`);
-    expect(await page.locator('.lead').innerText()).toBe(`Signed in as ${user.email}`);
-    expect(await page.getByText(`${ANALYTICS} will be able to:`).isVisible()).toBe(true);
+    // A short question, the app's long name on the line below.
+    expect(await heading(page)).toBe('Allow access to your one_auth account?');
+    expect(await page.locator('.lead').innerText()).toBe(`${ANALYTICS} is asking to:`);
+    expect(await page.getByText('You are signed in as').innerText()).toBe(`You are signed in as\n${user.email}`);
+    // Where access is taken back, said as it is: the apps' list (50) that an app may show.
+    expect(await page.locator('.hint').innerText()).toBe(
+      'one_auth keeps a list of the apps you allow. An app that uses one_auth can show you this list and let you take access back.',
+    );
     const scopes = await page.getByRole('list').getByRole('listitem').allInnerTexts();
     expect(scopes.sort()).toEqual(
       ['Know who you are on one_auth', 'See your email address', 'See your name, profile picture and department'].sort(),
@@ -433,7 +438,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     // Signed in all the same: the next request goes straight to the question.
     const allowed = await begin(analytics, { scope });
     await page.goto(allowed.url);
-    expect(await heading(page)).toBe(`Allow ${ANALYTICS} to use your one_auth account?`);
+    expect(await heading(page)).toBe('Allow access to your one_auth account?');
     await page.getByRole('button', { name: 'Allow', exact: true }).click();
     const outcome = await backAtApp(page, allowed);
     const claims = idToken(outcome, allowed);

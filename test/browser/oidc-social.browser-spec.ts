@@ -164,7 +164,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium: anot
   async function signedInAs(page: Page, email: string): Promise<Held> {
     await page.waitForURL((url) => url.origin === rp.origin || (url.origin === origin && /\/interaction\/[^/]+$/.test(url.pathname)));
     if (page.url().startsWith(origin)) {
-      expect(await page.locator('h1').textContent()).toBe('Allow Team wiki to use your one_auth account?');
+      expect(await page.locator('h1').textContent()).toBe('Allow access to your one_auth account?');
       await shoot(page, 'consent');
       await page.getByRole('button', { name: 'Allow', exact: true }).click();
     }
