@@ -526,6 +526,12 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
 
     // Only of the app: the one_auth session stays, so the app's next silent request gets a code.
     let state = await askToSignOut();
+    // What signing out does is said before the choice.
+    const order = await page
+      .locator('.card > p, .card > form')
+      .evaluateAll((blocks) => blocks.map((block) => ((block as unknown as { tagName: string }).tagName === 'FORM' ? 'buttons' : 'text')));
+    expect(order).toEqual(['text', 'text', 'text', 'buttons']);
+    expect(await page.getByText('Signing out ends your one_auth session').isVisible()).toBe(true);
     await look(page, 'logout');
     await page.getByRole('button', { name: 'Only sign out of Team wiki' }).click();
     await backAtSignedOut(state);

@@ -1,7 +1,7 @@
 import { html, type SafeHtml } from './html.js';
 import { layout } from './layout.js';
 
-/** The provider's logout confirmation (47): its own form's action and token, in this service's page. */
+/** The provider's logout confirmation (47): its own form's action and token, in this service's page; what it does, then the choice. */
 export function logoutPage(
   mountPath: string,
   { action, xsrf, appName }: { action: string; xsrf: string; appName: string | null },
@@ -10,14 +10,12 @@ export function logoutPage(
     { title: 'Sign out', mountPath },
     html`<h1>Sign out of one_auth?</h1>
       ${appName ? html`<p class="lead"><strong>${appName}</strong> asked to sign you out.</p>` : html`<p class="lead">You are signed in to one_auth in this browser.</p>`}
+      <p>Signing out ends your one_auth session in this browser, and with it your sign-in to every app that uses it here.</p>
       <form method="post" action="${action}" class="actions">
         <input type="hidden" name="xsrf" value="${xsrf}" />
         <button type="submit" name="logout" value="yes" class="button">Sign out</button>
         <button type="submit" class="button button-secondary">${appName ? html`Only sign out of ${appName}` : 'Stay signed in'}</button>
-      </form>
-      <p class="hint">
-        Signing out ends your one_auth session in this browser, and with it your sign-in to every app that uses it here.
-      </p> `,
+      </form> `,
   );
 }
 
