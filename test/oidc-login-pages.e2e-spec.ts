@@ -317,6 +317,32 @@ describe('the login pages (49)', () => {
     expect(done.leftTo).toBeDefined();
   });
 
+  it('says a sign-in is over when its page is asked for again (the Back button), naming the app only to the browser that used it', async () => {
+    const user = await person();
+    const { page, browser } = await openSignIn();
+    const done = await submit(browser, page, '/login', user.answers);
+    expect(done.leftTo).toBeDefined();
+    // Back to the sign-in page: the provider no longer has the interaction; the browser's cookie still names the app.
+    const back = await browser.request(page.url);
+    expect(back.status).toBe(400);
+    expect(back.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(textOf(back.body)).toContain('This sign-in has finished or expired');
+    expect(textOf(back.body)).toContain('Go back to Team &lt;wiki&gt; &amp; &quot;notes&quot; and start again.');
+    // The provider's name for it is there for the app's developer, folded away; nothing leads anywhere.
+    expect(back.body).toMatch(/<details[^>]*>\s*<summary>Details for the app’s developer<\/summary>[\s\S]*session_not_found/);
+    expect(back.body).not.toMatch(/<a\s|<form/);
+    const app = browser.jar.named('one_auth_app')[0];
+    expect(app).toMatchObject({ httpOnly: true, sameSite: 'lax', secure: false, path: new URL(page.url).pathname });
+
+    // Another browser, and a cookie carried to another interaction's page, learn nothing of the app.
+    const stranger = await new BrowserSession().request(page.url);
+    expect(stranger.status).toBe(400);
+    expect(textOf(stranger.body)).toContain('Go back to the app you were signing in to and start again.');
+    const other = await openSignIn();
+    const carried = await new BrowserSession().request(other.page.url, { headers: { cookie: `one_auth_app=${app.value}` } });
+    expect(textOf(carried.body)).toContain('Go back to the app you were signing in to and start again.');
+  });
+
   it('puts failed sign-ins on the page under the login limits: 429 with Retry-After', async () => {
     const user = await person();
     const { page, browser } = await openSignIn();

@@ -503,6 +503,25 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(idToken(await backAtApp(page, flow), flow).amr).toEqual(['pwd']);
   });
 
+  it('says the sign-in is over, naming the app, when the Back button returns to its page after signing in', async () => {
+    const user = await createActiveUser(t);
+    const page = await open();
+    const flow = await begin(wiki);
+    await page.goto(flow.url);
+    const signInUrl = page.url();
+    await signInWithPassword(page, user.email, user.password);
+    await backAtApp(page, flow);
+    const again = await page.goBack();
+    expect(page.url()).toBe(signInUrl);
+    // 400, as the provider answers for an interaction it no longer has; what the person reads is no error.
+    expect(again?.status()).toBe(400);
+    expect(await page.title()).toBe('Sign-in finished or expired – one_auth');
+    expect(await heading(page)).toBe('This sign-in has finished or expired');
+    expect(await page.locator('.lead').innerText()).toBe('Go back to Team wiki and start again.');
+    expect(await page.locator('a[href], form[action]').count()).toBe(0);
+    await look(page, 'sign-in-over');
+  });
+
   it('signs out when an app asks and the person confirms: only of the app, or of one_auth, back at its registered URI with its state each time (47)', async () => {
     const user = await createActiveUser(t);
     const page = await open();
@@ -570,11 +589,19 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(await page.title()).toBe('Sign-in problem – one_auth');
     expect(await heading(page)).toBe('There is a problem signing you in');
     expect(await page.locator('.lead').innerText()).toBe(
-      'The app sent you here with a return address it has not registered, so you cannot be sent back to it.',
+      'The app that sent you here gave a return address it has not registered with one_auth, so you cannot be sent back to it.',
     );
-    // Nothing on the page leads to the address the request named.
-    expect(await page.locator(`a[href*="elsewhere"], form[action*="elsewhere"]`).count()).toBe(0);
+    // The provider's words are for the app's developer: folded away until asked for.
+    const developer = page.locator('details');
+    expect(await developer.locator('summary').innerText()).toBe('Details for the app’s developer');
+    expect(await page.getByText('invalid_redirect_uri').isVisible()).toBe(false);
     await look(page, 'error');
+    await developer.locator('summary').click();
+    expect(await page.getByText('invalid_redirect_uri').isVisible()).toBe(true);
+    expect(await developer.innerText()).toContain("redirect_uri did not match any of the client's registered redirect_uris");
+    // Nothing on the page leads to the address the request named, nor anywhere else.
+    expect(await page.locator('a[href], form[action]').count()).toBe(0);
+    await look(page, 'error-details');
   });
 
   it('signs in with the password with JavaScript off; the passkey button stays hidden', async () => {
