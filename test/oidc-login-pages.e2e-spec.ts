@@ -81,12 +81,20 @@ describe('the login pages (49)', () => {
     const interaction = browser.jar.named('_interaction')[0];
     expect(interaction).toMatchObject({ httpOnly: true, sameSite: 'lax', secure: false });
     expect(interaction.path).toMatch(/^\/one_auth\/oidc\/interaction\//);
-    for (const asset of ['login.css', 'passkey.js', 'webauthn.js']) {
+    const types = {
+      'login.css': /^text\/css/,
+      'icon.svg': /^image\/svg\+xml$/,
+      'passkey.js': /^text\/javascript/,
+      'webauthn.js': /^text\/javascript/,
+    };
+    for (const [asset, type] of Object.entries(types)) {
       const answer = await fetch(`${t.issuer}/assets/${asset}`);
       expect(answer.status, asset).toBe(200);
-      expect(answer.headers.get('content-type')).toMatch(asset.endsWith('.css') ? /^text\/css/ : /^text\/javascript/);
+      expect(answer.headers.get('content-type')).toMatch(type);
       expect(page.body).toContain(`/one_auth/oidc/assets/${asset}`);
     }
+    // The pages' icon, so browsers do not ask the origin for /favicon.ico.
+    expect(page.body).toContain('<link rel="icon" href="/one_auth/oidc/assets/icon.svg" type="image/svg+xml" />');
     expect((await fetch(`${t.issuer}/assets/secret.js`)).status).toBe(404);
   });
 

@@ -79,7 +79,7 @@ export class InteractionPages {
   /** Answers `path` (relative to the issuer's path): `/assets/<name>` or `/interaction/<uid>[/<action>]`. */
   async handle(request: Request, response: Response, path: string): Promise<void> {
     const mount = this.config.oidc.mountPath;
-    const asset = /^\/assets\/([a-z]+\.(?:css|js))$/.exec(path);
+    const asset = /^\/assets\/([a-z]+\.(?:css|js|svg))$/.exec(path);
     if (asset) {
       (request as IncomingMessage & { route?: { path: string } }).route = { path: `${mount}/assets/:name` };
       if (request.method === 'GET' || request.method === 'HEAD') {

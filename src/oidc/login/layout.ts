@@ -36,6 +36,7 @@ export function layout({ title, mountPath, scripts = [] }: PageOptions, content:
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title} – one_auth</title>
+        <link rel="icon" href="${assets}/icon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="${assets}/login.css" />
         ${scripts.map((name) => html`<script src="${assets}/${name}" defer></script> `)}
       </head>
