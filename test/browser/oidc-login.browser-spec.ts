@@ -406,6 +406,10 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(await button.isEnabled()).toBe(true);
     expect(await focused(page)).toBe('button button-secondary');
     expect(await heading(page)).toBe('Sign in');
+    // As far from what follows as the other blocks of the page are from theirs.
+    const below =
+      (await page.locator('.switch').boundingBox())!.y - ((await problem.boundingBox())!.y + (await problem.boundingBox())!.height);
+    expect(below).toBeGreaterThanOrEqual(20);
     await look(page, 'sign-in-passkey-failed');
 
     await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: true });
