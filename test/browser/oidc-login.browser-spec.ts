@@ -148,6 +148,14 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     if (size) await page.setViewportSize(size);
   }
 
+  /** With SCREENSHOTS_DIR set, looks at the page once more in the dark scheme, as `<name>-dark`, then goes back to the light one. */
+  async function lookInDark(page: Page, name: string): Promise<void> {
+    if (!SHOTS) return;
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await look(page, `${name}-dark`);
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+
   const heading = (page: Page) => page.getByRole('heading', { level: 1 }).innerText();
   /** The element that has the keyboard's focus: its id, else its class, else where it links to, else its tag. */
   const focused = (page: Page) =>
@@ -297,6 +305,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(await email.inputValue()).toBe(user.email);
     expect(await password.inputValue()).toBe('');
     await look(page, 'sign-in-wrong-password');
+    await lookInDark(page, 'sign-in-wrong-password');
 
     // From the summary: Tab to its link, Enter puts the focus in the field it names; on to the password, and Enter signs in.
     await page.keyboard.press('Tab');
@@ -442,6 +451,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
       ['Know who you are on one_auth', 'See your email address', 'See your name, profile picture and department'].sort(),
     );
     await look(page, 'consent');
+    await lookInDark(page, 'consent');
     await page.getByRole('button', { name: 'Don’t allow' }).click();
     const denied = await backAtApp(page, refused);
     expect(denied).toMatchObject({ kind: 'error', error: 'access_denied' });
@@ -614,6 +624,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     // Nothing on the page leads to the address the request named, nor anywhere else.
     expect(await page.locator('a[href], form[action]').count()).toBe(0);
     await look(page, 'error-details');
+    await lookInDark(page, 'error-details');
   });
 
   it('signs in with the password with JavaScript off; the passkey button stays hidden', async () => {
@@ -638,11 +649,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     await page.keyboard.press('Tab');
     expect(await focusedText()).toBe('Sign in');
     await look(page, 'sign-in-button-focus');
-    if (SHOTS) {
-      // The stylesheet has no dark theme: the page must stay whole and legible when the system asks for one.
-      await page.emulateMedia({ colorScheme: 'dark' });
-      await look(page, 'sign-in-dark');
-    }
+    await lookInDark(page, 'sign-in-button-focus');
     await page.keyboard.press('Enter');
     const outcome = await backAtApp(page, flow);
     expect(idToken(outcome, flow).amr).toEqual(['pwd']);
