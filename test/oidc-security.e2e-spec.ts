@@ -7,6 +7,7 @@ import { pageKind, textOf } from './helpers/login-pages.js';
 import {
   authorizationRequest,
   client,
+  noteTokens,
   type OidcTestApp,
   registerClient,
   type RegisteredTestClient,
@@ -15,6 +16,7 @@ import {
   startOidcTestApp,
   TEST_REDIRECT_URI,
 } from './helpers/oidc-rp.js';
+import { noteSecret } from './helpers/secrets.js';
 import { createActiveUser, uniqueEmail } from './helpers/test-app.js';
 import { enableTwoStep } from './helpers/totp.js';
 
@@ -504,11 +506,13 @@ describe('the login pages under attack (49)', () => {
     expect(textOf(consent.page.body)).toContain('See your email address');
     const allowed = await submit(browser, consent.page, '/consent', { decision: 'allow' });
     const callback = new URL(allowed.leftTo!);
+    noteSecret(callback.searchParams.get('code'));
     const tokens = await client.authorizationCodeGrant(hostileRp, callback, {
       pkceCodeVerifier: request.codeVerifier,
       expectedState: request.state,
       expectedNonce: request.nonce,
     });
+    noteTokens(tokens);
     // Logout: its question and its answer name the app.
     const logout = await browser.follow(client.buildEndSessionUrl(hostileRp, { id_token_hint: tokens.id_token! }).href, t.origin);
     const action = new URL(formAction(logout.page.body, '/session/end/confirm')!, logout.page.url).href;

@@ -12,6 +12,7 @@ import { BrowserSession } from './browser-session.js';
 import { type PageAnswers, type PageWalk, walkLoginPages } from './login-pages.js';
 import { client, noteTokens, TEST_REDIRECT_URI } from './oidc-rp.js';
 import { type Exchange, lastTo, recordTraffic } from './rp-traffic.js';
+import { noteSecret } from './secrets.js';
 
 /*
  * The relying party of the OpenID Foundation's conformance suite, as far as
@@ -316,6 +317,7 @@ export async function exchangeCode(
   callback: URL,
   checks: { pkceCodeVerifier?: string; maxAge?: number } = {},
 ) {
+  noteSecret(callback.searchParams.get('code'));
   const tokens = await client.authorizationCodeGrant(rp.config, callback, {
     expectedState: request.state,
     expectedNonce: request.nonce,
