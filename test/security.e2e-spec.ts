@@ -170,23 +170,32 @@ describe('security rules', () => {
       expect(parallel.map((response) => response.status)).toEqual(parallel.map(() => 200));
     });
 
-    it('answers unknown email and wrong password in about the same time (medians within 5 ms)', async () => {
+    // The check is that both answers cost one argon2 verification: without the dummy hash an unknown
+    // address answers in a fraction of the time. Each round sends the two one after the other, and the
+    // median of the rounds' differences is compared, so that a load change on the machine falls on
+    // both sides; the bound is 5 ms, or a tenth of a login on a machine slow enough to make 5 ms noise.
+    it('answers unknown email and wrong password in about the same time (paired medians within 5 ms or 10 %)', async () => {
       const user = await activeUser();
       const unknown: number[] = [];
       const wrong: number[] = [];
+      const differences: number[] = [];
       for (let i = 0; i < 30; i++) {
-        for (const [email, into] of [
-          [uniqueEmail('ghost'), unknown],
-          [user.email, wrong],
-        ] as const) {
+        const took: number[] = [];
+        for (const email of i % 2 ? [uniqueEmail('ghost'), user.email] : [user.email, uniqueEmail('ghost')]) {
           const started = process.hrtime.bigint();
           await t.http.get(TOKENS).auth(email, `not-the-password-${i}`).set('X-Forwarded-For', ipv4()).expect(401);
-          into.push(Number(process.hrtime.bigint() - started) / 1e6);
+          took.push(Number(process.hrtime.bigint() - started) / 1e6);
         }
+        const [ghostMs, wrongMs] = i % 2 ? took : [took[1], took[0]];
+        unknown.push(ghostMs);
+        wrong.push(wrongMs);
+        differences.push(wrongMs - ghostMs);
       }
-      const difference = Math.abs(median(unknown) - median(wrong));
-      console.info(`login timing: unknown email ${median(unknown).toFixed(1)} ms, wrong password ${median(wrong).toFixed(1)} ms`);
-      expect(difference).toBeLessThan(5);
+      const difference = Math.abs(median(differences));
+      console.info(
+        `login timing: unknown email ${median(unknown).toFixed(1)} ms, wrong password ${median(wrong).toFixed(1)} ms, paired difference ${difference.toFixed(1)} ms`,
+      );
+      expect(difference).toBeLessThan(Math.max(5, 0.1 * median(wrong)));
     });
   });
 

@@ -2,7 +2,7 @@
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./provider-internals.d.ts" />
 import { hkdfSync } from 'node:crypto';
-import type { Adapter, Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import { type Adapter, type Configuration, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { confirm as confirmLogout } from 'oidc-provider/lib/actions/end_session.js';
 import type { OidcConfig } from '../config/app-config.js';
 import { type ConsentMemory, OFFLINE_REQUESTED_PARAM } from './consents.js';
@@ -139,12 +139,30 @@ export function providerConfiguration(parts: ProviderParts): Configuration {
       client.clientAuthMethod === 'none' &&
       PUBLIC_CLIENT_CORS_ROUTES.has(ctx.oidc.route) &&
       (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin),
-    interactions: { url: (_ctx, interaction) => `${oidc.mountPath}/interaction/${interaction.uid}` },
+    interactions: { policy: interactionPolicyFor(), url: (_ctx, interaction) => `${oidc.mountPath}/interaction/${interaction.uid}` },
     renderError: async (ctx, out) => {
       const requestId = (ctx.req as { requestId?: string }).requestId;
       page(ctx, errorPage(oidc.mountPath, { error: out.error, description: out.error_description, requestId }).toString());
     },
   };
+}
+
+/**
+ * The provider's own prompts (login, then consent), with one check narrowed.
+ * It asks every native app (redirect URIs all on loopback, or an app's own
+ * scheme) for consent on every sign-in, since any program on the device can
+ * listen there (RFC 8252 §8.6). That holds for a public client, whose code
+ * whoever receives it can redeem; a confidential client's code is worth
+ * nothing without its secret, so it is asked as a web app is (49): a
+ * first-party app never, a third-party app once per set of scopes.
+ */
+function interactionPolicyFor(): interactionPolicy.DefaultPolicy {
+  const policy = interactionPolicy.base();
+  const native = policy.get('consent')?.checks.get('native_client_prompt');
+  if (!native) throw new Error('oidc-provider no longer has the consent check native_client_prompt');
+  const everyNativeApp = native.check;
+  native.check = (ctx) => ctx.oidc.client?.clientAuthMethod === 'none' && everyNativeApp(ctx);
+  return policy;
 }
 
 /**

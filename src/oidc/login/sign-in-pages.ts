@@ -1,19 +1,26 @@
-import { html, type SafeHtml } from './html.js';
+import { html, type HtmlValue, type SafeHtml } from './html.js';
 import { csrfField, errorSummary, type FieldProblem, fieldError, layout } from './layout.js';
 
-/** What every page of an interaction knows: where it posts, its CSRF token, the app asking. */
+/** A provider a person may continue with (51): its id and the name on its button. */
+export interface ProviderChoice {
+  id: string;
+  name: string;
+}
+
+/** What every page of an interaction knows: where it posts, its CSRF token, the app asking, the providers on offer. */
 export interface InteractionPage {
   mountPath: string;
   /** The interaction's own path: `<issuer path>/interaction/<uid>`. */
   base: string;
   csrf: string;
   appName: string;
+  providers: ProviderChoice[];
 }
 
 const PASSKEY_SCRIPTS = ['webauthn.js', 'passkey.js'];
 
 /** The way back to the app without signing in: it is told the person declined (access_denied). */
-function cancelForm(page: InteractionPage): SafeHtml {
+export function cancelForm(page: InteractionPage): SafeHtml {
   return html`<form method="post" action="${page.base}/cancel" class="cancel">
     ${csrfField(page.csrf)}
     <button type="submit" class="link-button">Cancel and go back to ${page.appName}</button>
@@ -36,13 +43,40 @@ function passkeyForm(page: InteractionPage, label: string): SafeHtml {
   </form>`;
 }
 
-/** Step one: email and password, or a passkey that names the account itself. */
+/**
+ * "Continue with …": one button per provider an operator enabled (51), each
+ * a submit of one form, so it works without JavaScript and carries the
+ * CSRF token. Nothing when there is none.
+ */
+function providersForm(page: InteractionPage, problems: FieldProblem[]): HtmlValue {
+  if (page.providers.length === 0) return null;
+  const invalid = problems.some((problem) => problem.field === 'providers') ? ' field-invalid' : '';
+  return html`<form method="post" action="${page.base}/provider" class="providers${invalid}" id="providers" tabindex="-1">
+      ${csrfField(page.csrf)} ${fieldError(problems, 'providers')}
+      ${page.providers.map(
+        (provider) =>
+          html`<button
+            type="submit"
+            name="provider"
+            value="${provider.id}"
+            class="button button-provider"
+            data-initial="${[...provider.name][0]?.toUpperCase() ?? ''}"
+          >
+            Continue with ${provider.name}
+          </button>`,
+      )}
+    </form>
+    <div class="divider"><span>or</span></div>`;
+}
+
+/** Step one: another provider, email and password, or a passkey that names the account itself; or a new account. */
 export function signInPage(page: InteractionPage, { email, problems }: { email: string; problems: FieldProblem[] }): SafeHtml {
   return layout(
     { title: problems.length > 0 ? 'Error: Sign in' : 'Sign in', mountPath: page.mountPath, scripts: PASSKEY_SCRIPTS },
     html`${errorSummary(problems)}
       <h1>Sign in</h1>
       <p class="lead">to continue to <strong>${page.appName}</strong></p>
+      ${providersForm(page, problems)}
       <form method="post" action="${page.base}/login" novalidate>
         ${csrfField(page.csrf)}
         <div class="field${problems.some((p) => p.field === 'email') ? ' field-invalid' : ''}">
@@ -64,10 +98,13 @@ export function signInPage(page: InteractionPage, { email, problems }: { email: 
           <label for="password">Password</label>
           ${fieldError(problems, 'password')}
           <input class="input" id="password" name="password" type="password" autocomplete="current-password" required />
+          <p class="field-link"><a href="${page.base}/reset">Forgot your password?</a></p>
         </div>
         <button type="submit" class="button">Sign in</button>
       </form>
-      ${passkeyForm(page, 'Sign in with a passkey')} ${cancelForm(page)} `,
+      ${passkeyForm(page, 'Sign in with a passkey')}
+      <p class="switch">New to one_auth? <a href="${page.base}/sign-up">Create an account</a></p>
+      ${cancelForm(page)} `,
   );
 }
 
