@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProviderRemoval } from '../src/identities/provider-removal.service.js';
 import { OidcProviderHost } from '../src/oidc/oidc-provider.host.js';
 import { createKey } from './helpers/api-keys.js';
 import { BrowserSession, decodeHtml, fieldValue, formAction, type PageResponse } from './helpers/browser-session.js';
@@ -16,8 +17,10 @@ import {
   startOidcTestApp,
   TEST_REDIRECT_URI,
 } from './helpers/oidc-rp.js';
+import { followLink } from './helpers/page-forms.js';
 import { noteSecret } from './helpers/secrets.js';
-import { createActiveUser, uniqueEmail } from './helpers/test-app.js';
+import { addProvider } from './helpers/social-sign-in.js';
+import { basic, createActiveUser, uniqueEmail } from './helpers/test-app.js';
 import { enableTwoStep } from './helpers/totp.js';
 
 /*
@@ -37,6 +40,8 @@ const RETURN_TO = 'https://app.example.com/signed-out';
 const OTHER_RETURN_TO = 'https://other.example.com/signed-out';
 /** Markup, attribute breakers and a javascript: URL: what a hostile value carries. */
 const HOSTILE = `"><script>alert(1)</script><img src=x onerror=alert(2)>' onfocus='alert(3) javascript:alert(4)`;
+/** A provider's name is at most 64 characters: the markup part. */
+const HOSTILE_PROVIDER = `"><script>alert(7)</script><img src=x onerror=alert(8)>`;
 /** Printed safely, the hostile value reads as text: its escaped form. */
 const HOSTILE_ESCAPED =
   '&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;&#39; onfocus=&#39;alert(3) javascript:alert(4)';
@@ -164,6 +169,7 @@ function expectInert(page: PageResponse, issuer: string): void {
 }
 
 describe('the login pages under attack (49)', () => {
+  const hostileProvider = `hostile-${randomBytes(4).toString('hex')}`;
   let t: OidcTestApp;
   let hostile: RegisteredTestClient;
   let hostileRp: client.Configuration;
@@ -177,9 +183,19 @@ describe('the login pages under attack (49)', () => {
     hostileRp = await relyingParty(t.issuer, hostile);
     other = await registerClient(t, { client_name: 'Other app', post_logout_redirect_uris: [OTHER_RETURN_TO] });
     otherRp = await relyingParty(t.issuer, other);
+    // A provider whose name is markup, for its "Continue with …" button (never contacted: no one continues with it).
+    await addProvider(t, {
+      id: hostileProvider,
+      issuer: 'https://idp.example.com',
+      clientId: 'one_auth',
+      clientSecret: 'not-used',
+      name: HOSTILE_PROVIDER,
+    });
   });
 
   afterAll(async () => {
+    // Suites share one database on MariaDB: the next one's pages must not offer it.
+    await t?.app.get(ProviderRemoval).remove(hostileProvider, { address: '', userAgent: 'test' });
     await t?.close();
   });
 
@@ -231,13 +247,32 @@ describe('the login pages under attack (49)', () => {
     const action = new URL(formAction(logout.page.body, '/session/end/confirm')!, logout.page.url).href;
     await browser.follow(action, t.origin, { form: { xsrf: fieldValue(logout.page.body, 'xsrf')!, logout: 'yes' } });
 
+    // Creating an account, page by page; resetting a password; a provider that is not there.
+    const signUp = new BrowserSession();
+    const start = await signUp.follow((await authorizationRequest(otherRp)).url, t.origin);
+    const email = uniqueEmail('sign-up');
+    const emailPage = await followLink(signUp, t.origin, start.page, '/sign-up');
+    const codePage = await submit(signUp, (await submit(signUp, emailPage.page, '/sign-up', { email: '' })).page, '/sign-up', { email });
+    const code = await t.smtp.waitForCode(email);
+    const wrongSignUpCode = await submit(signUp, codePage.page, '/sign-up/code', { code: code === '000000' ? '111111' : '000000' });
+    const passwordPage = await submit(signUp, wrongSignUpCode.page, '/sign-up/code', { code });
+    await submit(signUp, passwordPage.page, '/sign-up/password', { password: 'short' });
+    const reset = new BrowserSession();
+    const resetStart = await reset.follow((await authorizationRequest(otherRp)).url, t.origin);
+    const resetPage = await followLink(reset, t.origin, resetStart.page, '/reset');
+    await submit(reset, resetPage.page, '/reset', { email: uniqueEmail('nobody') });
+    await submit(reset, resetStart.page, '/provider', { provider: 'no-such-provider' });
+
     // Every page, not the redirects between them.
-    const pages = browser.history.filter(
+    const pages = [...browser.history, ...signUp.history, ...reset.history].filter(
       (answer) => answer.headers.get('content-type')?.startsWith('text/html') && answer.headers.get('location') === null,
     );
+    expect(
+      pages.filter((shown) => /\/(sign-up|reset)(\/code|\/password)?$/.test(new URL(shown.url).pathname)).length,
+    ).toBeGreaterThanOrEqual(6);
     const statuses = new Set(pages.map((answer) => answer.status));
     for (const status of [200, 400, 401, 403, 404, 415, 422]) expect(statuses, `a page answered ${status}`).toContain(status);
-    expect(pages.length).toBeGreaterThanOrEqual(14);
+    expect(pages.length).toBeGreaterThanOrEqual(22);
     for (const shown of pages) expectPageDefences(shown);
   });
 
@@ -298,6 +333,44 @@ describe('the login pages under attack (49)', () => {
     expect(wrong.status).toBe(400);
     expect(wrong.headers.get('location')).toBeNull();
     expect(await signedIn(signedInBrowser)).toBe(true);
+  });
+
+  it('refuses the forms of creating an account and resetting a password without their CSRF token, and nothing happens', async () => {
+    const mine = new BrowserSession();
+    const start = await mine.follow((await authorizationRequest(otherRp)).url, t.origin);
+    const theirs = await new BrowserSession().follow((await authorizationRequest(otherRp)).url, t.origin);
+    const tokens = ['', 'x'.repeat(43), fieldValue(theirs.page.body, 'csrf')!];
+    const refused = async (shown: PageResponse, suffix: string, form: Record<string, string>) => {
+      const action = new URL(formAction(shown.body, suffix)!, shown.url).href;
+      for (const csrf of tokens) {
+        const answer = await mine.request(action, { form: { csrf, ...form } });
+        expect(answer.status, `${suffix} with ${JSON.stringify(csrf.slice(0, 8))}`).toBe(403);
+        expect(answer.headers.get('location')).toBeNull();
+      }
+    };
+    const email = uniqueEmail('csrf');
+    const emailPage = await followLink(mine, t.origin, start.page, '/sign-up');
+    await refused(emailPage.page, '/sign-up', { email });
+    expect(t.smtp.mailsTo(email)).toHaveLength(0);
+    const codePage = await submit(mine, emailPage.page, '/sign-up', { email });
+    const code = await t.smtp.waitForCode(email);
+    await refused(codePage.page, '/sign-up/resend', {});
+    await refused(codePage.page, '/sign-up/code', { code });
+    const passwordPage = await submit(mine, codePage.page, '/sign-up/code', { code });
+    await refused(passwordPage.page, '/sign-up/password', { password: 'a new password of ours' });
+    // The account has no password yet, and only one code was ever mailed.
+    await t.http.get('/one_auth/api/access_tokens').set('Authorization', basic(email, 'a new password of ours')).expect(401);
+    expect(t.smtp.mailsTo(email)).toHaveLength(1);
+    const resetPage = await followLink(
+      mine,
+      t.origin,
+      (await mine.follow((await authorizationRequest(otherRp)).url, t.origin)).page,
+      '/reset',
+    );
+    const user = await person();
+    const mailed = t.smtp.mailsTo(user.email).length;
+    await refused(resetPage.page, '/reset', { email: user.email });
+    expect(t.smtp.mailsTo(user.email)).toHaveLength(mailed);
   });
 
   it('answers a forged, a foreign, a finished or an expired interaction with an error page, and signs nobody in', async () => {
@@ -518,6 +591,20 @@ describe('the login pages under attack (49)', () => {
     const action = new URL(formAction(logout.page.body, '/session/end/confirm')!, logout.page.url).href;
     const loggedOut = await browser.follow(action, t.origin, { form: { xsrf: fieldValue(logout.page.body, 'xsrf')!, logout: 'yes' } });
     expect(textOf(loggedOut.page.body)).toContain('You are signed out');
+    // The provider's name on its button; an address typed into the forms to create an account and to reset a password.
+    const fresh = await browser.follow((await authorizationRequest(otherRp)).url, t.origin);
+    expect(fresh.page.body).toContain('&quot;&gt;&lt;script&gt;alert(7)&lt;/script&gt;&lt;img src=x onerror=alert(8)&gt;');
+    for (const suffix of ['/sign-up', '/reset']) {
+      const form = await followLink(browser, t.origin, fresh.page, suffix);
+      const typed = await submit(browser, form.page, suffix, { email: HOSTILE });
+      expect(typed.page.status).toBe(400);
+      expect(typed.page.body).toContain(`value="${HOSTILE_ESCAPED}"`);
+    }
+    // An odd address that is valid: shown on the page that says where the code went.
+    const odd = uniqueEmail("o'neil&sons").replace('@', "+'a&b@");
+    const signUpForm = await followLink(browser, t.origin, fresh.page, '/sign-up');
+    const sent = await submit(browser, signUpForm.page, '/sign-up', { email: odd });
+    expect(sent.page.body).toContain(odd.replace(/&/g, '&amp;').replace(/'/g, '&#39;'));
     // Error pages: hostile parameters and a hostile request id.
     await browser.request(
       `${t.issuer}/auth?client_id=${encodeURIComponent(HOSTILE)}&redirect_uri=${encodeURIComponent(HOSTILE)}&scope=${encodeURIComponent(HOSTILE)}`,
@@ -530,10 +617,11 @@ describe('the login pages under attack (49)', () => {
     const pages = browser.history.filter(
       (answer) => answer.headers.get('content-type')?.startsWith('text/html') && answer.headers.get('location') === null,
     );
-    expect(pages.filter((shown) => shown.body.includes(HOSTILE_ESCAPED)).length).toBeGreaterThanOrEqual(5);
+    expect(pages.filter((shown) => shown.body.includes(HOSTILE_ESCAPED)).length).toBeGreaterThanOrEqual(7);
     for (const shown of pages) {
       expectInert(shown, t.issuer);
       expect(shown.body).not.toContain(HOSTILE);
+      expect(shown.body).not.toContain(HOSTILE_PROVIDER);
     }
   });
 });
