@@ -13,9 +13,12 @@ export const OUTAGE_DESCRIPTION = 'one_auth cannot answer just now, try again in
  * provider's own handlers turn into its usual answers: the JSON error body
  * of the token, userinfo, introspection and revocation endpoints, a redirect
  * to the app's registered redirect URI from the authorization endpoint when
- * the app is known, the error page otherwise. Relying parties read `error`
- * in those answers; the API's `{"message"}` would reach them as an
- * unexplained failure.
+ * the app is known, the error page otherwise. A relying party's library
+ * that reads a failed answer's body looks for `error` there, as in the
+ * provider's other errors (the API's `{"message"}` would be an unexplained
+ * failure to it); openid-client reads bodies of 4xx answers only and hands a
+ * 503 over as it came, its status and Retry-After saying to try again, and
+ * userinfo's Bearer challenge names the error too.
  */
 export function outageError(cause: unknown): errors.OIDCProviderError {
   const error = new errors.TemporarilyUnavailable(OUTAGE_DESCRIPTION, { cause: cause as Error });
