@@ -14,7 +14,7 @@ import { UpstreamProvider } from '../helpers/upstream-provider.js';
 
 const CHROMIUM = findBinary(['/usr/bin/chromium', '/usr/bin/chromium-browser']);
 /** Where to keep screenshots of each page at phone and desktop widths, when set (never in the repository). */
-const SCREENSHOTS = process.env.SCREENSHOT_DIR;
+const SCREENSHOTS = process.env.SCREENSHOTS_DIR;
 const WIDTHS = [390, 1280];
 
 /** What the test's app holds after a sign-in: the tokens and the person's claims. */
@@ -133,7 +133,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium: anot
     await upstream?.stop();
   });
 
-  /** Screenshots of the page as it is now, at each width, when SCREENSHOT_DIR is set. */
+  /** Screenshots of the page as it is now, at each width, when SCREENSHOTS_DIR is set. */
   async function shoot(page: Page, name: string): Promise<void> {
     if (!SCREENSHOTS) return;
     const width = page.viewportSize()!.width;
