@@ -37,6 +37,7 @@ const EXPLANATIONS: Readonly<Record<string, string>> = {
   invalid_request: 'The app that sent you here made a request one_auth cannot accept.',
   session_not_found: 'Your sign-in took too long or was already finished. Go back to the app and start again.',
   access_denied: 'Signing in was cancelled.',
+  temporarily_unavailable: 'Signing in is not possible just now. Try again in a moment.',
 };
 
 /**
