@@ -10,6 +10,7 @@ import type { KeySet } from './key-set.js';
 import { PAGE_HEADERS } from './login/layout.js';
 import { errorPage, loggedOutPage, logoutPage } from './login/provider-pages.js';
 import { type OidcAccounts, SCOPE_CLAIMS } from './oidc-accounts.js';
+import { duringOutage } from './provider-outage.js';
 
 /** What the configuration is built from: settings, storage, keys, accounts, consents. */
 export interface ProviderParts {
@@ -58,7 +59,7 @@ export function providerConfiguration(parts: ProviderParts): Configuration {
   return {
     adapter: parts.adapter,
     jwks: { keys: parts.keys.keys as NonNullable<Configuration['jwks']>['keys'] },
-    findAccount: (_ctx, sub) => accounts.find(sub),
+    findAccount: (_ctx, sub) => duringOutage(() => accounts.find(sub)),
     pairwiseIdentifier: (_ctx, accountId, client) => accounts.pairwise(accountId, client.clientId),
     claims: { ...SCOPE_CLAIMS, sid: null, auth_time: null },
     scopes: ['openid', 'profile', 'email', 'address', 'offline_access'],
@@ -78,7 +79,7 @@ export function providerConfiguration(parts: ProviderParts): Configuration {
         client.clientAuthMethod === 'none' || (client as unknown as Record<string, unknown>).pkce_optional !== true,
     },
     rotateRefreshToken: true,
-    loadExistingGrant: (ctx) => consents.loadExistingGrant(ctx, grantTtl),
+    loadExistingGrant: (ctx) => duringOutage(() => consents.loadExistingGrant(ctx, grantTtl)),
     extraParams: [OFFLINE_REQUESTED_PARAM],
     ttl: {
       AccessToken: seconds(oidc.accessTokenTtlMs),
@@ -114,7 +115,11 @@ export function providerConfiguration(parts: ProviderParts): Configuration {
         enabled: true,
         allowedPolicy: async (_ctx, client, token) => {
           const accountId = 'accountId' in token ? token.accountId : undefined;
-          return token.clientId === client.clientId && typeof accountId === 'string' && (await accounts.active(accountId)) !== null;
+          return (
+            token.clientId === client.clientId &&
+            typeof accountId === 'string' &&
+            (await duringOutage(() => accounts.active(accountId))) !== null
+          );
         },
       },
       rpInitiatedLogout: {

@@ -5,7 +5,6 @@ import express from 'express';
 import { errors, type InteractionResults } from 'oidc-provider';
 import { appConfig, type AppConfigType } from '../../config/app.config.js';
 import { TooManyRequestsError } from '../../http/api-error.js';
-import { isDatabaseUnavailable } from '../../database/driver-errors.js';
 import { clientInfoOf } from '../../http/client-info.js';
 import { PASSKEY_NOT_ACCEPTED_MESSAGE } from '../../passkeys/passkey-errors.js';
 import { LOGIN_EXPIRED_MESSAGE } from '../../second-factor/second-factor-messages.js';
@@ -14,6 +13,7 @@ import { ConsentMemory } from '../consents.js';
 import { OidcAccounts } from '../oidc-accounts.js';
 import { OidcProviderHost } from '../oidc-provider.host.js';
 import { INTERACTION_TTL_S } from '../provider-configuration.js';
+import { isOutage, OUTAGE_RETRY_AFTER_SECONDS } from '../provider-outage.js';
 import { serveAsset } from './assets.js';
 import { consentPage } from './consent-page.js';
 import { InteractionCsrf } from './csrf.js';
@@ -114,8 +114,9 @@ export class InteractionPages {
     } catch (error) {
       if (response.headersSent) return;
       if (error instanceof FormError) return this.error(response, error.status, 'invalid_form', { description: error.message });
-      if (isDatabaseUnavailable(error)) {
-        response.setHeader('Retry-After', '5');
+      // The provider's own steps (the interaction, the client) say an outage as an OAuth error.
+      if (isOutage(error)) {
+        response.setHeader('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
         return this.error(response, 503, 'temporarily_unavailable', { request });
       }
       this.logger.error(`login page failed: ${(error as Error).name}: ${(error as Error).message}`);
