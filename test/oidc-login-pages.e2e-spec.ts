@@ -339,16 +339,27 @@ describe('the login pages (49)', () => {
     // The provider's name for it is there for the app's developer, folded away; nothing leads anywhere.
     expect(back.body).toMatch(/<details[^>]*>\s*<summary>Details for the app’s developer<\/summary>[\s\S]*session_not_found/);
     expect(back.body).not.toMatch(/<a\s|<form/);
-    const app = browser.jar.named('one_auth_app')[0];
-    expect(app).toMatchObject({ httpOnly: true, sameSite: 'lax', secure: false, path: new URL(page.url).pathname });
+    // The app's client id and its signature, as the provider's cookies are signed.
+    const [app, signature] = ['one_auth_app', 'one_auth_app.sig'].map((name) => browser.jar.named(name)[0]);
+    for (const cookie of [app, signature]) {
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'lax', secure: false, path: new URL(page.url).pathname });
+    }
 
     // Another browser, and a cookie carried to another interaction's page, learn nothing of the app.
     const stranger = await new BrowserSession().request(page.url);
     expect(stranger.status).toBe(400);
     expect(textOf(stranger.body)).toContain('Go back to the app you were signing in to and start again.');
     const other = await openSignIn();
-    const carried = await new BrowserSession().request(other.page.url, { headers: { cookie: `one_auth_app=${app.value}` } });
+    const carried = await new BrowserSession().request(other.page.url, {
+      headers: { cookie: `one_auth_app=${app.value}; one_auth_app.sig=${signature.value}` },
+    });
     expect(textOf(carried.body)).toContain('Go back to the app you were signing in to and start again.');
+    // Nor does a cookie naming another app under this one's signature.
+    const otherApp = Buffer.from('another-client').toString('base64url');
+    const swapped = await new BrowserSession().request(page.url, {
+      headers: { cookie: `one_auth_app=${otherApp}; one_auth_app.sig=${signature.value}` },
+    });
+    expect(textOf(swapped.body)).toContain('Go back to the app you were signing in to and start again.');
   });
 
   it('puts failed sign-ins on the page under the login limits: 429 with Retry-After', async () => {
