@@ -190,7 +190,7 @@ describe('sign-up and password reset on the login pages', () => {
     it('sets a new password with the mailed code and signs in: the old password stops working, the owner is told', async () => {
       const user = await createActiveUser(t);
       const { codePage, browser, request, code: mailed } = await resetFor(user.email);
-      expect(textOf(codePage.page.body)).toContain(`If ${user.email} has a one_auth account, we sent it a 6-digit code.`);
+      expect(textOf(codePage.page.body)).toContain(`We sent a 6-digit code to ${user.email} if it has a one_auth account.`);
       const code = await mailed();
       const passwordPage = await post(browser, codePage, '/reset/code', { code });
       expect(headingOf(passwordPage.page)).toBe('Choose a new password');

@@ -23,6 +23,8 @@ export interface ProviderParts {
 }
 
 const DAY_S = 86_400;
+/** How long a sign-in (the provider's interaction) may take, from the app's request to its last page. */
+export const INTERACTION_TTL_S = 3600;
 const seconds = (ms: number) => Math.max(1, Math.floor(ms / 1000));
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -83,7 +85,7 @@ export function providerConfiguration(parts: ProviderParts): Configuration {
       AccessToken: seconds(oidc.accessTokenTtlMs),
       AuthorizationCode: 60,
       IdToken: 3600,
-      Interaction: 3600,
+      Interaction: INTERACTION_TTL_S,
       Session: seconds(oidc.sessionTtlMs),
       Grant: grantTtl,
       // The chain of rotated tokens ends OIDC_REFRESH_TOKEN_TTL after the sign-in; each token dies unused after the idle timeout.
@@ -142,7 +144,8 @@ export function providerConfiguration(parts: ProviderParts): Configuration {
     interactions: { policy: interactionPolicyFor(), url: (_ctx, interaction) => `${oidc.mountPath}/interaction/${interaction.uid}` },
     renderError: async (ctx, out) => {
       const requestId = (ctx.req as { requestId?: string }).requestId;
-      page(ctx, errorPage(oidc.mountPath, { error: out.error, description: out.error_description, requestId }).toString());
+      const appName = ctx.oidc?.client?.clientName;
+      page(ctx, errorPage(oidc.mountPath, { error: out.error, description: out.error_description, requestId, appName }).toString());
     },
   };
 }

@@ -74,14 +74,17 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) problems.push(`blocked: ${message.text()}`);
     });
+    // The test's app has no icon. The service's pages name theirs (<link rel="icon">), so Chromium asks for it, not for
+    // /favicon.ico, and its answer is checked here as any other file's is.
+    const appIcon = (url: string) => url.endsWith('/favicon.ico') && new URL(url).origin !== origin;
     page.on('response', (response) => {
       const kind = response.request().resourceType();
-      if (response.status() >= 400 && kind !== 'document' && !response.url().endsWith('/favicon.ico')) {
+      if (response.status() >= 400 && kind !== 'document' && !appIcon(response.url())) {
         problems.push(`${response.status()} for the ${kind} ${response.url()}`);
       }
     });
     page.on('requestfailed', (request) => {
-      if (!request.url().endsWith('/favicon.ico')) problems.push(`${request.failure()?.errorText} for ${request.url()}`);
+      if (!appIcon(request.url())) problems.push(`${request.failure()?.errorText} for ${request.url()}`);
     });
     return page;
   }
@@ -101,12 +104,56 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
       return { content: root.scrollWidth, screen: root.clientWidth };
     });
     expect(widths.content, `${name} is wider than a 320 px screen`).toBeLessThanOrEqual(widths.screen);
+    // An email address wraps after a ".", an "@" (its <wbr>s) or a hyphen, never inside a word: where a line ends, so does one of those.
+    const badBreaks = await page.evaluate(() => {
+      type Text = { length: number; textContent: string };
+      type Node = { nodeType: number; childNodes: Iterable<Node> } & Text;
+      const { document } = globalThis as unknown as {
+        document: {
+          querySelectorAll(selector: string): Iterable<Node>;
+          createRange(): {
+            setStart(node: Node, at: number): void;
+            setEnd(node: Node, at: number): void;
+            getBoundingClientRect(): { top: number };
+          };
+        };
+      };
+      const breaks: string[] = [];
+      for (const email of document.querySelectorAll('.email')) {
+        const characters: { character: string; top: number }[] = [];
+        for (const node of email.childNodes) {
+          if (node.nodeType !== 3) continue;
+          for (let at = 0; at < node.length; at++) {
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + 1);
+            characters.push({ character: node.textContent[at], top: range.getBoundingClientRect().top });
+          }
+        }
+        characters.forEach(({ top }, at) => {
+          const before = characters[at - 1];
+          if (before && top > before.top && !'.@-'.includes(before.character)) {
+            breaks.push(characters.map(({ character }, i) => (i === at ? `|${character}` : character)).join(''));
+          }
+        });
+      }
+      return breaks;
+    });
+    expect(badBreaks, `${name} breaks an email address inside a word`).toEqual([]);
     const shots = SHOTS ? { 390: 844, 1280: 800 } : {};
     for (const [width, height] of Object.entries(shots)) {
       await page.setViewportSize({ width: Number(width), height });
       await page.screenshot({ path: join(SHOTS!, `${name}-${width}.png`), fullPage: true });
     }
     if (size) await page.setViewportSize(size);
+  }
+
+  /** With SCREENSHOTS_DIR set, looks at the page once more in the dark scheme, as `<name>-dark`, then goes back to the light one. */
+  async function lookInDark(page: Page, name: string): Promise<void> {
+    if (!SHOTS) return;
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await look(page, `${name}-dark`);
+    await page.emulateMedia({ colorScheme: 'light' });
   }
 
   const heading = (page: Page) => page.getByRole('heading', { level: 1 }).innerText();
@@ -225,6 +272,13 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(await email.getAttribute('autocomplete')).toBe('username webauthn');
     expect(await password.getAttribute('type')).toBe('password');
     expect(await password.getAttribute('autocomplete')).toBe('current-password');
+    // The pages' own icon, served beside the stylesheet.
+    const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+    const served = await page.request.get(new URL(icon!, page.url()).href);
+    expect(served.status()).toBe(200);
+    expect(served.headers()['content-type']).toBe('image/svg+xml');
+    // No address given: nothing has the focus, the first Tab goes to the email field.
+    expect(await focused(page)).toBe('body');
     await look(page, 'sign-in');
 
     // The first Tab reaches the email field; a wrong password comes back with a summary that has the focus.
@@ -244,9 +298,14 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     // Above the field too, with a prefix for screen readers only.
     expect(await page.locator('#email-error').innerText()).toMatch(/Email or password is not correct$/);
     expect(await page.locator('#email-error .visually-hidden').textContent()).toBe('Error:');
+    // Read out with the field, and the field says it has a problem; the password had none of its own.
+    expect(await email.getAttribute('aria-describedby')).toBe('email-error');
+    expect(await email.getAttribute('aria-invalid')).toBe('true');
+    expect(await password.getAttribute('aria-invalid')).toBeNull();
     expect(await email.inputValue()).toBe(user.email);
     expect(await password.inputValue()).toBe('');
     await look(page, 'sign-in-wrong-password');
+    await lookInDark(page, 'sign-in-wrong-password');
 
     // From the summary: Tab to its link, Enter puts the focus in the field it names; on to the password, and Enter signs in.
     await page.keyboard.press('Tab');
@@ -273,8 +332,11 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     await page.waitForURL(/\/interaction\/[^/]+$/);
     expect(await page.title()).toBe('Two-step verification – one_auth');
     expect(await heading(page)).toBe('Two-step verification');
-    expect(await page.locator('.lead').innerText()).toBe(`Signing in to Team wiki as ${user.email}`);
+    // The address on a line of its own.
+    expect(await page.locator('.lead').innerText()).toBe(`Signing in to Team wiki as\n${user.email}`);
     const code = page.getByLabel('Code from your authenticator app');
+    expect(await code.getAttribute('aria-describedby')).toBe('code-hint');
+    expect(await code.getAttribute('aria-invalid')).toBeNull();
     expect(await code.getAttribute('autocomplete')).toBe('one-time-code');
     expect(await code.getAttribute('inputmode')).toBe('numeric');
     // The one field of the page has the focus: the code can be typed at once.
@@ -292,6 +354,8 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(await page.title()).toBe('Error: Two-step verification – one_auth');
     expect(await page.getByRole('alert').getByRole('link').innerText()).toBe('The code is not correct');
     expect(await focused(page)).toBe('error-summary');
+    expect(await code.getAttribute('aria-describedby')).toBe('code-hint code-error');
+    expect(await code.getAttribute('aria-invalid')).toBe('true');
     await look(page, 'second-step-wrong-code');
 
     await awayFromStepEdge();
@@ -351,6 +415,10 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(await button.isEnabled()).toBe(true);
     expect(await focused(page)).toBe('button button-secondary');
     expect(await heading(page)).toBe('Sign in');
+    // As far from what follows as the other blocks of the page are from theirs.
+    const below =
+      (await page.locator('.switch').boundingBox())!.y - ((await problem.boundingBox())!.y + (await problem.boundingBox())!.height);
+    expect(below).toBeGreaterThanOrEqual(20);
     await look(page, 'sign-in-passkey-failed');
 
     await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: true });
@@ -370,14 +438,20 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     await signInWithPassword(page, user.email, user.password);
     await page.waitForURL(/\/interaction\/[^/]+$/);
     expect(await page.title()).toBe(`Allow ${ANALYTICS}? – one_auth`);
-    expect(await heading(page)).toBe(`Allow ${ANALYTICS} to use your one_auth account?`);
-    expect(await page.locator('.lead').innerText()).toBe(`Signed in as ${user.email}`);
-    expect(await page.getByText(`${ANALYTICS} will be able to:`).isVisible()).toBe(true);
+    // A short question, the app's long name on the line below.
+    expect(await heading(page)).toBe('Allow access to your one_auth account?');
+    expect(await page.locator('.lead').innerText()).toBe(`${ANALYTICS} is asking to:`);
+    expect(await page.getByText('You are signed in as').innerText()).toBe(`You are signed in as\n${user.email}`);
+    // Where access is taken back, said as it is: the apps' list (50) that an app may show.
+    expect(await page.locator('.hint').innerText()).toBe(
+      'one_auth keeps a list of the apps you allow. An app that uses one_auth can show you this list and let you take access back.',
+    );
     const scopes = await page.getByRole('list').getByRole('listitem').allInnerTexts();
     expect(scopes.sort()).toEqual(
       ['Know who you are on one_auth', 'See your email address', 'See your name, profile picture and department'].sort(),
     );
     await look(page, 'consent');
+    await lookInDark(page, 'consent');
     await page.getByRole('button', { name: 'Don’t allow' }).click();
     const denied = await backAtApp(page, refused);
     expect(denied).toMatchObject({ kind: 'error', error: 'access_denied' });
@@ -386,7 +460,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     // Signed in all the same: the next request goes straight to the question.
     const allowed = await begin(analytics, { scope });
     await page.goto(allowed.url);
-    expect(await heading(page)).toBe(`Allow ${ANALYTICS} to use your one_auth account?`);
+    expect(await heading(page)).toBe('Allow access to your one_auth account?');
     await page.getByRole('button', { name: 'Allow', exact: true }).click();
     const outcome = await backAtApp(page, allowed);
     const claims = idToken(outcome, allowed);
@@ -439,6 +513,37 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(claims.auth_time).toBeGreaterThan(first.auth_time!);
   });
 
+  it('fills in the address the app hints at (login_hint) and puts the focus in the password field', async () => {
+    const user = await createActiveUser(t);
+    const page = await open();
+    const flow = await begin(wiki, { login_hint: user.email });
+    await page.goto(flow.url);
+    expect(await page.getByLabel('Email address').inputValue()).toBe(user.email);
+    expect(await focused(page)).toBe('password');
+    await page.keyboard.type(user.password);
+    await page.keyboard.press('Enter');
+    expect(idToken(await backAtApp(page, flow), flow).amr).toEqual(['pwd']);
+  });
+
+  it('says the sign-in is over, naming the app, when the Back button returns to its page after signing in', async () => {
+    const user = await createActiveUser(t);
+    const page = await open();
+    const flow = await begin(wiki);
+    await page.goto(flow.url);
+    const signInUrl = page.url();
+    await signInWithPassword(page, user.email, user.password);
+    await backAtApp(page, flow);
+    const again = await page.goBack();
+    expect(page.url()).toBe(signInUrl);
+    // 400, as the provider answers for an interaction it no longer has; what the person reads is no error.
+    expect(again?.status()).toBe(400);
+    expect(await page.title()).toBe('Sign-in finished or expired – one_auth');
+    expect(await heading(page)).toBe('This sign-in has finished or expired');
+    expect(await page.locator('.lead').innerText()).toBe('Go back to Team wiki and start again.');
+    expect(await page.locator('a[href], form[action]').count()).toBe(0);
+    await look(page, 'sign-in-over');
+  });
+
   it('signs out when an app asks and the person confirms: only of the app, or of one_auth, back at its registered URI with its state each time (47)', async () => {
     const user = await createActiveUser(t);
     const page = await open();
@@ -462,6 +567,12 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
 
     // Only of the app: the one_auth session stays, so the app's next silent request gets a code.
     let state = await askToSignOut();
+    // What signing out does is said before the choice.
+    const order = await page
+      .locator('.card > p, .card > form')
+      .evaluateAll((blocks) => blocks.map((block) => ((block as unknown as { tagName: string }).tagName === 'FORM' ? 'buttons' : 'text')));
+    expect(order).toEqual(['text', 'text', 'text', 'buttons']);
+    expect(await page.getByText('Signing out ends your one_auth session').isVisible()).toBe(true);
     await look(page, 'logout');
     await page.getByRole('button', { name: 'Only sign out of Team wiki' }).click();
     await backAtSignedOut(state);
@@ -500,11 +611,20 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(await page.title()).toBe('Sign-in problem – one_auth');
     expect(await heading(page)).toBe('There is a problem signing you in');
     expect(await page.locator('.lead').innerText()).toBe(
-      'The app sent you here with a return address it has not registered, so you cannot be sent back to it.',
+      'The app that sent you here gave a return address it has not registered with one_auth, so you cannot be sent back to it.',
     );
-    // Nothing on the page leads to the address the request named.
-    expect(await page.locator(`a[href*="elsewhere"], form[action*="elsewhere"]`).count()).toBe(0);
+    // The provider's words are for the app's developer: folded away until asked for.
+    const developer = page.locator('details');
+    expect(await developer.locator('summary').innerText()).toBe('Details for the app’s developer');
+    expect(await page.getByText('invalid_redirect_uri').isVisible()).toBe(false);
     await look(page, 'error');
+    await developer.locator('summary').click();
+    expect(await page.getByText('invalid_redirect_uri').isVisible()).toBe(true);
+    expect(await developer.innerText()).toContain("redirect_uri did not match any of the client's registered redirect_uris");
+    // Nothing on the page leads to the address the request named, nor anywhere else.
+    expect(await page.locator('a[href], form[action]').count()).toBe(0);
+    await look(page, 'error-details');
+    await lookInDark(page, 'error-details');
   });
 
   it('signs in with the password with JavaScript off; the passkey button stays hidden', async () => {
@@ -519,19 +639,17 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     await look(page, 'sign-in-no-script');
     await page.getByLabel('Email address').fill(user.email);
     await page.getByLabel('Password').fill(user.password);
-    // The next stop after the password is the button (the hidden passkey form takes no focus).
-    await page.getByLabel('Password').press('Tab');
-    expect(
-      await page.evaluate(
+    // After the password come its link and the button (the hidden passkey form takes no focus).
+    const focusedText = () =>
+      page.evaluate(
         () => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent,
-      ),
-    ).toBe('Sign in');
+      );
+    await page.getByLabel('Password').press('Tab');
+    expect(await focusedText()).toBe('Forgot your password?');
+    await page.keyboard.press('Tab');
+    expect(await focusedText()).toBe('Sign in');
     await look(page, 'sign-in-button-focus');
-    if (SHOTS) {
-      // The stylesheet has no dark theme: the page must stay whole and legible when the system asks for one.
-      await page.emulateMedia({ colorScheme: 'dark' });
-      await look(page, 'sign-in-dark');
-    }
+    await lookInDark(page, 'sign-in-button-focus');
     await page.keyboard.press('Enter');
     const outcome = await backAtApp(page, flow);
     expect(idToken(outcome, flow).amr).toEqual(['pwd']);

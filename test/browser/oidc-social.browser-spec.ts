@@ -164,7 +164,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium: anot
   async function signedInAs(page: Page, email: string): Promise<Held> {
     await page.waitForURL((url) => url.origin === rp.origin || (url.origin === origin && /\/interaction\/[^/]+$/.test(url.pathname)));
     if (page.url().startsWith(origin)) {
-      expect(await page.locator('h1').textContent()).toBe('Allow Team wiki to use your one_auth account?');
+      expect(await page.locator('h1').textContent()).toBe('Allow access to your one_auth account?');
       await shoot(page, 'consent');
       await page.getByRole('button', { name: 'Allow', exact: true }).click();
     }
@@ -218,6 +218,8 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium: anot
     await page.getByLabel('Code').fill('000000');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('.error-summary').textContent()).toContain('Invalid code');
+    expect(await page.getByLabel('Code').getAttribute('aria-describedby')).toBe('code-error');
+    expect(await page.getByLabel('Code').getAttribute('aria-invalid')).toBe('true');
     await shoot(page, 'sign-up-code-error');
     await page.getByLabel('Code').fill(await t.smtp.waitForCode(email));
     await page.keyboard.press('Enter');
@@ -227,6 +229,9 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium: anot
     await page.keyboard.type('password123');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('.field-error').textContent()).toContain('Password is too common, please choose another');
+    // Read out with the field: its hint, then its problem.
+    expect(await page.getByLabel('Password').getAttribute('aria-describedby')).toBe('password-hint password-error');
+    expect(await page.getByLabel('Password').getAttribute('aria-invalid')).toBe('true');
     await shoot(page, 'sign-up-password-error');
     await page.getByLabel('Password').fill('a brand new passphrase');
     await page.keyboard.press('Enter');

@@ -12,10 +12,12 @@ import { SignInProvidersService } from '../../sign-in-providers/sign-in-provider
 import { ConsentMemory } from '../consents.js';
 import { OidcAccounts } from '../oidc-accounts.js';
 import { OidcProviderHost } from '../oidc-provider.host.js';
+import { INTERACTION_TTL_S } from '../provider-configuration.js';
 import { isOutage, OUTAGE_RETRY_AFTER_SECONDS } from '../provider-outage.js';
 import { serveAsset } from './assets.js';
 import { consentPage } from './consent-page.js';
 import { InteractionCsrf } from './csrf.js';
+import { InteractionApp } from './interaction-app.js';
 import { InteractionLogins } from './interaction-logins.js';
 import type { FieldProblem } from './layout.js';
 import { LoginSteps } from './login-steps.js';
@@ -43,6 +45,7 @@ const MAX_FORM_BYTES = 64 * 1024;
 export class InteractionPages {
   private readonly logger = new Logger('LoginPages');
   private readonly csrf: InteractionCsrf;
+  private readonly apps: InteractionApp;
   private readonly parseForm = express.urlencoded({ extended: false, limit: MAX_FORM_BYTES, parameterLimit: 20 });
   private readonly routes: PageRoutes;
 
@@ -59,6 +62,7 @@ export class InteractionPages {
     mailedCodeRoutes: MailedCodeRoutes,
   ) {
     this.csrf = new InteractionCsrf(config.secret);
+    this.apps = new InteractionApp(config.secret, config.oidc.issuer.startsWith('https:'), INTERACTION_TTL_S);
     this.routes = {
       'GET ': (request, response, interaction, page) => this.show(request, response, interaction, page),
       'POST login': (request, response, interaction, page) => this.password(request, response, interaction, page),
@@ -75,13 +79,13 @@ export class InteractionPages {
   /** Answers `path` (relative to the issuer's path): `/assets/<name>` or `/interaction/<uid>[/<action>]`. */
   async handle(request: Request, response: Response, path: string): Promise<void> {
     const mount = this.config.oidc.mountPath;
-    const asset = /^\/assets\/([a-z]+\.(?:css|js))$/.exec(path);
+    const asset = /^\/assets\/([a-z]+\.(?:css|js|svg))$/.exec(path);
     if (asset) {
       (request as IncomingMessage & { route?: { path: string } }).route = { path: `${mount}/assets/:name` };
       if (request.method === 'GET' || request.method === 'HEAD') {
         if (serveAsset(asset[1], response)) return;
       }
-      return this.error(response, 404, 'not_found', 'There is no such page.');
+      return this.error(response, 404, 'not_found');
     }
     const match = /^\/interaction\/([^/]+)(?:\/(.+))?$/.exec(path);
     const action = match?.[2] ?? '';
@@ -89,7 +93,7 @@ export class InteractionPages {
     (request as IncomingMessage & { route?: { path: string } }).route = {
       path: `${mount}/interaction/:uid${handler && action ? `/${action}` : ''}`,
     };
-    if (!match || !handler) return this.error(response, 404, 'not_found', 'There is no such page.');
+    if (!match || !handler) return this.error(response, 404, 'not_found');
     try {
       const uid = match[1];
       if (request.method === 'POST') await this.readForm(request, response);
@@ -103,23 +107,30 @@ export class InteractionPages {
         providers: (await this.providers.list()).map(({ id, name }) => ({ id, name })),
       };
       if (request.method === 'POST' && !this.csrf.matches(uid, formOf(request).csrf)) {
-        return this.error(response, 403, 'invalid_csrf', 'This form has expired or did not come from this page. Go back and try again.');
+        return this.error(response, 403, 'invalid_csrf');
       }
+      if (request.method === 'GET') this.apps.remember(response, page.base, uid, String(interaction.params.client_id));
       await handler(request, response, interaction, page);
     } catch (error) {
       if (response.headersSent) return;
-      if (error instanceof FormError) return this.error(response, error.status, 'invalid_request', error.message);
+      if (error instanceof FormError) return this.error(response, error.status, 'invalid_form', { description: error.message });
       // The provider's own steps (the interaction, the client) say an outage as an OAuth error.
       if (isOutage(error)) {
         response.setHeader('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
-        return this.error(response, 503, 'temporarily_unavailable', 'Signing in is not possible just now. Try again in a moment.', request);
+        return this.error(response, 503, 'temporarily_unavailable', { request });
       }
       this.logger.error(`login page failed: ${(error as Error).name}: ${(error as Error).message}`);
-      this.error(response, 500, 'server_error', undefined, request);
+      this.error(response, 500, 'server_error', { request });
     }
   }
 
-  /** The interaction of this browser, which must be the one in the path; an error page otherwise. */
+  /**
+   * The interaction of this browser, which must be the one in the path.
+   * Otherwise (finished, expired, or another browser's) the page says the
+   * sign-in is over, naming its app when this browser's cookie says which:
+   * 400, the status of the provider's own answer for an interaction it no
+   * longer has (session_not_found).
+   */
   private async interactionOf(request: Request, response: Response, uid: string): Promise<Interaction | null> {
     try {
       const interaction = await this.host.current.interactionDetails(request, response);
@@ -127,7 +138,9 @@ export class InteractionPages {
     } catch (error) {
       if (!(error instanceof errors.SessionNotFound)) throw error;
     }
-    this.error(response, 400, 'session_not_found');
+    const clientId = UID.test(uid) ? this.apps.recall(request, uid) : undefined;
+    const client = clientId ? await this.host.current.Client.find(clientId) : undefined;
+    this.error(response, 400, 'session_not_found', { appName: client?.clientName });
     return null;
   }
 
@@ -146,7 +159,7 @@ export class InteractionPages {
 
   private async showConsent(response: Response, interaction: Interaction, page: InteractionPage): Promise<void> {
     const account = await this.accounts.active(String(interaction.session?.accountId ?? ''));
-    if (!account) return this.error(response, 400, 'session_not_found');
+    if (!account) return this.error(response, 400, 'session_not_found', { appName: page.appName });
     const details = interaction.prompt.details as { missingOIDCScope?: string[] };
     const requested = String(interaction.params.scope ?? '').split(' ');
     sendPage(response, 200, consentPage(page, { email: account.email, scopes: details.missingOIDCScope ?? requested }));
@@ -289,9 +302,14 @@ export class InteractionPages {
     );
   }
 
-  private error(response: ServerResponse, status: number, error: string, description?: string, request?: IncomingMessage): void {
+  private error(
+    response: ServerResponse,
+    status: number,
+    error: string,
+    { description, request, appName }: { description?: string; request?: IncomingMessage; appName?: string } = {},
+  ): void {
     const requestId = (request as { requestId?: string } | undefined)?.requestId;
-    sendPage(response, status, errorPage(this.config.oidc.mountPath, { error, description, requestId }));
+    sendPage(response, status, errorPage(this.config.oidc.mountPath, { error, description, requestId, appName }));
   }
 }
 

@@ -1,5 +1,15 @@
 import { html, type HtmlValue, type SafeHtml } from './html.js';
-import { csrfField, errorSummary, type FieldProblem, fieldError, layout } from './layout.js';
+import {
+  csrfField,
+  emailInText,
+  emailLine,
+  errorSummary,
+  fieldClass,
+  fieldDescription,
+  type FieldProblem,
+  fieldError,
+  layout,
+} from './layout.js';
 import type { CodePurpose } from './mailed-code-steps.js';
 import { cancelForm, type InteractionPage } from './sign-in-pages.js';
 
@@ -30,8 +40,8 @@ const WORDS: Record<CodePurpose, Words> = {
     emailAutocomplete: 'email',
     codeLead: (email, via) =>
       via
-        ? html`${via} did not confirm your email address to us, so we sent a 6-digit code to <strong>${email}</strong>.`
-        : html`We sent a 6-digit code to <strong>${email}</strong>.`,
+        ? html`${via} did not confirm your email address to us, so we sent a 6-digit code to ${emailLine(email)}`
+        : html`We sent a 6-digit code to ${emailLine(email)}`,
     passwordTitle: 'Create a password',
     passwordLabel: 'Password',
     passwordButton: 'Create account',
@@ -41,14 +51,13 @@ const WORDS: Record<CodePurpose, Words> = {
     emailLead: () => 'Enter the email address you sign in with, and we will send you a code to set a new password.',
     emailHint: '',
     emailAutocomplete: 'username',
-    codeLead: (email) => html`If <strong>${email}</strong> has a one_auth account, we sent it a 6-digit code.`,
+    codeLead: (email) => html`We sent a 6-digit code to ${emailLine(email)} if it has a one_auth account.`,
     passwordTitle: 'Choose a new password',
     passwordLabel: 'New password',
     passwordButton: 'Set password and sign in',
   },
 };
 
-const invalid = (problems: FieldProblem[], field: string) => (problems.some((p) => p.field === field) ? ' field-invalid' : '');
 const titled = (title: string, problems: FieldProblem[]) => (problems.length > 0 ? `Error: ${title}` : title);
 
 /** A link back one page, GOV.UK's way, above the heading. */
@@ -68,7 +77,7 @@ export function emailPage(
       <p class="lead">${words.emailLead(page)}</p>
       <form method="post" action="${page.base}/${purpose}" novalidate>
         ${csrfField(page.csrf)}
-        <div class="field${invalid(problems, 'email')}">
+        <div class="${fieldClass(problems, 'email')}">
           <label for="email">Email address</label>
           ${words.emailHint ? html`<p class="hint" id="email-hint">${words.emailHint}</p>` : null} ${fieldError(problems, 'email')}
           <input
@@ -80,7 +89,7 @@ export function emailPage(
             autocomplete="${words.emailAutocomplete}"
             spellcheck="false"
             autocapitalize="none"
-            ${words.emailHint ? html`aria-describedby="email-hint"` : null}
+            ${fieldDescription(problems, 'email', words.emailHint ? 'email-hint' : undefined)}
             required
           />
         </div>
@@ -113,7 +122,7 @@ export function codePage(
       <p>The code works for ${codeMinutes} minutes.</p>
       <form method="post" action="${page.base}/${purpose}/code" novalidate>
         ${csrfField(page.csrf)}
-        <div class="field${invalid(problems, 'code')}">
+        <div class="${fieldClass(problems, 'code')}">
           <label for="code">Code</label>
           ${fieldError(problems, 'code')}
           <input
@@ -124,6 +133,7 @@ export function codePage(
             inputmode="numeric"
             autocomplete="one-time-code"
             spellcheck="false"
+            ${fieldDescription(problems, 'code')}
             autofocus
           />
         </div>
@@ -139,7 +149,7 @@ export function codePage(
 
 /** The second factor's code a reset asks of an account with two-step login (3): from the app, or a recovery code. */
 function secondFactorFields(problems: FieldProblem[]): SafeHtml {
-  return html`<div class="field${invalid(problems, 'authenticator-code')}">
+  return html`<div class="${fieldClass(problems, 'authenticator-code')}">
       <label for="authenticator-code">Code from your authenticator app</label>
       <p class="hint" id="authenticator-code-hint">Your account has two-step verification: the 6-digit code the app shows for one_auth</p>
       ${fieldError(problems, 'authenticator-code')}
@@ -151,12 +161,12 @@ function secondFactorFields(problems: FieldProblem[]): SafeHtml {
         inputmode="numeric"
         autocomplete="one-time-code"
         spellcheck="false"
-        aria-describedby="authenticator-code-hint"
+        ${fieldDescription(problems, 'authenticator-code', 'authenticator-code-hint')}
       />
     </div>
     <details class="details" ${problems.some((p) => p.field === 'recovery-code') ? ' open' : ''}>
       <summary>Use a recovery code instead</summary>
-      <div class="field${invalid(problems, 'recovery-code')}">
+      <div class="${fieldClass(problems, 'recovery-code')}">
         <label for="recovery-code">Recovery code</label>
         ${fieldError(problems, 'recovery-code')}
         <input
@@ -167,6 +177,7 @@ function secondFactorFields(problems: FieldProblem[]): SafeHtml {
           autocomplete="one-time-code"
           spellcheck="false"
           autocapitalize="none"
+          ${fieldDescription(problems, 'recovery-code')}
         />
       </div>
     </details>`;
@@ -187,11 +198,11 @@ export function passwordPage(
     { title: titled(words.passwordTitle, problems), mountPath: page.mountPath },
     html`${errorSummary(problems)}
       <h1>${words.passwordTitle}</h1>
-      <p class="lead">for <strong>${email}</strong></p>
+      <p class="lead">for ${emailInText(email)}</p>
       <form method="post" action="${page.base}/${purpose}/password" novalidate>
         ${csrfField(page.csrf)}
         <input type="email" name="username" value="${email}" autocomplete="username" hidden readonly />
-        <div class="field${invalid(problems, 'password')}">
+        <div class="${fieldClass(problems, 'password')}">
           <label for="password">${words.passwordLabel}</label>
           <p class="hint" id="password-hint">At least 8 characters. A few words together are easy to remember and hard to guess.</p>
           ${fieldError(problems, 'password')}
@@ -201,7 +212,7 @@ export function passwordPage(
             name="password"
             type="password"
             autocomplete="new-password"
-            aria-describedby="password-hint"
+            ${fieldDescription(problems, 'password', 'password-hint')}
             autofocus
             required
           />

@@ -1,5 +1,5 @@
 import { html, type HtmlValue, type SafeHtml } from './html.js';
-import { csrfField, errorSummary, type FieldProblem, fieldError, layout } from './layout.js';
+import { csrfField, emailLine, errorSummary, fieldClass, fieldDescription, type FieldProblem, fieldError, layout } from './layout.js';
 
 /** A provider a person may continue with (51): its id and the name on its button. */
 export interface ProviderChoice {
@@ -50,8 +50,16 @@ function passkeyForm(page: InteractionPage, label: string): SafeHtml {
  */
 function providersForm(page: InteractionPage, problems: FieldProblem[]): HtmlValue {
   if (page.providers.length === 0) return null;
-  const invalid = problems.some((problem) => problem.field === 'providers') ? ' field-invalid' : '';
-  return html`<form method="post" action="${page.base}/provider" class="providers${invalid}" id="providers" tabindex="-1">
+  const invalid = problems.some((problem) => problem.field === 'providers');
+  // A form is no field: the message describes it, but aria-invalid has no meaning on it.
+  return html`<form
+      method="post"
+      action="${page.base}/provider"
+      class="providers${invalid ? ' field-invalid' : ''}"
+      id="providers"
+      tabindex="-1"
+      ${invalid ? html`aria-describedby="providers-error"` : null}
+    >
       ${csrfField(page.csrf)} ${fieldError(problems, 'providers')}
       ${page.providers.map(
         (provider) =>
@@ -69,8 +77,14 @@ function providersForm(page: InteractionPage, problems: FieldProblem[]): HtmlVal
     <div class="divider"><span>or</span></div>`;
 }
 
-/** Step one: another provider, email and password, or a passkey that names the account itself; or a new account. */
+/**
+ * Step one: another provider, email and password, or a passkey that names
+ * the account itself; or a new account. With the address already known
+ * (the app's login_hint) the password field has the focus, so the person
+ * types it at once; a form that came back focuses its error summary instead.
+ */
 export function signInPage(page: InteractionPage, { email, problems }: { email: string; problems: FieldProblem[] }): SafeHtml {
+  const passwordFirst = email !== '' && problems.length === 0;
   return layout(
     { title: problems.length > 0 ? 'Error: Sign in' : 'Sign in', mountPath: page.mountPath, scripts: PASSKEY_SCRIPTS },
     html`${errorSummary(problems)}
@@ -79,7 +93,7 @@ export function signInPage(page: InteractionPage, { email, problems }: { email: 
       ${providersForm(page, problems)}
       <form method="post" action="${page.base}/login" novalidate>
         ${csrfField(page.csrf)}
-        <div class="field${problems.some((p) => p.field === 'email') ? ' field-invalid' : ''}">
+        <div class="${fieldClass(problems, 'email')}">
           <label for="email">Email address</label>
           ${fieldError(problems, 'email')}
           <input
@@ -91,13 +105,23 @@ export function signInPage(page: InteractionPage, { email, problems }: { email: 
             autocomplete="username webauthn"
             spellcheck="false"
             autocapitalize="none"
+            ${fieldDescription(problems, 'email')}
             required
           />
         </div>
-        <div class="field${problems.some((p) => p.field === 'password') ? ' field-invalid' : ''}">
+        <div class="${fieldClass(problems, 'password')}">
           <label for="password">Password</label>
           ${fieldError(problems, 'password')}
-          <input class="input" id="password" name="password" type="password" autocomplete="current-password" required />
+          <input
+            class="input"
+            id="password"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            ${fieldDescription(problems, 'password')}
+            ${passwordFirst ? html`autofocus` : null}
+            required
+          />
           <p class="field-link"><a href="${page.base}/reset">Forgot your password?</a></p>
         </div>
         <button type="submit" class="button">Sign in</button>
@@ -113,7 +137,6 @@ export function secondStepPage(
   page: InteractionPage,
   { email, passkey, problems }: { email: string; passkey: boolean; problems: FieldProblem[] },
 ): SafeHtml {
-  const invalid = (field: string) => (problems.some((p) => p.field === field) ? ' field-invalid' : '');
   return layout(
     {
       title: problems.length > 0 ? 'Error: Two-step verification' : 'Two-step verification',
@@ -122,10 +145,10 @@ export function secondStepPage(
     },
     html`${errorSummary(problems)}
       <h1>Two-step verification</h1>
-      <p class="lead">Signing in to <strong>${page.appName}</strong> as <strong>${email}</strong></p>
+      <p class="lead">Signing in to <strong>${page.appName}</strong> as ${emailLine(email)}</p>
       <form method="post" action="${page.base}/second-step" novalidate>
         ${csrfField(page.csrf)}
-        <div class="field${invalid('code')}">
+        <div class="${fieldClass(problems, 'code')}">
           <label for="code">Code from your authenticator app</label>
           <p class="hint" id="code-hint">The 6-digit code it shows for one_auth</p>
           ${fieldError(problems, 'code')}
@@ -138,7 +161,7 @@ export function secondStepPage(
             autocomplete="one-time-code"
             spellcheck="false"
             maxlength="6"
-            aria-describedby="code-hint"
+            ${fieldDescription(problems, 'code', 'code-hint')}
             autofocus
           />
         </div>
@@ -148,7 +171,7 @@ export function secondStepPage(
         <summary>Use a recovery code instead</summary>
         <form method="post" action="${page.base}/second-step" novalidate>
           ${csrfField(page.csrf)}
-          <div class="field${invalid('recovery-code')}">
+          <div class="${fieldClass(problems, 'recovery-code')}">
             <label for="recovery-code">Recovery code</label>
             ${fieldError(problems, 'recovery-code')}
             <input
@@ -159,6 +182,7 @@ export function secondStepPage(
               autocomplete="one-time-code"
               spellcheck="false"
               autocapitalize="none"
+              ${fieldDescription(problems, 'recovery-code')}
             />
           </div>
           <button type="submit" class="button button-secondary">Continue</button>
