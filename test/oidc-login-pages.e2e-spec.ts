@@ -41,6 +41,13 @@ describe('the login pages (49)', () => {
     return { browser, request, page, leftTo };
   }
 
+  /** The opening tag of the page's input with this id. */
+  function inputTag(page: PageResponse, id: string): string {
+    const tag = new RegExp(`<input[^>]*\\sid="${id}"[^>]*>`, 's').exec(page.body)?.[0];
+    if (!tag) throw new Error(`no input #${id} on the page`);
+    return tag;
+  }
+
   /** Posts a page's form (the one whose action ends with `suffix`) with its CSRF token, following redirects on the provider. */
   function submit(browser: BrowserSession, page: PageResponse, suffix: string, form: Record<string, string>) {
     const action = new URL(formAction(page.body, suffix)!, page.url).href;
@@ -65,18 +72,29 @@ describe('the login pages (49)', () => {
     expect(page.body).toMatch(/<label for="password">/);
     expect(page.body).toMatch(/id="email"[^>]*autocomplete="username webauthn"/s);
     expect(page.body).toMatch(/id="password"[^>]*autocomplete="current-password"/s);
+    // The app named the address: the password is what is left to type, so it has the focus.
+    expect(inputTag(page, 'password')).toMatch(/\sautofocus[\s>]/);
+    expect(inputTag(page, 'email')).not.toMatch(/autofocus|aria-invalid|aria-describedby/);
     // Every value is escaped: the app's name and the login_hint.
     expect(page.body).toContain('Team &lt;wiki&gt; &amp; &quot;notes&quot;');
     expect(page.body).toContain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;@example.com"');
     const interaction = browser.jar.named('_interaction')[0];
     expect(interaction).toMatchObject({ httpOnly: true, sameSite: 'lax', secure: false });
     expect(interaction.path).toMatch(/^\/one_auth\/oidc\/interaction\//);
-    for (const asset of ['login.css', 'passkey.js', 'webauthn.js']) {
+    const types = {
+      'login.css': /^text\/css/,
+      'icon.svg': /^image\/svg\+xml$/,
+      'passkey.js': /^text\/javascript/,
+      'webauthn.js': /^text\/javascript/,
+    };
+    for (const [asset, type] of Object.entries(types)) {
       const answer = await fetch(`${t.issuer}/assets/${asset}`);
       expect(answer.status, asset).toBe(200);
-      expect(answer.headers.get('content-type')).toMatch(asset.endsWith('.css') ? /^text\/css/ : /^text\/javascript/);
+      expect(answer.headers.get('content-type')).toMatch(type);
       expect(page.body).toContain(`/one_auth/oidc/assets/${asset}`);
     }
+    // The pages' icon, so browsers do not ask the origin for /favicon.ico.
+    expect(page.body).toContain('<link rel="icon" href="/one_auth/oidc/assets/icon.svg" type="image/svg+xml" />');
     expect((await fetch(`${t.issuer}/assets/secret.js`)).status).toBe(404);
   });
 
@@ -111,6 +129,12 @@ describe('the login pages (49)', () => {
     expect(empty.page.status).toBe(400);
     expect(textOf(empty.page.body)).toContain('Enter your email address');
     expect(empty.page.body).toContain('href="#email"');
+    // Each field names its message and says it has a problem, as GOV.UK's do.
+    for (const field of ['email', 'password']) {
+      expect(inputTag(empty.page, field)).toContain(`aria-describedby="${field}-error"`);
+      expect(inputTag(empty.page, field)).toContain('aria-invalid="true"');
+      expect(empty.page.body).toContain(`id="${field}-error"`);
+    }
   });
 
   it('asks for the second step on an account with two-step login: a wrong code is refused, the right one signs in (amr pwd otp mfa)', async () => {
@@ -120,9 +144,16 @@ describe('the login pages (49)', () => {
     expect(pageKind(second.page)).toBe('second-step');
     expect(second.page.body).toMatch(/id="code"[^>]*autocomplete="one-time-code"/s);
     expect(second.page.body).toMatch(/<label for="code">/);
+    expect(inputTag(second.page, 'code')).toContain('aria-describedby="code-hint"');
+    expect(inputTag(second.page, 'code')).not.toContain('aria-invalid');
+    // The address on a line of its own, free to wrap after each "." and "@".
+    expect(second.page.body).toContain(`<strong class="email">${user.email.replace(/[.@]/g, '$&<wbr>')}</strong>`);
     const wrong = await submit(browser, second.page, '/second-step', { code: '000000' });
     expect(wrong.page.status).toBe(422);
     expect(textOf(wrong.page.body)).toContain('The code is not correct');
+    expect(inputTag(wrong.page, 'code')).toContain('aria-describedby="code-hint code-error"');
+    expect(inputTag(wrong.page, 'code')).toContain('aria-invalid="true"');
+    expect(inputTag(wrong.page, 'recovery-code')).not.toMatch(/aria-invalid|aria-describedby/);
     await awayFromStepEdge();
     const done = await submit(browser, wrong.page, '/second-step', { code: totpCode(user.secret) });
     const tokens = await exchangeCode(config, new URL(done.leftTo!), request);
@@ -292,6 +323,43 @@ describe('the login pages (49)', () => {
     // And the right token still works.
     const done = await submit(mine.browser, mine.page, '/login', user.answers);
     expect(done.leftTo).toBeDefined();
+  });
+
+  it('says a sign-in is over when its page is asked for again (the Back button), naming the app only to the browser that used it', async () => {
+    const user = await person();
+    const { page, browser } = await openSignIn();
+    const done = await submit(browser, page, '/login', user.answers);
+    expect(done.leftTo).toBeDefined();
+    // Back to the sign-in page: the provider no longer has the interaction; the browser's cookie still names the app.
+    const back = await browser.request(page.url);
+    expect(back.status).toBe(400);
+    expect(back.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(textOf(back.body)).toContain('This sign-in has finished or expired');
+    expect(textOf(back.body)).toContain('Go back to Team &lt;wiki&gt; &amp; &quot;notes&quot; and start again.');
+    // The provider's name for it is there for the app's developer, folded away; nothing leads anywhere.
+    expect(back.body).toMatch(/<details[^>]*>\s*<summary>Details for the app’s developer<\/summary>[\s\S]*session_not_found/);
+    expect(back.body).not.toMatch(/<a\s|<form/);
+    // The app's client id and its signature, as the provider's cookies are signed.
+    const [app, signature] = ['one_auth_app', 'one_auth_app.sig'].map((name) => browser.jar.named(name)[0]);
+    for (const cookie of [app, signature]) {
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'lax', secure: false, path: new URL(page.url).pathname });
+    }
+
+    // Another browser, and a cookie carried to another interaction's page, learn nothing of the app.
+    const stranger = await new BrowserSession().request(page.url);
+    expect(stranger.status).toBe(400);
+    expect(textOf(stranger.body)).toContain('Go back to the app you were signing in to and start again.');
+    const other = await openSignIn();
+    const carried = await new BrowserSession().request(other.page.url, {
+      headers: { cookie: `one_auth_app=${app.value}; one_auth_app.sig=${signature.value}` },
+    });
+    expect(textOf(carried.body)).toContain('Go back to the app you were signing in to and start again.');
+    // Nor does a cookie naming another app under this one's signature.
+    const otherApp = Buffer.from('another-client').toString('base64url');
+    const swapped = await new BrowserSession().request(page.url, {
+      headers: { cookie: `one_auth_app=${otherApp}; one_auth_app.sig=${signature.value}` },
+    });
+    expect(textOf(swapped.body)).toContain('Go back to the app you were signing in to and start again.');
   });
 
   it('puts failed sign-ins on the page under the login limits: 429 with Retry-After', async () => {

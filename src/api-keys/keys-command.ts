@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { parseScopes } from './api-key-scopes.js';
+import { API_KEY_SCOPES, parseScopes } from './api-key-scopes.js';
 import { ApiKeyError, type ApiKeysService } from './api-keys.service.js';
 
 export const KEYS_USAGE = `usage:
   keys create NAME --scopes users:read,users:write,introspect   make a key; it is printed once, on stdout
-                                                                 (scopes: users:read, users:write, introspect, providers:read, providers:write)
+                                                                 (scopes: ${API_KEY_SCOPES.join(', ')})
   keys list                                                      every key: name, scopes, created, last used, revoked
   keys revoke NAME                                               refuse the key from the next request on, everywhere`;
 

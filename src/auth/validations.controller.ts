@@ -12,9 +12,10 @@ import { validationAnswer } from './validations.route.js';
  * Gateways (nginx auth_request, Envoy ext_authz) ask with the method of the
  * request they guard, so every method answers alike and the body is never read.
  *
- * A GET whose token checks out is answered ahead of the platform, through
- * the same functions (platform/token-check-first.ts); this handler answers
- * every other method, and the guard every refusal. This declaration also
+ * A GET without a body whose token checks out, while the service is not
+ * draining, is answered ahead of the platform through the same functions
+ * (platform/token-check-first.ts); this handler answers every other request
+ * the guard lets in, and the guard every refusal. This declaration also
  * makes the route's OpenAPI operation.
  */
 @ApiTag('access tokens')

@@ -10,6 +10,9 @@ import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../users/password/pass
  * messages that name the field, and their OpenAPI description.
  */
 
+/** What counts as an email address, wherever one is taken (the API's bodies, the login pages' forms). */
+export const EMAIL_FORMAT = { allow_utf8_local_part: true, require_tld: false } as const;
+
 /** A required, normalised email field; messages name the field. */
 export function EmailField(field = 'email', example = 'jennifer.lee@example.com'): PropertyDecorator {
   const invalid = { message: `${field} must be a valid email` };
@@ -19,7 +22,7 @@ export function EmailField(field = 'email', example = 'jennifer.lee@example.com'
     IsDefined({ message: `${field} is required` }),
     IsString(invalid),
     MaxLength(MAX_EMAIL_LENGTH, { message: `${field} must be at most ${MAX_EMAIL_LENGTH} characters` }),
-    IsEmail({ allow_utf8_local_part: true, require_tld: false }, invalid),
+    IsEmail(EMAIL_FORMAT, invalid),
   );
 }
 

@@ -40,7 +40,9 @@ export function oidcMount(app: INestApplication): OidcMount {
         return;
       }
       // The provider's own pages (a form_post answer) start from the login pages' policy; it adds its script's hash.
+      // Framing is refused as on the login pages, also for browsers that know X-Frame-Options only.
       response.setHeader('Content-Security-Policy', PAGE_HEADERS['Content-Security-Policy']);
+      response.setHeader('X-Frame-Options', PAGE_HEADERS['X-Frame-Options']);
       request.headers['x-forwarded-proto'] = forwardedProto;
       request.headers['x-forwarded-host'] = issuer.host;
       request.url = rest;

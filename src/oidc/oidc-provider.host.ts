@@ -10,6 +10,7 @@ import { KEY_REFRESH_MS } from './key-set.js';
 import { OidcAccounts } from './oidc-accounts.js';
 import { OidcStore } from './oidc-store.js';
 import { providerConfiguration } from './provider-configuration.js';
+import { answerOutages, duringOutage, outageAware } from './provider-outage.js';
 import { SigningKeys } from './signing-keys.service.js';
 import { storeAdapterFactory } from './store-adapter.js';
 
@@ -75,7 +76,8 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
       destroy: () => Promise.resolve(),
       revokeByGrantId: () => Promise.resolve(),
     };
-    this.adapter = storeAdapterFactory(store, (model) => (model === 'Client' ? clientAdapter : undefined));
+    const adapter = storeAdapterFactory(store, (model) => (model === 'Client' ? clientAdapter : undefined));
+    this.adapter = (model) => outageAware(adapter(model));
   }
 
   /**
@@ -142,6 +144,8 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
     );
     // The forwarded protocol and host the provider reads are set from OIDC_ISSUER for every request (oidc-mount.ts).
     provider.proxy = true;
+    // Outermost: a database outage is a 503 with Retry-After wherever the provider meets it (provider-outage.ts).
+    provider.use(answerOutages(this.config.oidc.mountPath));
     provider.use(async (ctx, next) => {
       // Whether the request asked for offline_access, before the provider drops it (consents.ts); never what a client says.
       if (ctx.path === '/auth' && ctx.method === 'GET') {
@@ -181,7 +185,9 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
       value: async function (this: InstanceType<Provider['Client']>, accountId: string, sid: string | undefined) {
         if (!this.backchannelLogoutUri) return;
         const sub = this.subjectType === 'pairwise' ? accounts.pairwise(accountId, this.clientId) : accountId;
-        await transactions.run((tx) => logouts.enqueue(tx, [{ clientId: this.clientId, endpoint: this.backchannelLogoutUri!, sub, sid }]));
+        await duringOutage(() =>
+          transactions.run((tx) => logouts.enqueue(tx, [{ clientId: this.clientId, endpoint: this.backchannelLogoutUri!, sub, sid }])),
+        );
       },
     });
   }

@@ -2,7 +2,7 @@
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./provider-internals.d.ts" />
 import { hkdfSync } from 'node:crypto';
-import type { Adapter, Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import { type Adapter, type Configuration, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { confirm as confirmLogout } from 'oidc-provider/lib/actions/end_session.js';
 import type { OidcConfig } from '../config/app-config.js';
 import { type ConsentMemory, OFFLINE_REQUESTED_PARAM } from './consents.js';
@@ -10,6 +10,7 @@ import type { KeySet } from './key-set.js';
 import { PAGE_HEADERS } from './login/layout.js';
 import { errorPage, loggedOutPage, logoutPage } from './login/provider-pages.js';
 import { type OidcAccounts, SCOPE_CLAIMS } from './oidc-accounts.js';
+import { duringOutage } from './provider-outage.js';
 
 /** What the configuration is built from: settings, storage, keys, accounts, consents. */
 export interface ProviderParts {
@@ -22,6 +23,8 @@ export interface ProviderParts {
 }
 
 const DAY_S = 86_400;
+/** How long a sign-in (the provider's interaction) may take, from the app's request to its last page. */
+export const INTERACTION_TTL_S = 3600;
 const seconds = (ms: number) => Math.max(1, Math.floor(ms / 1000));
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -56,7 +59,7 @@ export function providerConfiguration(parts: ProviderParts): Configuration {
   return {
     adapter: parts.adapter,
     jwks: { keys: parts.keys.keys as NonNullable<Configuration['jwks']>['keys'] },
-    findAccount: (_ctx, sub) => accounts.find(sub),
+    findAccount: (_ctx, sub) => duringOutage(() => accounts.find(sub)),
     pairwiseIdentifier: (_ctx, accountId, client) => accounts.pairwise(accountId, client.clientId),
     claims: { ...SCOPE_CLAIMS, sid: null, auth_time: null },
     scopes: ['openid', 'profile', 'email', 'address', 'offline_access'],
@@ -76,13 +79,13 @@ export function providerConfiguration(parts: ProviderParts): Configuration {
         client.clientAuthMethod === 'none' || (client as unknown as Record<string, unknown>).pkce_optional !== true,
     },
     rotateRefreshToken: true,
-    loadExistingGrant: (ctx) => consents.loadExistingGrant(ctx, grantTtl),
+    loadExistingGrant: (ctx) => duringOutage(() => consents.loadExistingGrant(ctx, grantTtl)),
     extraParams: [OFFLINE_REQUESTED_PARAM],
     ttl: {
       AccessToken: seconds(oidc.accessTokenTtlMs),
       AuthorizationCode: 60,
       IdToken: 3600,
-      Interaction: 3600,
+      Interaction: INTERACTION_TTL_S,
       Session: seconds(oidc.sessionTtlMs),
       Grant: grantTtl,
       // The chain of rotated tokens ends OIDC_REFRESH_TOKEN_TTL after the sign-in; each token dies unused after the idle timeout.
@@ -112,7 +115,11 @@ export function providerConfiguration(parts: ProviderParts): Configuration {
         enabled: true,
         allowedPolicy: async (_ctx, client, token) => {
           const accountId = 'accountId' in token ? token.accountId : undefined;
-          return token.clientId === client.clientId && typeof accountId === 'string' && (await accounts.active(accountId)) !== null;
+          return (
+            token.clientId === client.clientId &&
+            typeof accountId === 'string' &&
+            (await duringOutage(() => accounts.active(accountId))) !== null
+          );
         },
       },
       rpInitiatedLogout: {
@@ -134,12 +141,31 @@ export function providerConfiguration(parts: ProviderParts): Configuration {
       client.clientAuthMethod === 'none' &&
       PUBLIC_CLIENT_CORS_ROUTES.has(ctx.oidc.route) &&
       (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin),
-    interactions: { url: (_ctx, interaction) => `${oidc.mountPath}/interaction/${interaction.uid}` },
+    interactions: { policy: interactionPolicyFor(), url: (_ctx, interaction) => `${oidc.mountPath}/interaction/${interaction.uid}` },
     renderError: async (ctx, out) => {
       const requestId = (ctx.req as { requestId?: string }).requestId;
-      page(ctx, errorPage(oidc.mountPath, { error: out.error, description: out.error_description, requestId }).toString());
+      const appName = ctx.oidc?.client?.clientName;
+      page(ctx, errorPage(oidc.mountPath, { error: out.error, description: out.error_description, requestId, appName }).toString());
     },
   };
+}
+
+/**
+ * The provider's own prompts (login, then consent), with one check narrowed.
+ * It asks every native app (redirect URIs all on loopback, or an app's own
+ * scheme) for consent on every sign-in, since any program on the device can
+ * listen there (RFC 8252 §8.6). That holds for a public client, whose code
+ * whoever receives it can redeem; a confidential client's code is worth
+ * nothing without its secret, so it is asked as a web app is (49): a
+ * first-party app never, a third-party app once per set of scopes.
+ */
+function interactionPolicyFor(): interactionPolicy.DefaultPolicy {
+  const policy = interactionPolicy.base();
+  const native = policy.get('consent')?.checks.get('native_client_prompt');
+  if (!native) throw new Error('oidc-provider no longer has the consent check native_client_prompt');
+  const everyNativeApp = native.check;
+  native.check = (ctx) => ctx.oidc.client?.clientAuthMethod === 'none' && everyNativeApp(ctx);
+  return policy;
 }
 
 /**

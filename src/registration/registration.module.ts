@@ -8,10 +8,11 @@ import { RegistrationController } from './registration.controller.js';
 import { RegistrationService } from './registration.service.js';
 import { ValidationCodesController } from './validation-codes.controller.js';
 
-/** Sign-up, activation and password reset with a mailed code (`/user`, `/validation_code`); owns no table. */
+/** Sign-up, activation and password reset with a mailed code (`/user`, `/validation_code`, and the login pages' own); owns no table. */
 @Module({
   imports: [UsersModule, CodesModule, AuthModule, MailModule, SecondFactorModule],
   controllers: [RegistrationController, ValidationCodesController],
   providers: [RegistrationService],
+  exports: [RegistrationService],
 })
 export class RegistrationModule {}

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown, UnprocessableEntityException } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AccessTokensService } from '../auth/access-tokens.service.js';
 import { INVALID_CODE_MESSAGE } from '../codes/validation-code.js';
 import { ValidationCodesService } from '../codes/validation-codes.service.js';
@@ -14,7 +15,7 @@ import { SecurityEvents } from '../security-events/security-events.service.js';
 import { EMAIL_USED_MESSAGE } from '../users/email.js';
 import { passwordProblem } from '../users/password/password-policy.js';
 import { UserStatus } from '../users/user-status.js';
-import { UsersService } from '../users/users.service.js';
+import { type Account, UsersService } from '../users/users.service.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import type { AccountStatusDto, ActivatedAccountDto } from './dto/register.dto.js';
 import type { SetPasswordDto } from './dto/validation-code.dto.js';
@@ -95,10 +96,24 @@ export class RegistrationService implements OnApplicationShutdown {
    * a reset also needs `code` (TOTP or recovery), asked for only once the
    * mailed code is known right, and checked before anything is used up.
    */
-  async setPassword(
+  async setPassword(dto: SetPasswordDto, client: ClientInfo): Promise<ActivatedAccountDto> {
+    const { account, result } = await this.setPasswordThen(dto, client, (tx, user) => this.tokens.issue(user.id, tx, client));
+    return { email: account.email, status: UserStatus.Active, access_token: result };
+  }
+
+  /**
+   * The same activation or reset for a caller that wants something else of
+   * it than a token (the login pages: a sign-in at the OpenID Provider).
+   * `then` runs last in the transaction, the account active with its new
+   * password; it is told whether a second factor's code was used up too.
+   * The second factor's wrong code is an InvalidSecondFactorCode, told apart
+   * from a wrong mailed code (both answer `Invalid code`).
+   */
+  async setPasswordThen<T>(
     { email, validation_code: code, password, code: secondFactorCode }: SetPasswordDto,
     client: ClientInfo,
-  ): Promise<ActivatedAccountDto> {
+    then: (tx: EntityManager, account: Account, done: { secondFactor: boolean }) => Promise<T>,
+  ): Promise<{ account: Account; result: T }> {
     const user = await this.users.findByEmail(email);
     if (!user) throw new UnprocessableEntityException(NO_USER_MESSAGE);
     // A disabled account holds no valid code: a wrong code, counted as one.
@@ -117,7 +132,7 @@ export class RegistrationService implements OnApplicationShutdown {
     // An active account without a password (made by a sign-in with another provider) sets its first one: told as set, not reset.
     const active = user.status === UserStatus.Active;
     const reset = active && (await this.users.hasPassword(user.id));
-    const accessToken = await this.transactions.run(async (tx) => {
+    const outcome = await this.transactions.run(async (tx) => {
       await this.users.lock(tx, user.id);
       if (!(await this.codes.consume(tx, user.id, code))) return null;
       // Lost to a concurrent use of the same second-factor code: the mailed code is given back by the rollback.
@@ -141,9 +156,9 @@ export class RegistrationService implements OnApplicationShutdown {
           buildNoticeMail(reset ? 'password_reset' : 'password_set', { email: user.email, at: now, client }),
         );
       }
-      return this.tokens.issue(user.id, tx, client);
+      return { result: await then(tx, user, { secondFactor: proof !== null }) };
     });
-    if (!accessToken) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
-    return { email: user.email, status: UserStatus.Active, access_token: accessToken };
+    if (!outcome) throw new UnprocessableEntityException(INVALID_CODE_MESSAGE);
+    return { account: user, result: outcome.result };
   }
 }

@@ -8,7 +8,18 @@ import { SecurityEvents } from '../security-events/security-events.service.js';
 import { SECOND_FACTOR_REQUIRED_MESSAGE } from './second-factor-messages.js';
 import { type CodeHolder, type SecondFactorProof, SecondFactorStore } from './second-factor-store.service.js';
 
-const invalidCode = () => new UnprocessableEntityException(INVALID_CODE_MESSAGE);
+/**
+ * 422 `Invalid code` for the second factor's code: answered as any wrong
+ * code, and told apart by a caller whose request holds another code too
+ * (a reset's mailed code), to say which one was wrong.
+ */
+export class InvalidSecondFactorCode extends UnprocessableEntityException {
+  constructor() {
+    super(INVALID_CODE_MESSAGE);
+  }
+}
+
+const invalidCode = () => new InvalidSecondFactorCode();
 
 /**
  * "This operation needs a code": what the operations that take the password

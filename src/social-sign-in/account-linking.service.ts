@@ -13,7 +13,7 @@ import { UserStatus } from '../users/user-status.js';
 import { type Account, UsersService } from '../users/users.service.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { LoginCodes } from './login-codes.service.js';
-import { refused, type SignInOutcome } from './sign-in-outcome.js';
+import { refused, type SignInOutcome, verificationRequired } from './sign-in-outcome.js';
 import type { UpstreamIdentity } from './upstream.js';
 
 /** Which account a callback is about: a sign-in, or a link started by a signed-in account. */
@@ -87,7 +87,7 @@ export class AccountLinking {
       const account = holder ?? (await this.users.findOrCreateInactive(identity.email));
       if (account.status !== UserStatus.Inactive) return refused('link_required');
       await this.codes.issue(account, client.address);
-      return refused('verification_required');
+      return verificationRequired(account.email);
     }
     if (holder?.status === UserStatus.Disabled) return this.refuseDisabled(holder, client);
     const account = holder ?? (await this.users.findOrCreateInactive(identity.email));

@@ -6,7 +6,7 @@ import { LOGIN_EXPIRED_MESSAGE } from '../second-factor/second-factor-messages.j
 import { TwoStepLoginService } from '../second-factor/two-step-login.service.js';
 import { SecurityEventType } from '../security-events/security-event-type.js';
 import { UserStatus } from '../users/user-status.js';
-import { UsersService } from '../users/users.service.js';
+import { type Account, UsersService } from '../users/users.service.js';
 import { LoginCodes } from './login-codes.service.js';
 
 /**
@@ -26,6 +26,15 @@ export class LoginCodeLogin {
   ) {}
 
   async login(code: string, client: ClientInfo): Promise<LoginResponseDto> {
+    return this.twoStep.login(await this.redeem(code, client), client, SecurityEventType.ProviderSignIn);
+  }
+
+  /**
+   * The code used up: the active account it stands for, a first step
+   * passed, for the login to go on from (here, or on the login pages);
+   * 401 Login expired otherwise.
+   */
+  async redeem(code: string, client: ClientInfo): Promise<Account> {
     // The sign-in was counted when the callback issued the code: here only a code that is not one counts, against the address.
     const redeemed = await this.auth.underLoginLimits(null, client, async () => {
       const userId = await this.loginCodes.redeem(code);
@@ -33,6 +42,6 @@ export class LoginCodeLogin {
     });
     const account = redeemed && (await this.users.findAccount(redeemed.userId));
     if (!account || account.status !== UserStatus.Active) throw new UnauthorizedException(LOGIN_EXPIRED_MESSAGE);
-    return this.twoStep.login(account, client, SecurityEventType.ProviderSignIn);
+    return account;
   }
 }

@@ -23,6 +23,8 @@ export interface SignInFlow {
   returnTo: string;
   /** The app's own `state`, given back with the answer; null when it sent none. */
   appState: string | null;
+  /** For a sign-in started on the login pages (49): their interaction, which takes the answer; null otherwise. */
+  interaction: string | null;
   secrets: FlowSecrets;
 }
 
@@ -31,6 +33,8 @@ interface Sealed {
   verifier: string;
   nonce: string;
   app_state: string | null;
+  /** Absent in flows started before the login pages could start one. */
+  interaction?: string | null;
 }
 
 const hashState = (state: string) => hash('sha256', state, 'hex');
@@ -58,7 +62,13 @@ export class SignInFlows implements ErasesAccountData {
   async start(flow: Omit<SignInFlow, 'secrets'>): Promise<FlowSecrets> {
     const secrets: FlowSecrets = { state: randomState(), nonce: randomNonce(), verifier: randomPKCECodeVerifier() };
     const stateHash = hashState(secrets.state);
-    const sealed: Sealed = { state_hash: stateHash, verifier: secrets.verifier, nonce: secrets.nonce, app_state: flow.appState };
+    const sealed: Sealed = {
+      state_hash: stateHash,
+      verifier: secrets.verifier,
+      nonce: secrets.nonce,
+      app_state: flow.appState,
+      interaction: flow.interaction,
+    };
     await this.transactions.run((tx) =>
       tx.insert(SocialSignInEntity, {
         stateHash,
@@ -101,6 +111,7 @@ export class SignInFlows implements ErasesAccountData {
       userId: row.user_id === null ? null : Number(row.user_id),
       returnTo: row.return_to,
       appState: sealed.app_state,
+      interaction: sealed.interaction ?? null,
       secrets: { state, nonce: sealed.nonce, verifier: sealed.verifier },
     };
   }

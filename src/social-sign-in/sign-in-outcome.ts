@@ -28,10 +28,18 @@ export const SIGN_IN_ERRORS = [
 ] as const;
 export type SignInError = (typeof SIGN_IN_ERRORS)[number];
 
-/** How a callback ends: a login code for the app, a link made (or there already), or a refusal. */
-export type SignInOutcome = { kind: 'signed_in'; loginCode: string } | { kind: 'linked' } | { kind: 'refused'; error: SignInError };
+/**
+ * How a callback ends: a login code for the app, a link made (or there
+ * already), or a refusal. A `verification_required` names the address the
+ * code went to, for the login pages to ask for it (never put in a URL).
+ */
+export type SignInOutcome =
+  { kind: 'signed_in'; loginCode: string } | { kind: 'linked' } | { kind: 'refused'; error: SignInError; email?: string };
 
 export const refused = (error: SignInError): SignInOutcome => ({ kind: 'refused', error });
+
+/** A code was mailed to `email`, as registration mails one: it makes the account active with a password (3). */
+export const verificationRequired = (email: string): SignInOutcome => ({ kind: 'refused', error: 'verification_required', email });
 
 /**
  * The answer at `return_to`, its own query kept: `login_code`, `linked`

@@ -26,7 +26,8 @@ import { Upstreams } from './upstreams.service.js';
  * the flows under way (`social_sign_ins`) and the login codes they hand out
  * (`login_codes`), the linking rules over the accounts' and identities'
  * owners, the exchange of a login code through the password login's own
- * code path, and the identities of a signed-in account.
+ * code path, and the identities of a signed-in account. The login pages
+ * start sign-ins through it too, and take their answers back.
  */
 @Module({
   imports: [
@@ -42,6 +43,6 @@ import { Upstreams } from './upstreams.service.js';
   ],
   controllers: [SignInController, LoginCodeController, IdentitiesController],
   providers: [Upstreams, SignInFlows, LoginCodes, AccountLinking, SocialSignInService, LoginCodeLogin, IdentityLinks],
-  exports: [SignInFlows, LoginCodes],
+  exports: [SignInFlows, LoginCodes, SocialSignInService, LoginCodeLogin],
 })
 export class SocialSignInModule {}

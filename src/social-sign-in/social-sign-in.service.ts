@@ -24,6 +24,14 @@ export interface FlowStart {
 }
 
 /**
+ * What the login pages (49) do with the answer of a sign-in they started
+ * for an interaction: keep it for that interaction, in the database, and
+ * say where the browser goes on to. A login code then never travels in a
+ * URL, and the answer may come back through any instance.
+ */
+export type LoginPageReturn = (interaction: string, outcome: SignInOutcome, provider: Pick<Provider, 'id' | 'name'>) => Promise<string>;
+
+/**
  * Signing in with another provider: the redirect to it (52) and its
  * callback (53), which checks the answer, applies the linking rules and
  * sends the browser back to the app with a login code or an error, never a
@@ -33,6 +41,7 @@ export interface FlowStart {
 @Injectable()
 export class SocialSignInService {
   private readonly logger = new Logger('SocialSignIn');
+  private loginPageReturn: LoginPageReturn | null = null;
 
   constructor(
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
@@ -43,6 +52,11 @@ export class SocialSignInService {
     private readonly auth: AuthService,
   ) {}
 
+  /** The login pages take the answers of the sign-ins they start (they register at start-up; this module never imports them). */
+  onLoginPageReturn(receiver: LoginPageReturn): void {
+    this.loginPageReturn = receiver;
+  }
+
   /** The provider's authorization URL for a new flow; 404 for an unknown provider, 400 for a return_to not allowed, 503 when it is unreachable. */
   async start({ providerId, returnTo, appState, linkTo }: FlowStart): Promise<string> {
     const provider = await this.providers.find(providerId);
@@ -50,6 +64,23 @@ export class SocialSignInService {
     if (!this.config.socialReturnUrls.includes(returnTo)) {
       throw new InvalidFieldsError([{ field: 'return_to', message: RETURN_TO_NOT_ALLOWED_MESSAGE }]);
     }
+    return this.redirect(provider, { userId: linkTo ?? null, returnTo, appState: appState ?? null, interaction: null });
+  }
+
+  /**
+   * A sign-in started on the login pages for `interaction`, whose address
+   * (`returnTo`, under the issuer) the pages give: the same flow, checks and
+   * linking rules as 52–53, its answer handed to them (onLoginPageReturn)
+   * instead of a return_to. 404 for an unknown provider, 503 when it is
+   * unreachable.
+   */
+  async startForLoginPage(providerId: string, interaction: string, returnTo: string): Promise<string> {
+    const provider = await this.providers.find(providerId);
+    if (!provider) throw new NotFoundException(PROVIDER_NOT_FOUND_MESSAGE);
+    return this.redirect(provider, { userId: null, returnTo, appState: null, interaction });
+  }
+
+  private async redirect(provider: Provider, flow: Omit<SignInFlow, 'providerRowId' | 'secrets'>): Promise<string> {
     const upstream = await this.upstreams.for(provider).catch((error: unknown) => {
       if (error instanceof ProviderUnavailableError) {
         this.logger.warn(`sign-in with ${provider.id} not started: ${error.message}`);
@@ -57,7 +88,7 @@ export class SocialSignInService {
       }
       throw error;
     });
-    const secrets = await this.flows.start({ providerRowId: provider.rowId, userId: linkTo ?? null, returnTo, appState: appState ?? null });
+    const secrets = await this.flows.start({ providerRowId: provider.rowId, ...flow });
     return (await upstream.authorizationUrl(secrets, this.upstreams.redirectUri(provider))).href;
   }
 
@@ -65,7 +96,8 @@ export class SocialSignInService {
    * The provider's answer, `query` as it came (the raw query string). An
    * unknown, used or expired state is a 400 (there is nowhere safe to send
    * the browser) and counts as a failed login of the client address;
-   * anything after that goes back to the flow's return_to.
+   * anything after that goes back to the flow's return_to, or for a flow
+   * of the login pages to their interaction.
    */
   async callback(providerId: string, query: string, client: ClientInfo): Promise<string> {
     const parameters = new URLSearchParams(query);
@@ -75,7 +107,10 @@ export class SocialSignInService {
       await this.auth.underLoginLimits(null, client, async () => null);
       throw new BadRequestException(SIGN_IN_EXPIRED_MESSAGE);
     }
-    return answerUrl(flow.returnTo, await this.finish(flow, provider, parameters, client), flow.appState);
+    const outcome = await this.finish(flow, provider, parameters, client);
+    if (flow.interaction === null) return answerUrl(flow.returnTo, outcome, flow.appState);
+    if (!this.loginPageReturn) throw new Error('a sign-in of the login pages came back, and no login pages take it');
+    return this.loginPageReturn(flow.interaction, outcome, provider);
   }
 
   private async finish(flow: SignInFlow, provider: Provider, parameters: URLSearchParams, client: ClientInfo): Promise<SignInOutcome> {

@@ -54,10 +54,11 @@ export async function walkLoginPages(browser: BrowserSession, authorizationUrl: 
   throw new Error('too many pages');
 }
 
-/** A page's text, for messages and assertions: tags dropped, whitespace folded. */
+/** A page's text, for messages and assertions: tags dropped (a line-break opportunity, <wbr>, without a space), whitespace folded. */
 export function textOf(html: string): string {
   return html
     .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/g, ' ')
+    .replace(/<wbr\s*\/?>/g, '')
     .replace(/<[^>]+>/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();

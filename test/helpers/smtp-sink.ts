@@ -135,6 +135,23 @@ export class SmtpSink {
   }
 
   /**
+   * The code of the first code mail to an address after its first `seen`
+   * mails, notices in between passed over: for a test that asks for a code
+   * while other mail to the address may still be on its way.
+   */
+  async waitForCodeAfter(email: string, seen: number, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const mail = this.mailsTo(email)
+        .slice(seen)
+        .find((candidate) => /validation code is \d{6}\b/.test(candidate.raw));
+      if (mail) return extractCode(mail.raw);
+      if (Date.now() > deadline) throw new Error(`no code mail to ${email} after its first ${seen} within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /**
    * What is wrong with the Message-IDs seen: every message, delivered or
    * refused, carries one of the outbox's form at `domain`, and no two delivered messages
    * share one (a retry is a refused attempt; only a crash after acceptance

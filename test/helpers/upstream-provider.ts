@@ -33,6 +33,12 @@ export class UpstreamProvider {
   readonly users = new Map<string, UpstreamUser>();
   /** Applied once to the next token answer, then cleared. */
   tamperNextToken: TokenTamper | null = null;
+  /**
+   * When set, an interaction without `?as=` shows a login page of the
+   * test's own, for a real browser: an email field naming one of `users`,
+   * and a button; an address it does not know is refused.
+   */
+  loginPage: string | null = null;
   readonly keys: UpstreamKeys;
   private provider!: Provider;
 
@@ -108,7 +114,15 @@ export class UpstreamProvider {
   /** The test's login and consent page: `?as=sub` signs that person in and consents; `?as=deny` refuses. */
   private async interaction(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
-      const as = new URL(request.url!, this.issuer).searchParams.get('as');
+      let as = new URL(request.url!, this.issuer).searchParams.get('as');
+      if (!as && this.loginPage !== null) {
+        if (request.method === 'GET') {
+          response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(this.loginPageHtml(request.url!));
+          return;
+        }
+        const email = new URLSearchParams(await bodyOf(request)).get('email');
+        as = [...this.users].find(([, user]) => user.email === email)?.[0] ?? 'deny';
+      }
       const details = await this.provider.interactionDetails(request, response);
       if (!as || as === 'deny') {
         await this.provider.interactionFinished(request, response, { error: 'access_denied', error_description: 'The person said no' });
@@ -126,6 +140,13 @@ export class UpstreamProvider {
     } catch (error) {
       response.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));
     }
+  }
+
+  private loginPageHtml(action: string): string {
+    return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sign in – ${this.loginPage}</title></head>
+      <body><h1>${this.loginPage}</h1><form method="post" action="${action}">
+      <label for="email">Email</label> <input id="email" name="email" type="email" autocomplete="username">
+      <button type="submit">Sign in</button></form></body></html>`;
   }
 
   /**
@@ -158,6 +179,12 @@ export class UpstreamProvider {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+async function bodyOf(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** An RS256 JWT, compact form, signed with node:crypto (the test's own, not the service's, code). */

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 
-/** The login pages' static files: one stylesheet, the passkey script and the WebAuthn library it calls. */
+/** The login pages' static files: one stylesheet, the pages' icon, the passkey script and the WebAuthn library it calls. */
 interface Asset {
   type: string;
   body: Buffer;
@@ -16,6 +16,7 @@ function load(): Map<string, Asset> {
   const webauthn = join(dirname(entry), '..', 'dist', 'bundle', 'index.umd.min.js');
   return new Map([
     ['login.css', { type: 'text/css; charset=utf-8', body: own('login.css') }],
+    ['icon.svg', { type: 'image/svg+xml', body: own('icon.svg') }],
     ['passkey.js', { type: 'text/javascript; charset=utf-8', body: own('passkey.js') }],
     ['webauthn.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(webauthn) }],
   ]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, html } from './html.js';
+import { breakableEmail, escapeHtml, html } from './html.js';
 
 describe('html templates', () => {
   it('escape every value put into them', () => {
@@ -25,5 +25,12 @@ describe('html templates', () => {
     const pretend = { markup: '<b>' } as unknown as string;
     expect(html`${pretend}`.toString()).toBe('[object Object]');
     expect(escapeHtml('"><img src=x onerror=alert(1)>')).not.toMatch(/[<>"]/);
+  });
+
+  it('let an email address wrap after "." and "@" only, escaped first', () => {
+    expect(html`<b>${breakableEmail('first.last@mail.example.com')}</b>`.toString()).toBe(
+      '<b>first.<wbr>last@<wbr>mail.<wbr>example.<wbr>com</b>',
+    );
+    expect(breakableEmail('"<a>".x@y').toString()).toBe('&quot;&lt;a&gt;&quot;.<wbr>x@<wbr>y');
   });
 });

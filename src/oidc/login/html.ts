@@ -2,8 +2,9 @@
  * The login pages' templates: tagged template literals with one escaping
  * function. Every value put into `html\`…\`` is escaped, unless it is itself
  * the result of `html` (built from escaped parts) or a list of such results.
- * There is no other way to mark text safe, so nothing reaches a page
- * unescaped by mistake.
+ * The only other markup made here is `breakableEmail`'s, which escapes the
+ * address first; there is no way to mark text safe, so nothing reaches a
+ * page unescaped by mistake.
  */
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -38,4 +39,13 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Saf
     markup += render(value) + strings[i + 1];
   });
   return new SafeHtml(markup);
+}
+
+/**
+ * An email address that may wrap after each "." and "@", and nowhere else
+ * while a part fits the line: escaped first, then a `<wbr>` put after those
+ * characters (no escape sequence contains either).
+ */
+export function breakableEmail(address: string): SafeHtml {
+  return new SafeHtml(escapeHtml(address).replace(/[.@]/g, '$&<wbr>'));
 }

@@ -1,4 +1,4 @@
-import { html, type HtmlValue, type SafeHtml } from './html.js';
+import { breakableEmail, html, type HtmlValue, type SafeHtml } from './html.js';
 
 /**
  * The headers of every page the provider shows a person. The policy allows
@@ -36,6 +36,7 @@ export function layout({ title, mountPath, scripts = [] }: PageOptions, content:
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title} – one_auth</title>
+        <link rel="icon" href="${assets}/icon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="${assets}/login.css" />
         ${scripts.map((name) => html`<script src="${assets}/${name}" defer></script> `)}
       </head>
@@ -68,6 +69,12 @@ export function errorSummary(problems: FieldProblem[]): HtmlValue {
   </div> `;
 }
 
+/** Whether a field came back with a problem. */
+const hasProblem = (problems: FieldProblem[], field: string) => problems.some((problem) => problem.field === field);
+
+/** The class of a field's group: marked with the red bar when it has a problem. */
+export const fieldClass = (problems: FieldProblem[], field: string) => (hasProblem(problems, field) ? 'field field-invalid' : 'field');
+
 /** The message shown above a field that has a problem. */
 export function fieldError(problems: FieldProblem[], field: string): HtmlValue {
   const problem = problems.find((candidate) => candidate.field === field);
@@ -75,6 +82,23 @@ export function fieldError(problems: FieldProblem[], field: string): HtmlValue {
     ? html`<p class="field-error" id="${field}-error"><span class="visually-hidden">Error:</span> ${problem.message}</p>`
     : null;
 }
+
+/**
+ * A field's ARIA attributes, as GOV.UK sets them: `aria-describedby` names
+ * its hint and its error message (read out with the label), and
+ * `aria-invalid` marks it while it has a problem.
+ */
+export function fieldDescription(problems: FieldProblem[], field: string, hintId?: string): HtmlValue {
+  const invalid = hasProblem(problems, field);
+  const describedBy = [hintId, invalid ? `${field}-error` : undefined].filter(Boolean).join(' ');
+  return html`${describedBy ? html`aria-describedby="${describedBy}"` : null} ${invalid ? html`aria-invalid="true"` : null}`;
+}
+
+/** An email address on a line of its own, after the words that lead to it; wrapping after "." and "@" when longer than the line. */
+export const emailLine = (email: string): SafeHtml => html`<strong class="email">${breakableEmail(email)}</strong>`;
+
+/** An email address within a line (after a word or two), wrapping as `emailLine` does. */
+export const emailInText = (email: string): SafeHtml => html`<strong>${breakableEmail(email)}</strong>`;
 
 /** The hidden field that binds a form to its interaction. */
 export function csrfField(token: string): SafeHtml {

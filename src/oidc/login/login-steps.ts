@@ -5,7 +5,7 @@ import { OidcStore } from '../oidc-store.js';
 /** The store's model for a login between its password and its second step. */
 export const LOGIN_STEP_MODEL = 'LoginStep';
 
-/** A login page's sign-in whose password was right, waiting for its second step. */
+/** A login page's sign-in whose first step passed (a password, another provider), waiting for its second step. */
 export interface LoginStep {
   /** The account's public id, the provider's accountId. */
   accountId: string;
@@ -15,6 +15,8 @@ export interface LoginStep {
   mfaToken: string;
   /** Whether the account can use a passkey as its second step. */
   passkey: boolean;
+  /** How the first step was passed (RFC 8176): `pwd`, or nothing for another provider's sign-in. Absent: a password. */
+  firstAmr?: string[];
 }
 
 /**

@@ -1,19 +1,26 @@
-import { html, type SafeHtml } from './html.js';
-import { csrfField, errorSummary, type FieldProblem, fieldError, layout } from './layout.js';
+import { html, type HtmlValue, type SafeHtml } from './html.js';
+import { csrfField, emailLine, errorSummary, fieldClass, fieldDescription, type FieldProblem, fieldError, layout } from './layout.js';
 
-/** What every page of an interaction knows: where it posts, its CSRF token, the app asking. */
+/** A provider a person may continue with (51): its id and the name on its button. */
+export interface ProviderChoice {
+  id: string;
+  name: string;
+}
+
+/** What every page of an interaction knows: where it posts, its CSRF token, the app asking, the providers on offer. */
 export interface InteractionPage {
   mountPath: string;
   /** The interaction's own path: `<issuer path>/interaction/<uid>`. */
   base: string;
   csrf: string;
   appName: string;
+  providers: ProviderChoice[];
 }
 
 const PASSKEY_SCRIPTS = ['webauthn.js', 'passkey.js'];
 
 /** The way back to the app without signing in: it is told the person declined (access_denied). */
-function cancelForm(page: InteractionPage): SafeHtml {
+export function cancelForm(page: InteractionPage): SafeHtml {
   return html`<form method="post" action="${page.base}/cancel" class="cancel">
     ${csrfField(page.csrf)}
     <button type="submit" class="link-button">Cancel and go back to ${page.appName}</button>
@@ -36,16 +43,57 @@ function passkeyForm(page: InteractionPage, label: string): SafeHtml {
   </form>`;
 }
 
-/** Step one: email and password, or a passkey that names the account itself. */
+/**
+ * "Continue with …": one button per provider an operator enabled (51), each
+ * a submit of one form, so it works without JavaScript and carries the
+ * CSRF token. Nothing when there is none.
+ */
+function providersForm(page: InteractionPage, problems: FieldProblem[]): HtmlValue {
+  if (page.providers.length === 0) return null;
+  const invalid = problems.some((problem) => problem.field === 'providers');
+  // A form is no field: the message describes it, but aria-invalid has no meaning on it.
+  return html`<form
+      method="post"
+      action="${page.base}/provider"
+      class="providers${invalid ? ' field-invalid' : ''}"
+      id="providers"
+      tabindex="-1"
+      ${invalid ? html`aria-describedby="providers-error"` : null}
+    >
+      ${csrfField(page.csrf)} ${fieldError(problems, 'providers')}
+      ${page.providers.map(
+        (provider) =>
+          html`<button
+            type="submit"
+            name="provider"
+            value="${provider.id}"
+            class="button button-provider"
+            data-initial="${[...provider.name][0]?.toUpperCase() ?? ''}"
+          >
+            Continue with ${provider.name}
+          </button>`,
+      )}
+    </form>
+    <div class="divider"><span>or</span></div>`;
+}
+
+/**
+ * Step one: another provider, email and password, or a passkey that names
+ * the account itself; or a new account. With the address already known
+ * (the app's login_hint) the password field has the focus, so the person
+ * types it at once; a form that came back focuses its error summary instead.
+ */
 export function signInPage(page: InteractionPage, { email, problems }: { email: string; problems: FieldProblem[] }): SafeHtml {
+  const passwordFirst = email !== '' && problems.length === 0;
   return layout(
     { title: problems.length > 0 ? 'Error: Sign in' : 'Sign in', mountPath: page.mountPath, scripts: PASSKEY_SCRIPTS },
     html`${errorSummary(problems)}
       <h1>Sign in</h1>
       <p class="lead">to continue to <strong>${page.appName}</strong></p>
+      ${providersForm(page, problems)}
       <form method="post" action="${page.base}/login" novalidate>
         ${csrfField(page.csrf)}
-        <div class="field${problems.some((p) => p.field === 'email') ? ' field-invalid' : ''}">
+        <div class="${fieldClass(problems, 'email')}">
           <label for="email">Email address</label>
           ${fieldError(problems, 'email')}
           <input
@@ -57,17 +105,30 @@ export function signInPage(page: InteractionPage, { email, problems }: { email: 
             autocomplete="username webauthn"
             spellcheck="false"
             autocapitalize="none"
+            ${fieldDescription(problems, 'email')}
             required
           />
         </div>
-        <div class="field${problems.some((p) => p.field === 'password') ? ' field-invalid' : ''}">
+        <div class="${fieldClass(problems, 'password')}">
           <label for="password">Password</label>
           ${fieldError(problems, 'password')}
-          <input class="input" id="password" name="password" type="password" autocomplete="current-password" required />
+          <input
+            class="input"
+            id="password"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            ${fieldDescription(problems, 'password')}
+            ${passwordFirst ? html`autofocus` : null}
+            required
+          />
+          <p class="field-link"><a href="${page.base}/reset">Forgot your password?</a></p>
         </div>
         <button type="submit" class="button">Sign in</button>
       </form>
-      ${passkeyForm(page, 'Sign in with a passkey')} ${cancelForm(page)} `,
+      ${passkeyForm(page, 'Sign in with a passkey')}
+      <p class="switch">New to one_auth? <a href="${page.base}/sign-up">Create an account</a></p>
+      ${cancelForm(page)} `,
   );
 }
 
@@ -76,7 +137,6 @@ export function secondStepPage(
   page: InteractionPage,
   { email, passkey, problems }: { email: string; passkey: boolean; problems: FieldProblem[] },
 ): SafeHtml {
-  const invalid = (field: string) => (problems.some((p) => p.field === field) ? ' field-invalid' : '');
   return layout(
     {
       title: problems.length > 0 ? 'Error: Two-step verification' : 'Two-step verification',
@@ -85,10 +145,10 @@ export function secondStepPage(
     },
     html`${errorSummary(problems)}
       <h1>Two-step verification</h1>
-      <p class="lead">Signing in to <strong>${page.appName}</strong> as <strong>${email}</strong></p>
+      <p class="lead">Signing in to <strong>${page.appName}</strong> as ${emailLine(email)}</p>
       <form method="post" action="${page.base}/second-step" novalidate>
         ${csrfField(page.csrf)}
-        <div class="field${invalid('code')}">
+        <div class="${fieldClass(problems, 'code')}">
           <label for="code">Code from your authenticator app</label>
           <p class="hint" id="code-hint">The 6-digit code it shows for one_auth</p>
           ${fieldError(problems, 'code')}
@@ -101,7 +161,7 @@ export function secondStepPage(
             autocomplete="one-time-code"
             spellcheck="false"
             maxlength="6"
-            aria-describedby="code-hint"
+            ${fieldDescription(problems, 'code', 'code-hint')}
             autofocus
           />
         </div>
@@ -111,7 +171,7 @@ export function secondStepPage(
         <summary>Use a recovery code instead</summary>
         <form method="post" action="${page.base}/second-step" novalidate>
           ${csrfField(page.csrf)}
-          <div class="field${invalid('recovery-code')}">
+          <div class="${fieldClass(problems, 'recovery-code')}">
             <label for="recovery-code">Recovery code</label>
             ${fieldError(problems, 'recovery-code')}
             <input
@@ -122,6 +182,7 @@ export function secondStepPage(
               autocomplete="one-time-code"
               spellcheck="false"
               autocapitalize="none"
+              ${fieldDescription(problems, 'recovery-code')}
             />
           </div>
           <button type="submit" class="button button-secondary">Continue</button>

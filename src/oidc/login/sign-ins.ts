@@ -12,6 +12,7 @@ import { SecondStepMethods } from '../../second-factor/second-step-methods.js';
 import { TwoStepLoginService } from '../../second-factor/two-step-login.service.js';
 import { SecurityEventType } from '../../security-events/security-event-type.js';
 import { SecurityEvents } from '../../security-events/security-events.service.js';
+import { LoginCodeLogin } from '../../social-sign-in/login-code-login.service.js';
 import { type Account, UsersService } from '../../users/users.service.js';
 import type { LoginStep } from './login-steps.js';
 
@@ -21,18 +22,27 @@ export interface SignedIn {
   amr: string[];
 }
 
-/** What a right password leads to: a finished sign-in, or the second step still to come. */
-export type PasswordOutcome = { signedIn: SignedIn } | { secondStep: LoginStep } | { refused: true };
+/** What a first step passed leads to: a finished sign-in, or the second step still to come. */
+export type FirstStepOutcome = { signedIn: SignedIn } | { secondStep: LoginStep };
+
+/** What a password leads to: as a first step passed, or refused. */
+export type PasswordOutcome = FirstStepOutcome | { refused: true };
 
 /** Rolls a sign-in back: two-step login was turned on after the password was checked. */
-class SecondStepNeeded extends Error {}
+export class SecondStepNeeded extends Error {
+  override name = 'SecondStepNeeded';
+}
+
+/** How the first step of a login step was passed; a step saved before it was said is a password's. */
+const firstAmrOf = (step: LoginStep): string[] => step.firstAmr ?? ['pwd'];
 
 /**
  * Signing in on the login pages, through the very code paths of the API: the
  * password as a login checks it (4: limits, events, one answer whether or
  * not the account exists, disabled accounts refused), the second step as 23
  * and 31 finish one (a pending login of the second-factor module, its five
- * attempts, codes used up once), a passkey as 31 signs in. What differs is
+ * attempts, codes used up once), a passkey as 31 signs in, another
+ * provider's login code as 54 takes one. What differs is
  * what a finished sign-in gives: no access token, a session at the
  * provider, recorded as `oidc.sign_in` with the app's name.
  */
@@ -49,16 +59,32 @@ export class OidcSignIns {
     private readonly passkeys: PasskeysService,
     private readonly events: SecurityEvents,
     private readonly transactions: TransactionRunner,
+    private readonly loginCodes: LoginCodeLogin,
   ) {}
 
   /** Step one. A refused password answers as the API's login does (throws 429 past the limits). */
   async password(email: string, password: string, client: ClientInfo, appName: string): Promise<PasswordOutcome> {
     const account = await this.auth.verifyPassword(email, password, client);
     if (!account) return { refused: true };
+    return this.afterFirstStep(account, ['pwd'], client, appName);
+  }
+
+  /**
+   * Step one through another provider: the login code its callback issued
+   * (in the database, never in a URL), used up as 54 uses one; throws 401
+   * Login expired, 429. RFC 8176 has no method for a sign-in vouched for by
+   * another provider, so such a sign-in alone carries no `amr`.
+   */
+  async provider(loginCode: string, client: ClientInfo, appName: string): Promise<FirstStepOutcome> {
+    return this.afterFirstStep(await this.loginCodes.redeem(loginCode, client), [], client, appName);
+  }
+
+  /** A first step passed (`amr` says which): signed in, or on an account with two-step login the second step to come. */
+  private async afterFirstStep(account: Account, amr: string[], client: ClientInfo, appName: string): Promise<FirstStepOutcome> {
     if (!(await this.factors.hasTwoStepLogin(account.id))) {
       try {
         await this.transactions.run((tx) => this.record(tx, account, client, appName, false));
-        return { signedIn: { accountId: await this.publicIdOf(account), amr: ['pwd'] } };
+        return { signedIn: { accountId: await this.publicIdOf(account), amr } };
       } catch (error) {
         if (!(error instanceof SecondStepNeeded)) throw error;
       }
@@ -68,21 +94,27 @@ export class OidcSignIns {
       this.methods.forAccount(account.id),
       this.publicIdOf(account),
     ]);
-    return { secondStep: { accountId, userId: account.id, email: account.email, mfaToken, passkey: methods.includes('passkey') } };
+    const passkey = methods.includes('passkey');
+    return { secondStep: { accountId, userId: account.id, email: account.email, mfaToken, passkey, firstAmr: amr } };
   }
 
   /** Step two with a TOTP or recovery code, as 23 checks it; throws 401 Login expired, 422 Invalid code, 429. */
   async code(step: LoginStep, code: string, client: ClientInfo, appName: string): Promise<SignedIn> {
     const { account, proof } = await this.twoStep.checkSecondStep(step.mfaToken, code, client);
     await this.twoStep.completeSecondStep(step.mfaToken, account, proof, client, (tx) => this.record(tx, account, client, appName, true));
-    return { accountId: step.accountId, amr: ['pwd', 'otp', 'mfa'] };
+    return { accountId: step.accountId, amr: [...firstAmrOf(step), 'otp', 'mfa'] };
   }
 
   /** Step two with a passkey, as 31 checks it with an mfa_token; throws 401 (Login expired, Passkey not accepted), 429. */
   async passkeySecondStep(step: LoginStep, response: unknown, client: ClientInfo, appName: string): Promise<SignedIn> {
     const account = await this.passkeySignIn.checkSecondStep(response, step.mfaToken, client);
     await this.passkeySignIn.completeSecondStep(step.mfaToken, account, (tx) => this.record(tx, account, client, appName, true));
-    return { accountId: step.accountId, amr: ['pwd', await this.passkeyKind(response), 'mfa'] };
+    return { accountId: step.accountId, amr: [...firstAmrOf(step), await this.passkeyKind(response), 'mfa'] };
+  }
+
+  /** A password just set with a mailed code (recorded by `record` in its transaction), as the provider takes the sign-in. */
+  async newPasswordSignIn(account: Account, secondFactor: boolean): Promise<SignedIn> {
+    return { accountId: await this.publicIdOf(account), amr: secondFactor ? ['pwd', 'otp', 'mfa'] : ['pwd'] };
   }
 
   /**
@@ -104,10 +136,11 @@ export class OidcSignIns {
    * The sign-in, as its transaction records it: the account locked, still
    * active (disabled since its password was checked: refused as a wrong
    * password), still without two-step login when none was asked for (turned
-   * on meanwhile: the second step after all), its last sign-in and the
-   * event naming the app.
+   * on meanwhile: SecondStepNeeded, the second step after all), its last
+   * sign-in and the event naming the app. Also run inside the transaction
+   * that sets a password with a mailed code on the login pages.
    */
-  private async record(tx: EntityManager, account: Account, client: ClientInfo, appName: string, secondStepDone: boolean): Promise<void> {
+  async record(tx: EntityManager, account: Account, client: ClientInfo, appName: string, secondStepDone: boolean): Promise<void> {
     await this.users.lock(tx, account.id);
     if (!(await this.users.isActive(tx, account.id))) throw new AccountNotActiveError();
     if (!secondStepDone && (await this.factors.hasTwoStepLogin(account.id, tx))) throw new SecondStepNeeded();

@@ -12,6 +12,8 @@
   if (!form || !webauthn || !webauthn.browserSupportsWebAuthn()) return;
   var button = form.querySelector('[data-passkey-start]');
   var problem = form.querySelector('[data-passkey-error]');
+  // Read out when it shows, as the error summary of a form that came back is.
+  problem.setAttribute('role', 'alert');
   form.hidden = false;
 
   function options() {
@@ -41,6 +43,8 @@
         problem.textContent = 'Your passkey could not be used. Try again, or use another way to sign in.';
         problem.hidden = false;
         button.disabled = false;
+        // Disabling the button took the focus from it: give it back, so the keyboard is where it was.
+        button.focus();
       });
   });
 })();
