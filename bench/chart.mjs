@@ -5,6 +5,8 @@ const RATIOS = [
   { key: 'S1_L1', label: 'S1 token check / L1 node:http floor', target: 0.5 },
   { key: 'S1_warn', label: 'S1 at LOG_LEVEL=info / at warn', target: 0.9 },
   { key: 'S3_L2', label: 'S3 login / L2 raw argon2id', target: 0.85 },
+  { key: 'O1_goal', label: 'O1 refresh-token grants / 500 per s', target: 1 },
+  { key: 'O2_goal', label: 'O2 userinfo / 3,000 per s', target: 1 },
 ];
 const escape = (text) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;');
 

@@ -42,6 +42,7 @@ import { measureL2, startL1 } from './lib/limits.mjs';
 import { inTurns, load } from './lib/load.mjs';
 import { tableLines } from './lib/report.mjs';
 import { SCENARIOS, TOKEN_CHECK_VARIANTS } from './lib/scenarios.mjs';
+import { seedOidc } from './lib/oidc-seed.mjs';
 import { seedAccounts } from './lib/seed.mjs';
 import { rssMb, RUNTIME_TUNING, startService } from './lib/service-process.mjs';
 import { benchSettings } from './lib/settings.mjs';
@@ -74,15 +75,23 @@ const results = {
   service: {},
 };
 
+/**
+ * What O1–O3 start from: browser sessions signed in through the login pages,
+ * and under each, code flows whose tokens O1 and O2 use (O1 puts back the
+ * refresh token each rotation gives, so this is a pool, not a budget).
+ */
+const OIDC_SEEDING = { sessions: 50, flowsPerSession: 10 };
+
 /** Everything measured on the service: the token check in turns with what it is set against, then each scenario. */
 async function measureService() {
   const service = await startService({ smtpUrl: smtp.url, databaseUrl: settings.databaseUrl });
   const users = await seedAccounts(service, settings.users);
+  const oidc = settings.tokenCheckOnly ? undefined : await seedOidc(service, users, OIDC_SEEDING);
   // The same service on the same database, without request lines.
   const quiet = await startService({ smtpUrl: smtp.url, logLevel: 'warn', twinOf: service });
   const l1 = await startL1(service);
   const run = { startupMs: Math.round(service.startupMs), idleRssMb: Math.round(rssMb(service.pid)), scenarios: {} };
-  const context = { settings, service, quiet, l1, users, uploads, load: (options) => load(settings, options) };
+  const context = { settings, service, quiet, l1, users, oidc, uploads, load: (options) => load(settings, options) };
 
   const turns = await inTurns(settings, Object.fromEntries(TOKEN_CHECK_VARIANTS.map(({ key, target }) => [key, target(context)])));
   const { L1, ...scenarios } = turns;
@@ -109,7 +118,7 @@ results.limits.L2 = settings.tokenCheckOnly ? undefined : await measureL2(settin
 results.service = await measureService();
 smtp.close();
 
-results.service.ratios = ratiosOf(results.service, results.limits.L2);
+results.service.ratios = ratiosOf(results.service, results.limits.L2, results.machine.cores);
 for (const line of tableLines(results)) console.log(line);
 // A quick run only checks that everything works: it leaves the published figures alone.
 const outDir = settings.quick || settings.tokenCheckOnly ? 'bench/.work' : 'bench';

@@ -54,6 +54,10 @@ const READ_ONLY_EXCEPTIONS: Record<string, { entities?: string[]; tables?: strin
     tables: ['users', 'user_profiles'],
     why: 'the token check on every request reads token, account and profile in one indexed query, a read only',
   },
+  'oidc/account-lookup.ts': {
+    tables: ['users', 'user_profiles'],
+    why: "the provider's findAccount (every userinfo, refresh and code exchange) reads account and profile in one indexed query, a read only",
+  },
 };
 
 const SRC = import.meta.dirname;

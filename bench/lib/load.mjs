@@ -4,8 +4,8 @@
 import autocannon from 'autocannon';
 import { rssMb } from './service-process.mjs';
 
-const requestsOf = ({ method = 'GET', body, headers = {}, setup }) => [
-  setup ? { method, body, headers, setupRequest: setup } : { method, body, headers },
+const requestsOf = ({ method = 'GET', body, headers = {}, setup, onResponse }) => [
+  { method, body, headers, ...(setup ? { setupRequest: setup } : {}), ...(onResponse ? { onResponse } : {}) },
 ];
 
 /**
@@ -16,9 +16,9 @@ const requestsOf = ({ method = 'GET', body, headers = {}, setup }) => [
  */
 export async function load(
   settings,
-  { url, method, body, headers, setup, connections = settings.connections, duration, quick, pid, warmup = true },
+  { url, method, body, headers, setup, onResponse, connections = settings.connections, duration, quick, pid, warmup = true },
 ) {
-  const requests = requestsOf({ method, body, headers, setup });
+  const requests = requestsOf({ method, body, headers, setup, onResponse });
   // Quick: a slow answer on a loaded machine is still an answer, not a timeout.
   const counted = settings.quick
     ? { amount: quick.amount, connections: Math.min(quick.connections ?? connections, quick.amount), timeout: 60 }
@@ -89,4 +89,62 @@ export async function inTurns(settings, variants) {
       return [name, { requests: completed / seconds, completed, p50, p99, errors, peakRssMb, perRound }];
     }),
   );
+}
+
+/**
+ * A flow of requests, sent in turn on each connection (autocannon's request
+ * sequence, whose `setupRequest` and `onResponse` share the connection's
+ * context): `steps` are its requests, `expected` the status each must
+ * answer. A flow counts when its last answer came as expected; its latency
+ * runs from its first request's setup to its last answer. Measured like
+ * `load` (a warm-up, then `duration`; a quick run sends `quick.amount`
+ * flows): flows per second, the flows' p50 and p99, and as errors every
+ * unexpected answer (and a step that could not be built, such as an
+ * exchange without a code).
+ */
+export async function loadFlows(settings, { url, steps, expected, connections = settings.connections, quick, pid }) {
+  const tally = { counting: false, flows: 0, failures: 0, latencies: [] };
+  const last = steps.length - 1;
+  const requests = steps.map((step, i) => ({
+    method: step.method ?? 'GET',
+    headers: step.headers ?? {},
+    body: step.body,
+    setupRequest: (request, context) => {
+      if (i === 0) context.startedAt = performance.now();
+      const built = step.setup ? step.setup(request, context) : request;
+      if (!built && tally.counting) tally.failures++;
+      return built;
+    },
+    onResponse: (status, body, context, headers) => {
+      if (status !== expected[i]) {
+        if (tally.counting) tally.failures++;
+        return;
+      }
+      step.onResponse?.(status, body, context, headers);
+      if (i === last && tally.counting) {
+        tally.flows++;
+        tally.latencies.push(performance.now() - context.startedAt);
+      }
+    },
+  }));
+  const counted = settings.quick
+    ? { amount: quick.amount * steps.length, connections: Math.min(quick.connections ?? connections, quick.amount), timeout: 60 }
+    : { duration: settings.duration, connections };
+  if (!settings.quick) await autocannon({ url, connections, duration: settings.warmup, requests });
+  tally.counting = true;
+  let peak = pid ? rssMb(pid) : NaN;
+  const sampler = pid ? setInterval(() => (peak = Math.max(peak, rssMb(pid))), 100) : undefined;
+  const result = await autocannon({ url, requests, ...counted });
+  clearInterval(sampler);
+  tally.counting = false;
+  const sorted = tally.latencies.sort((a, b) => a - b);
+  const percentile = (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return {
+    requests: tally.flows / Math.max(result.duration, 0.001),
+    completed: tally.flows,
+    p50: percentile(50),
+    p99: percentile(99),
+    errors: tally.failures + result.errors + result.timeouts,
+    peakRssMb: pid ? Math.round(Math.max(peak, rssMb(pid))) : undefined,
+  };
 }

@@ -1,5 +1,6 @@
 // The table a run prints.
 import { SCENARIOS, TOKEN_CHECK_VARIANTS } from './scenarios.mjs';
+import { OIDC_GOALS } from './stats.mjs';
 
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
@@ -10,6 +11,9 @@ function ratioTexts(ratios) {
     S1warn: `logging costs S1 ${fmt((1 - ratios.S1_warn) * 100)}%`,
     S1scraped: `${fmt(ratios.S1scraped_S1 * 100)}% of S1`,
     S3: `${fmt(ratios.S3_L2 * 100)}% of L2`,
+    O1: `${fmt(ratios.O1_goal * 100)}% of ${OIDC_GOALS.O1}/s, ${fmt(ratios.O1_keycloak, 1)}× Keycloak's plan`,
+    O2: `${fmt(ratios.O2_goal * 100)}% of ${OIDC_GOALS.O2}/s, ${fmt(ratios.O2_S1 * 100)}% of S1`,
+    O3: `${fmt(ratios.O3_S3, 1)}× S3`,
   };
 }
 

@@ -3,6 +3,8 @@
 // table), how many requests a quick run sends, and the request to send, or
 // a `run` of its own when it is more than one stream of requests.
 import { randomBytes } from 'node:crypto';
+import { loadFlows } from './load.mjs';
+import { authorizePath, codeExchangeBody, pkcePair, REDIRECT_URI } from './oidc-seed.mjs';
 import { QUICK_LOGIN_CONNECTIONS } from './settings.mjs';
 import { asRandomUser, basic, pick, withPassword, withToken } from './requests.mjs';
 
@@ -46,7 +48,8 @@ export const TOKEN_CHECK_VARIANTS = [
  * service's memory. `run` measures a scenario itself with `context.load`
  * and may name further `checks` of its result (name, completed, errors).
  * The context: settings, service, users (seeded accounts with their
- * tokens), uploads, load.
+ * tokens), oidc (what oidc-seed.mjs made at the OpenID Provider), uploads,
+ * load.
  */
 export const SCENARIOS = [
   {
@@ -130,5 +133,76 @@ export const SCENARIOS = [
       };
     },
     checks: (result) => [['S6 logins', result.loginCompleted, result.loginErrors]],
+  },
+  {
+    key: 'O1',
+    label: 'O1 refresh-token grant (rotating)',
+    quick: { amount: 300 },
+    request: ({ service, oidc }) => {
+      // Each refresh token is used once: taken from the pool, and the one its answer rotates in put back, so the pool
+      // (made by code flows while seeding) never runs dry however fast the provider answers.
+      const pool = oidc.refreshTokens;
+      return {
+        url: `${service.url}/oidc/token`,
+        method: 'POST',
+        setup: (r) => ({
+          ...r,
+          headers: { ...r.headers, authorization: oidc.app.basic, 'content-type': 'application/x-www-form-urlencoded' },
+          body: `grant_type=refresh_token&refresh_token=${pool.shift() ?? ''}`,
+        }),
+        onResponse: (status, body) => {
+          if (status === 200) pool.push(JSON.parse(body).refresh_token);
+        },
+      };
+    },
+  },
+  {
+    key: 'O2',
+    label: 'O2 userinfo',
+    quick: { amount: 500 },
+    request: ({ service, oidc }) => ({
+      url: `${service.url}/oidc/me`,
+      setup: (r) => ({ ...r, headers: { ...r.headers, authorization: `Bearer ${pick(oidc.accessTokens)}` } }),
+    }),
+  },
+  {
+    key: 'O3',
+    label: 'O3 code flow, signed in (flows/s)',
+    // A browser with a live session at the provider: `prompt=none` authorization, then the app's code exchange with PKCE.
+    run: ({ settings, service, oidc }) => {
+      const issuerPath = '/one_auth/oidc';
+      return loadFlows(settings, {
+        url: new URL(service.url).origin,
+        pid: service.pid,
+        quick: { amount: 100 },
+        expected: [303, 200],
+        steps: [
+          {
+            setup: (r, context) => {
+              context.pkce = pkcePair();
+              return {
+                ...r,
+                path: authorizePath(issuerPath, oidc.app, context.pkce.challenge, { prompt: 'none' }),
+                headers: { ...r.headers, cookie: pick(oidc.sessions).cookie },
+              };
+            },
+            onResponse: (_status, _body, context, headers) => {
+              const location = headers.location ?? headers.Location ?? '';
+              context.code = location.startsWith(REDIRECT_URI) ? new URL(location).searchParams.get('code') : null;
+            },
+          },
+          {
+            method: 'POST',
+            setup: (r, context) =>
+              context.code && {
+                ...r,
+                path: `${issuerPath}/token`,
+                headers: { ...r.headers, authorization: oidc.app.basic, 'content-type': 'application/x-www-form-urlencoded' },
+                body: codeExchangeBody(context.code, context.pkce.verifier),
+              },
+          },
+        ],
+      });
+    },
   },
 ];

@@ -59,17 +59,19 @@ export async function startService({ smtpUrl, databaseUrl, logLevel = 'info', tw
   const port = await freePort();
   const database = twinOf?.databaseUrl ?? databaseUrl ?? `sqlite:${join(dataDir, 'one_auth.sqlite')}`;
   const logFile = join(dataDir, `service-${port}.log`);
+  // What the operator's commands (dist/cli.js) need to act on this service's data.
+  const shared = { SECRET: twinOf?.env.SECRET ?? randomBytes(32).toString('hex'), DATA_DIR: dataDir, DATABASE_URL: database };
   const started = performance.now();
   const child = spawn(process.execPath, ['dist/main.js'], {
     env: {
       ...process.env,
       NODE_ENV: 'production',
       ...RUNTIME_TUNING,
-      SECRET: randomBytes(32).toString('hex'),
+      ...shared,
       PORT: String(port),
       HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      DATABASE_URL: database,
+      // The OpenID Provider's issuer: where the benchmark reaches it.
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
       SMTP_URL: smtpUrl,
       LOG_LEVEL: logLevel,
       LOG_FORMAT: 'json',
@@ -96,6 +98,7 @@ export async function startService({ smtpUrl, databaseUrl, logLevel = 'info', tw
     pid: child.pid,
     dataDir,
     databaseUrl: database,
+    env: shared,
     startupMs,
     async stop() {
       child.kill('SIGTERM');

@@ -3,7 +3,13 @@ import { BetterSqlite3Driver } from 'typeorm/driver/better-sqlite3/BetterSqlite3
 
 /** The part of better-sqlite3's connection used here: statements prepared once, run many times. */
 export interface SqliteConnection {
-  prepare(sql: string): { get(...parameters: unknown[]): unknown };
+  prepare(sql: string): {
+    get(...parameters: unknown[]): unknown;
+    all(...parameters: unknown[]): unknown[];
+    run(...parameters: unknown[]): { changes: number };
+  };
+  /** better-sqlite3's synchronous transaction: `fn` wrapped in BEGIN … COMMIT (ROLLBACK when it throws). */
+  transaction<T>(fn: () => T): () => T;
 }
 
 /**

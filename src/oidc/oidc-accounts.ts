@@ -2,10 +2,13 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Account as ProviderAccount, AccountClaims } from 'oidc-provider';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
+import { CausalReads } from '../database/causal-reads.js';
+import type { PreparedRead } from '../database/prepared-read.js';
+import { TransactionRunner } from '../database/transaction-runner.js';
 import type { ProfileFields } from '../profile/profile-fields.js';
-import { ProfileService } from '../profile/profile.service.js';
 import { UserStatus } from '../users/user-status.js';
 import { type Account, UsersService } from '../users/users.service.js';
+import { type AccountRow, createAccountLookup } from './account-lookup.js';
 
 /**
  * The claims of each scope (SPEC 45), as the provider's `claims` option
@@ -40,8 +43,8 @@ export function claimsOf(sub: string, email: string, profile: ProfileFields): Ac
   };
 }
 
-/** Scopes whose claims come from the profile: for any other, the account's row is enough. */
-const PROFILE_SCOPES = /\b(profile|address)\b/;
+/** Public ids as the account's owner makes them: 128 random bits, hex. */
+const PUBLIC_ID = /^[0-9a-f]{32}$/;
 
 /**
  * Accounts as the provider sees them: `accountId` is the account's public
@@ -51,30 +54,47 @@ const PROFILE_SCOPES = /\b(profile|address)\b/;
 @Injectable()
 export class OidcAccounts {
   private readonly pairwiseKey: Buffer;
+  /**
+   * The account and its profile in one read (account-lookup.ts): every
+   * userinfo, refresh and code exchange asks the database, so a disabled
+   * or deleted account is refused at once.
+   */
+  private readonly readAccount: PreparedRead<AccountRow>;
 
   constructor(
     @Inject(appConfig.KEY) config: AppConfigType,
     private readonly users: UsersService,
-    private readonly profiles: ProfileService,
+    transactions: TransactionRunner,
+    causal: CausalReads,
   ) {
     this.pairwiseKey = Buffer.from(hkdfSync('sha256', config.secret, 'one_auth', 'oidc pairwise subject', 32));
+    this.readAccount = createAccountLookup(transactions.dataSource, causal);
   }
 
   /** The provider's `findAccount`. */
   async find(publicId: string): Promise<ProviderAccount | undefined> {
-    const account = await this.users.findByPublicId(publicId);
-    if (!account || account.status !== UserStatus.Active) return undefined;
-    return {
-      accountId: publicId,
-      claims: async (_use: string, scope: string) =>
-        claimsOf(publicId, account.email, PROFILE_SCOPES.test(scope) ? await this.profiles.read(account.id) : EMPTY),
+    const row = await this.activeRow(publicId);
+    if (!row) return undefined;
+    const profile: ProfileFields = {
+      firstName: row.first_name,
+      lastName: row.last_name,
+      country: row.country,
+      department: row.department,
+      avatar: row.avatar,
     };
+    return { accountId: publicId, claims: () => claimsOf(publicId, row.email, profile) };
   }
 
   /** The active account behind a public id, or null. */
   async active(publicId: string): Promise<Account | null> {
     const account = await this.users.findByPublicId(publicId);
     return account?.status === UserStatus.Active ? account : null;
+  }
+
+  private async activeRow(publicId: string): Promise<AccountRow | undefined> {
+    if (!PUBLIC_ID.test(publicId)) return undefined;
+    const [row] = await this.readAccount(publicId);
+    return row?.status === UserStatus.Active ? row : undefined;
   }
 
   /**
@@ -86,5 +106,3 @@ export class OidcAccounts {
     return createHmac('sha256', this.pairwiseKey).update(`${clientId}\n${publicId}`).digest('base64url');
   }
 }
-
-const EMPTY: ProfileFields = { firstName: '', lastName: '', country: '', department: '', avatar: '' };

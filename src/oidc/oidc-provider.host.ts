@@ -32,6 +32,11 @@ const ROUTE_TEMPLATES: Readonly<Record<string, string>> = {
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
+/** How long userinfo may answer with a client's registration as this instance last read it (clientFor). */
+export const USERINFO_CLIENT_TTL_MS = 5_000;
+/** How many clients userinfo keeps (operators register a handful; a bound all the same). */
+const MAX_USERINFO_CLIENTS = 1_000;
+
 /**
  * The OpenID Provider itself: an oidc-provider instance built from the
  * configuration, the database-backed adapter and the current signing keys.
@@ -49,11 +54,13 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
   private fingerprint = '';
   private timer: NodeJS.Timeout | undefined;
   private readonly adapter: (model: string) => Adapter;
+  /** Clients as userinfo last read them, by id (clientFor). */
+  private readonly userinfoClients = new Map<string, { metadata: Record<string, unknown>; readAt: number }>();
 
   constructor(
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
     store: OidcStore,
-    clients: OidcClientsService,
+    private readonly clients: OidcClientsService,
     private readonly keys: SigningKeys,
     private readonly accounts: OidcAccounts,
     private readonly consents: ConsentMemory,
@@ -61,7 +68,7 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
     private readonly transactions: TransactionRunner,
   ) {
     const clientAdapter: Adapter = {
-      find: (clientId: string) => clients.providerMetadataOf(clientId) as ReturnType<Adapter['find']>,
+      find: (clientId: string) => this.clientFor(clientId) as ReturnType<Adapter['find']>,
       upsert: () => Promise.reject(new Error('clients are registered by operators, not by the provider')),
       findByUid: () => Promise.resolve(undefined),
       findByUserCode: () => Promise.resolve(undefined),
@@ -71,6 +78,29 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
     };
     const adapter = storeAdapterFactory(store, (model) => (model === 'Client' ? clientAdapter : undefined));
     this.adapter = (model) => outageAware(adapter(model));
+  }
+
+  /**
+   * A client's registration as the provider reads it: from the database on
+   * every request, except for userinfo, which may use what this instance
+   * read for the same client less than USERINFO_CLIENT_TTL_MS ago. Userinfo
+   * neither authenticates the client nor sends anything to its addresses,
+   * and the access token it answers for is read every time: a deleted
+   * client's tokens are gone with it, so they are refused at once all the
+   * same. Every other route (the token endpoint checking a secret, the
+   * authorization endpoint checking a redirect URI) reads it afresh.
+   */
+  private async clientFor(clientId: string): Promise<Record<string, unknown> | undefined> {
+    const ctx = Provider.ctx as KoaContextWithOIDC | undefined;
+    if (ctx?.oidc?.route !== 'userinfo') return this.clients.providerMetadataOf(clientId);
+    const now = Date.now();
+    const recent = this.userinfoClients.get(clientId);
+    if (recent && now - recent.readAt < USERINFO_CLIENT_TTL_MS) return recent.metadata;
+    const metadata = await this.clients.providerMetadataOf(clientId);
+    if (this.userinfoClients.size >= MAX_USERINFO_CLIENTS) this.userinfoClients.clear();
+    if (metadata) this.userinfoClients.set(clientId, { metadata, readAt: now });
+    else this.userinfoClients.delete(clientId);
+    return metadata;
   }
 
   async onModuleInit(): Promise<void> {

@@ -3,6 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { CausalReads } from '../database/causal-reads.js';
+import { type PreparedRead, preparedRead } from '../database/prepared-read.js';
+import { type SqliteWrite, sqliteWrites } from '../database/sqlite-writes.js';
 import { type PruneCutoffs, type PruneTask, ruleTask } from '../database/pruning.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { PayloadCipher } from '../mail/payload-cipher.js';
@@ -39,6 +41,31 @@ export const consentId = (accountId: string, clientId: string) => `${accountId}:
 /** A token issued to an app is noted as the app's last use at most this often. */
 const USE_NOTE_INTERVAL_MS = 60_000;
 
+/** The columns of a record, in the order the fast upsert binds them. */
+const COLUMNS = [
+  'key_hash',
+  'model',
+  'payload',
+  'grant_id',
+  'uid_hash',
+  'user_code_hash',
+  'account_id',
+  'client_id',
+  'expires_at',
+  'consumed_at',
+  'created_at',
+  'last_used_at',
+];
+
+/** What an upsert replaces: a consent keeps when it was given and last used, what the person sees of it (50). */
+const REPLACED = ['payload', 'grant_id', 'uid_hash', 'user_code_hash', 'account_id', 'client_id', 'expires_at', 'consumed_at'];
+
+/** A token's issue noted on the consent it was issued under (`now`, the consent's key, a minute before now). */
+const NOTE_USE_SQL = 'UPDATE oidc_records SET last_used_at = ? WHERE key_hash = ? AND (last_used_at IS NULL OR last_used_at < ?)';
+
+/** How many notes of use an instance remembers (noteDue) before it starts afresh. */
+const MAX_USES_NOTED = 10_000;
+
 /** The models whose issue is a use of the app they are issued to. */
 const TOKEN_MODELS = new Set(['AccessToken', 'RefreshToken']);
 
@@ -57,6 +84,12 @@ function accountOf(payload: StoredPayload): string | null {
   return typeof accountId === 'string' ? accountId : null;
 }
 
+/** A record as the adapter reads it. */
+interface RecordRow {
+  payload: string;
+  consumed_at: number | string | null;
+}
+
 const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 
 /**
@@ -69,6 +102,30 @@ const text = (value: unknown): string | null => (typeof value === 'string' && va
 @Injectable()
 export class OidcStore {
   private readonly cipher: PayloadCipher;
+  /** The adapter's reads, on the path of every request to the provider: prepared once (prepared-read.ts). */
+  private readonly reads: {
+    byKey: PreparedRead<RecordRow>;
+    byUid: PreparedRead<RecordRow>;
+    byUserCode: PreparedRead<RecordRow>;
+    grantByKey: PreparedRead<{ grant_id: string | null }>;
+  };
+  /**
+   * On SQLite, the adapter's writes as statements prepared once and run in
+   * the queue of units of work without a transaction each (sqlite-writes.ts):
+   * an upsert, a consume. On MySQL they are transactions that retry a lost
+   * conflict, as every other write.
+   */
+  private readonly fast:
+    | {
+        run: <T>(work: () => T) => Promise<T>;
+        atomic: <T>(work: () => T) => T;
+        upsert: SqliteWrite;
+        noteUse: SqliteWrite;
+        consume: SqliteWrite;
+      }
+    | undefined;
+  /** When this instance last noted each account's use of each app (noteUse). */
+  private readonly usesNoted = new Map<string, number>();
 
   constructor(
     @Inject(appConfig.KEY) config: AppConfigType,
@@ -76,6 +133,28 @@ export class OidcStore {
     private readonly causal: CausalReads,
   ) {
     this.cipher = new PayloadCipher(config.secret, 'oidc provider record');
+    const read = <Row>(columns: string, where: string) =>
+      preparedRead<Row>(transactions.dataSource, causal, {
+        sqlite: `SELECT ${columns} FROM oidc_records WHERE ${where.replaceAll('?', 'CAST(? AS TEXT)')}`,
+        mysql: `SELECT ${columns} FROM oidc_records WHERE ${where}`,
+      });
+    this.reads = {
+      byKey: read('payload, consumed_at', 'key_hash = ?'),
+      byUid: read('payload, consumed_at', 'uid_hash = ? AND model = ?'),
+      byUserCode: read('payload, consumed_at', 'user_code_hash = ? AND model = ?'),
+      grantByKey: read('grant_id', 'key_hash = ?'),
+    };
+    const writes = sqliteWrites(transactions);
+    this.fast = writes && {
+      run: writes.run,
+      atomic: writes.atomic,
+      upsert: writes.prepare(
+        `INSERT INTO oidc_records (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
+         ON CONFLICT (key_hash) DO UPDATE SET ${REPLACED.map((column) => `${column} = excluded.${column}`).join(', ')}`,
+      ),
+      noteUse: writes.prepare(NOTE_USE_SQL),
+      consume: writes.prepare('UPDATE oidc_records SET consumed_at = ? WHERE key_hash = ? AND consumed_at IS NULL'),
+    };
   }
 
   /** Creates or replaces a record; `expiresInSeconds` undefined for one that does not expire by itself (a grant). */
@@ -102,54 +181,69 @@ export class OidcStore {
       createdAt: now,
       lastUsedAt: model === CONSENT_MODEL ? now : null,
     };
+    const noted = TOKEN_MODELS.has(model) && row.accountId && row.clientId ? this.noteDue(row.accountId, row.clientId, now) : null;
+    const { fast } = this;
+    if (!manager && fast) {
+      const values = [row.keyHash, model, row.payload, row.grantId, row.uidHash, row.userCodeHash, row.accountId, row.clientId];
+      const insert = () => fast.upsert(...values, row.expiresAt, null, now, row.lastUsedAt);
+      if (!noted) {
+        await fast.run(insert);
+        return;
+      }
+      return fast.run(() =>
+        fast.atomic(() => {
+          insert();
+          fast.noteUse(now, noted.key, now - USE_NOTE_INTERVAL_MS);
+          this.usesNoted.set(noted.consent, now);
+        }),
+      );
+    }
     const work = async (tx: EntityManager) => {
-      // A consent keeps when it was given and last used: those are what the person sees of it (50).
-      const replaced = ['payload', 'grant_id', 'uid_hash', 'user_code_hash', 'account_id', 'client_id', 'expires_at', 'consumed_at'];
       await tx
         .createQueryBuilder()
         .insert()
         .into(OidcRecordEntity)
         .values(row)
-        .orUpdate(replaced, ['key_hash'])
+        .orUpdate(REPLACED, ['key_hash'])
         .updateEntity(false)
         .execute();
-      if (TOKEN_MODELS.has(model) && row.accountId && row.clientId) await this.noteUse(tx, row.accountId, row.clientId, now);
+      if (noted) {
+        await tx.query(NOTE_USE_SQL, [now, noted.key, now - USE_NOTE_INTERVAL_MS]);
+        this.transactions.afterCommit(tx, () => this.usesNoted.set(noted.consent, now));
+      }
     };
     if (manager) await work(manager);
     else await this.transactions.run(work);
   }
 
-  /** Notes that a token was issued to the app, on the account's consent to it, at most once a minute. */
-  private async noteUse(tx: EntityManager, accountId: string, clientId: string, now: number): Promise<void> {
-    await tx
-      .createQueryBuilder()
-      .update(OidcRecordEntity)
-      .set({ lastUsedAt: now })
-      .where('key_hash = :key AND (last_used_at IS NULL OR last_used_at < :before)', {
-        key: recordKey(CONSENT_MODEL, consentId(accountId, clientId)),
-        before: now - USE_NOTE_INTERVAL_MS,
-      })
-      .execute();
+  /**
+   * Whether a token issued now is to be noted as the app's last use, on the
+   * account's consent to it (at most once a minute: NOTE_USE_SQL's own
+   * condition says so across instances). Each instance skips the write
+   * altogether while its own last note is that recent: a refresh issues two
+   * tokens, and an app refreshing often would otherwise write twice more per
+   * refresh. The note is remembered once written.
+   */
+  private noteDue(accountId: string, clientId: string, now: number): { consent: string; key: string } | null {
+    const consent = consentId(accountId, clientId);
+    if (now - (this.usesNoted.get(consent) ?? -Infinity) < USE_NOTE_INTERVAL_MS) return null;
+    // What is older than a minute decides nothing: forgotten before the map grows large.
+    if (this.usesNoted.size >= MAX_USES_NOTED) this.usesNoted.clear();
+    return { consent, key: recordKey(CONSENT_MODEL, consent) };
   }
 
   async find(model: string, id: string): Promise<FoundRecord | undefined> {
-    const [row] = await this.causal.query<{ payload: string; consumed_at: number | string | null }>(
-      'SELECT payload, consumed_at FROM oidc_records WHERE key_hash = ?',
-      [recordKey(model, id)],
-    );
+    const [row] = await this.reads.byKey(recordKey(model, id));
     return row && this.open(row);
   }
 
   /** A record found by the hash of a column (a session's uid, a device's user code). */
   async findBy(model: string, column: 'uid_hash' | 'user_code_hash', value: string): Promise<FoundRecord | undefined> {
-    const [row] = await this.causal.query<{ payload: string; consumed_at: number | string | null }>(
-      `SELECT payload, consumed_at FROM oidc_records WHERE ${column} = ? AND model = ?`,
-      [sha256(value), model],
-    );
+    const [row] = await (column === 'uid_hash' ? this.reads.byUid : this.reads.byUserCode)(sha256(value), model);
     return row && this.open(row);
   }
 
-  private open(row: { payload: string; consumed_at: number | string | null }): FoundRecord | undefined {
+  private open(row: RecordRow): FoundRecord | undefined {
     const payload = this.opened(row.payload);
     if (!payload) return undefined;
     return { payload, consumedAt: row.consumed_at === null ? null : Math.floor(Number(row.consumed_at) / 1000) };
@@ -172,6 +266,8 @@ export class OidcStore {
    * and finds it consumed).
    */
   consume(model: string, id: string): Promise<boolean> {
+    const { fast } = this;
+    if (fast) return fast.run(() => fast.consume(Date.now(), recordKey(model, id)) === 1);
     return this.transactions.run(async (tx) => {
       const result = await tx
         .createQueryBuilder()
@@ -185,9 +281,7 @@ export class OidcStore {
 
   /** The grant a record belongs to, if it has one. */
   async grantOf(model: string, id: string): Promise<string | null> {
-    const [row] = await this.causal.query<{ grant_id: string | null }>('SELECT grant_id FROM oidc_records WHERE key_hash = ?', [
-      recordKey(model, id),
-    ]);
+    const [row] = await this.reads.grantByKey(recordKey(model, id));
     return row?.grant_id ?? null;
   }
 

@@ -3,10 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
 import mysql from 'mysql2/promise';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/database/database.options.js';
+import { BrowserSession } from '../helpers/browser-session.js';
+import { pageKind } from '../helpers/login-pages.js';
+import { authorizationRequest, client, exchangeCode, noteTokens, oauthError, type RegisteredTestClient } from '../helpers/oidc-rp.js';
 import { S3TestServer } from '../helpers/s3-server.js';
 import { basicHeader, type ServiceProcess, startServiceProcess } from '../helpers/service-process.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
@@ -15,6 +19,7 @@ import { uniqueEmail } from '../helpers/test-app.js';
 import { awayFromStepEdge, totpCode } from '../helpers/totp.js';
 import { UpstreamProvider } from '../helpers/upstream-provider.js';
 import { Balancer, GaleraCluster, PORTS, sleep, tally } from './cluster-env.js';
+import { cliOf, loginAcrossInstances, nextKeysOf, publishedKids, registerByCli, relyingPartyOn } from './oidc-cluster.js';
 
 const PASSWORD = 'correct horse battery staple';
 const API = '/one_auth/api';
@@ -364,6 +369,141 @@ describe('one_auth on a Galera cluster behind HAProxy', () => {
     } finally {
       await upstream.stop();
     }
+  });
+
+  describe('Sign in with one_auth across instances', () => {
+    const issuer = () => `${balancer.url}/one_auth/oidc`;
+    const origins = () => instances.map((instance) => instance.url);
+    const cli = (...args: string[]) => cliOf(instanceEnv(0))(...args);
+    /** Each call the next instance: 1, 2, 3, 1, … */
+    const roundRobin = () => {
+      let calls = 0;
+      return () => calls++ % 3;
+    };
+
+    async function signedIn(registered: RegisteredTestClient, email: string, browser = new BrowserSession()) {
+      const rp = await relyingPartyOn(issuer(), registered, origins(), roundRobin());
+      const request = await authorizationRequest(rp, { scope: 'openid email offline_access' });
+      const { callback } = await loginAcrossInstances(browser, request.url, { email, password: PASSWORD }, origins(), roundRobin(), []);
+      return { rp, tokens: await exchangeCode(rp, callback, request), browser };
+    }
+
+    it('a login through the login pages with every request on another instance than the one before', async () => {
+      const { email } = await activeUser();
+      const registered = registerByCli(cli, `cluster-login-${Date.now().toString(36)}`);
+      const served: number[] = [];
+      const next = roundRobin();
+      const rp = await relyingPartyOn(issuer(), registered, origins(), next, served);
+      const request = await authorizationRequest(rp, { scope: 'openid email' });
+      const browser = new BrowserSession();
+      const { callback, answers } = await loginAcrossInstances(
+        browser,
+        request.url,
+        { email, password: PASSWORD },
+        origins(),
+        next,
+        served,
+      );
+      const steps = answers.map((answer) => `${new URL(answer.url).pathname.replace(/\/[A-Za-z0-9_-]{16,}/, '/…')} ${answer.status}`);
+      expect(callback.searchParams.get('code')).toBeTruthy();
+      const tokens = await exchangeCode(rp, callback, request);
+      const claims = await client.fetchUserInfo(rp, tokens.access_token, tokens.claims()!.sub);
+      console.log(
+        `Sign in with one_auth: ${served.length} requests, instances ${served.map((i) => i + 1).join(' → ')}: ` +
+          `${steps.join(', ')}, then the code exchange and userinfo`,
+      );
+      expect(claims.email).toBe(email);
+      expect(pageKind(answers[1])).toBe('sign-in');
+      // Never twice in a row on one instance, and all three took part.
+      for (let k = 1; k < served.length; k++) expect(served[k]).not.toBe(served[k - 1]);
+      expect(new Set(served).size).toBe(3);
+      expect(served.length).toBeGreaterThanOrEqual(6);
+    });
+
+    it('a refresh token rotated on one instance and used again on another ends the whole grant on every instance', async () => {
+      const { email } = await activeUser();
+      const registered = registerByCli(cli, `cluster-refresh-${Date.now().toString(36)}`);
+      const { tokens } = await signedIn(registered, email);
+      const onNode = (i: number) => relyingPartyOn(issuer(), registered, origins(), () => i);
+      const rotated = await client.refreshTokenGrant(await onNode(0), tokens.refresh_token!);
+      noteTokens(rotated);
+      expect(rotated.refresh_token).not.toBe(tokens.refresh_token);
+      const reuse = await oauthError(client.refreshTokenGrant(await onNode(1), tokens.refresh_token!));
+      const refusals: string[] = [];
+      for (const i of [0, 1, 2]) {
+        const rp = await onNode(i);
+        for (const accessToken of [rotated.access_token, tokens.access_token]) {
+          refusals.push(`userinfo ${i + 1}: ${await oauthError(client.fetchUserInfo(rp, accessToken, client.skipSubjectCheck))}`);
+        }
+      }
+      for (const i of [0, 1, 2]) {
+        refusals.push(`refresh ${i + 1}: ${await oauthError(client.refreshTokenGrant(await onNode(i), rotated.refresh_token!))}`);
+      }
+      console.log(`refresh reuse: rotated on instance 1, the old token again on instance 2: ${reuse}; then ${refusals.join(', ')}`);
+      expect(reuse).toBe('invalid_grant');
+      expect(refusals).toEqual([
+        ...[1, 2, 3].flatMap((n) => [`userinfo ${n}: invalid_token`, `userinfo ${n}: invalid_token`]),
+        ...[1, 2, 3].map((n) => `refresh ${n}: invalid_grant`),
+      ]);
+    });
+
+    it('a signing-key rotation by the command is published by all three instances within 60 s, and then signs tokens every instance verifies', async () => {
+      const { email } = await activeUser();
+      const rs256 = registerByCli(cli, `cluster-keys-${Date.now().toString(36)}`);
+      const es256 = registerByCli(cli, `cluster-keys-es-${Date.now().toString(36)}`, 'ES256');
+      const chains = [await signedIn(rs256, email), await signedIn(es256, email)].map(({ tokens }) => tokens.refresh_token!);
+      const rotatedAt = Date.now();
+      const next = nextKeysOf(cli('signing-keys', 'rotate'));
+      expect(next.map((key) => key.alg).sort()).toEqual(['ES256', 'RS256']);
+      // When each instance first published both new keys, in ms after the command returned.
+      const publishedAfter: (number | null)[] = [null, null, null];
+      while (publishedAfter.includes(null) && Date.now() - rotatedAt < 75_000) {
+        for (const i of [0, 1, 2]) {
+          if (publishedAfter[i] !== null) continue;
+          const kids = await publishedKids(origins()[i]);
+          if (next.every((key) => kids.includes(key.kid))) publishedAfter[i] = Date.now() - rotatedAt;
+        }
+        await sleep(250);
+      }
+      console.log(
+        `signing keys: rotated by the command; the new keys published by instances 1-3 after ${publishedAfter.map((ms) => (ms === null ? 'never' : `${(ms / 1000).toFixed(1)} s`)).join(', ')}`,
+      );
+      for (const ms of publishedAfter) expect(ms).not.toBeNull();
+      expect(Math.max(...(publishedAfter as number[]))).toBeLessThan(60_000);
+
+      // From its turn on (PUBLISH_LEAD_MS after the rotation), each instance signs with the new key, and every instance's JWKS verifies it.
+      const signsFrom = Math.max(...next.map((key) => key.signsFrom));
+      await sleep(Math.max(0, signsFrom - Date.now()));
+      const signedAfter: number[] = [];
+      for (const i of [0, 1, 2]) {
+        for (const [c, registered] of [rs256, es256].entries()) {
+          const wanted = next.find((key) => key.alg === registered.registration.id_token_signed_response_alg)!;
+          const rp = await relyingPartyOn(issuer(), registered, origins(), () => i);
+          for (;;) {
+            // openid-client checks each ID token's signature against the instance's JWKS.
+            const refreshed = await client.refreshTokenGrant(rp, chains[c]);
+            noteTokens(refreshed);
+            chains[c] = refreshed.refresh_token!;
+            const { kid } = decodeProtectedHeader(refreshed.id_token!);
+            if (kid === wanted.kid) {
+              for (const origin of origins()) {
+                const jwks = createLocalJWKSet((await (await fetch(`${origin}/one_auth/oidc/jwks`)).json()) as JSONWebKeySet);
+                const { payload } = await jwtVerify(refreshed.id_token!, jwks, { issuer: issuer(), audience: registered.clientId });
+                expect(payload.sub).toBe(refreshed.claims()!.sub);
+              }
+              break;
+            }
+            expect(Date.now() - signsFrom).toBeLessThan(60_000);
+            await sleep(1_000);
+          }
+        }
+        signedAfter.push(Date.now() - signsFrom);
+      }
+      console.log(
+        `signing keys: the new RS256 and ES256 keys sign on instances 1-3 within ${signedAfter.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')} ` +
+          `of their turn (${((signsFrom - rotatedAt) / 1000).toFixed(0)} s after the rotation); their ID tokens verify against every instance's JWKS`,
+      );
+    }, 300_000);
   });
 
   it('20 registrations over all instances: 20 mails, each exactly once, all within 10 s', async () => {
