@@ -1,5 +1,8 @@
 import { ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT, writeConflictOf } from './driver-errors.js';
 
+/** How long a query may wait for a connection or a lock before the request fails with 503. */
+export const DB_WAIT_MS = 5000;
+
 /** Tries of one unit of work after deadlocks / certification failures, which are over in milliseconds. */
 export const MAX_TRIES = 6;
 /**

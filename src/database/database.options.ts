@@ -7,6 +7,7 @@ import { OperatorsMysql1766200000000 } from './migrations/mysql/1766200000000-op
 import { OperatorsSqlite1766200000000 } from './migrations/sqlite/1766200000000-operators.js';
 import { AccessTokenEntity } from '../auth/access-token.entity.js';
 import type { AppConfig } from '../config/app-config.js';
+import { DB_WAIT_MS } from './conflict-retry.js';
 import { ImageEntity } from '../images/image.entity.js';
 import { OutboxMessageEntity } from '../mail/outbox-message.entity.js';
 import { ProfileEntity } from '../profile/profile.entity.js';
@@ -119,9 +120,6 @@ export const MIGRATIONS = {
     OpenIdProviderMysql1769000000000,
   ],
 };
-
-/** How long a query may wait for a connection or a lock before the request fails with 503. */
-const DB_WAIT_MS = 5000;
 
 /** One set of options for the app and the TypeORM CLI. The schema only ever changes by migration. */
 export function buildDataSourceOptions(config: Pick<AppConfig, 'database'>): DataSourceOptions {

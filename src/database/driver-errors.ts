@@ -87,6 +87,18 @@ export function writeConflictOf(error: unknown): typeof ER_LOCK_DEADLOCK | typeo
   return errno === ER_LOCK_DEADLOCK || errno === ER_LOCK_WAIT_TIMEOUT ? errno : null;
 }
 
+/**
+ * SQLite refused a write at once because another process holds the file's
+ * writer, or committed since this transaction read (SQLITE_BUSY,
+ * SQLITE_BUSY_SNAPSHOT): a transaction that read first cannot wait for the
+ * writer without risking a deadlock, so SQLite does not call the busy
+ * handler. Running the whole transaction again is safe.
+ */
+export function isSqliteBusy(error: unknown): boolean {
+  const { code } = driverCodes(error);
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT';
+}
+
 export function isWriteConflict(error: unknown): boolean {
   return writeConflictOf(error) !== null;
 }

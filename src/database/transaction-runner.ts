@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CausalReads } from './causal-reads.js';
-import { conflictBackoffMs, triesAllowed } from './conflict-retry.js';
+import { conflictBackoffMs, DB_WAIT_MS, triesAllowed } from './conflict-retry.js';
+import { isSqliteBusy } from './driver-errors.js';
 
 /**
  * Runs units of work that write. On MySQL each gets its own pooled
@@ -36,7 +37,7 @@ export class TransactionRunner {
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (!this.serialize) return this.runRetrying(work);
-    const result = this.tail.then(() => this.transaction(work));
+    const result = this.tail.then(() => this.runWhileSqliteBusy(work));
     this.tail = result.catch(() => undefined);
     return result;
   }
@@ -78,6 +79,27 @@ export class TransactionRunner {
       }
     }
     return result;
+  }
+
+  /**
+   * On SQLite, writes of this process already queue; another process on the
+   * same file (a second instance on one data folder, a command beside the
+   * service) can still hold the writer when a transaction that read first
+   * comes to write, and SQLite then refuses at once instead of waiting
+   * (isSqliteBusy). The transaction runs again, for as long as the busy
+   * timeout would have waited; a refusal after the busy timeout itself
+   * already waited that long, and is not retried.
+   */
+  private async runWhileSqliteBusy<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const started = Date.now();
+    for (let tries = 1; ; tries++) {
+      try {
+        return await this.transaction(work);
+      } catch (error) {
+        if (!isSqliteBusy(error) || Date.now() - started >= DB_WAIT_MS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, conflictBackoffMs(tries)));
+      }
+    }
   }
 
   private async runRetrying<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
