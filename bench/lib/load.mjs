@@ -42,18 +42,25 @@ export async function load(
 /**
  * Several variants (name → { url, setup, pid, scrape }) in turns: after a
  * warm-up of each, every variant runs for `settings.sliceS` seconds,
- * `settings.slices` times, the order reversed every other round. Per
+ * `settings.slices` times, the order reversed every other round (a variant
+ * may set its own `connections` and slice length, `seconds`). Per
  * variant: answers counted over the time measured, the mean of the slices'
  * latency percentiles, errors (a failed scrape of `scrape`, fetched every
  * second meanwhile, counts as one), and the rate of each round (`perRound`),
  * so that ratios can be taken round by round (stats.mjs, pairedRatio).
  */
 export async function inTurns(settings, variants) {
-  const { connections, slices, sliceS } = settings;
+  const { slices } = settings;
   const names = Object.keys(variants);
+  const connectionsOf = (name) => variants[name].connections ?? settings.connections;
   for (const name of names) {
     const { url } = variants[name];
-    await autocannon({ url, connections, duration: settings.quick ? 1 : settings.warmup, requests: requestsOf(variants[name]) });
+    await autocannon({
+      url,
+      connections: connectionsOf(name),
+      duration: settings.quick ? 1 : settings.warmup,
+      requests: requestsOf(variants[name]),
+    });
   }
   const totals = Object.fromEntries(
     names.map((name) => [name, { completed: 0, seconds: 0, p50: 0, p99: 0, errors: 0, peak: NaN, perRound: [] }]),
@@ -71,7 +78,8 @@ export async function inTurns(settings, variants) {
           }, 1000)
         : undefined;
       const sampler = pid ? setInterval(() => (total.peak = Math.max(total.peak || 0, rssMb(pid))), 100) : undefined;
-      const result = await autocannon({ url, connections, duration: sliceS, requests: requestsOf(variants[name]) });
+      const duration = variants[name].seconds ?? settings.sliceS;
+      const result = await autocannon({ url, connections: connectionsOf(name), duration, requests: requestsOf(variants[name]) });
       clearInterval(scraper);
       clearInterval(sampler);
       total.completed += result['2xx'];

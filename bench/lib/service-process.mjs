@@ -50,11 +50,13 @@ export async function freePort() {
 
 /**
  * The built service (dist/main.js) on a fresh data folder, or with `twinOf`
- * a second process on the same database (and data folder) as another. Its
- * stdout (JSON log lines) goes to a file, as under a supervisor; stderr to
- * ours. Answers once /health/ready does.
+ * a second process on the same database (and data folder) as another. With
+ * `checkout`, another checkout's build (its dist/main.js, run from there so
+ * that it loads its own node_modules), to compare two builds. Its stdout
+ * (JSON log lines) goes to a file, as under a supervisor; stderr to ours.
+ * Answers once /health/ready does.
  */
-export async function startService({ smtpUrl, databaseUrl, logLevel = 'info', twinOf }) {
+export async function startService({ smtpUrl, databaseUrl, logLevel = 'info', twinOf, checkout }) {
   const dataDir = twinOf?.dataDir ?? mkdtempSync(join(tmpdir(), 'one_auth-bench-'));
   const port = await freePort();
   const database = twinOf?.databaseUrl ?? databaseUrl ?? `sqlite:${join(dataDir, 'one_auth.sqlite')}`;
@@ -63,6 +65,7 @@ export async function startService({ smtpUrl, databaseUrl, logLevel = 'info', tw
   const shared = { SECRET: twinOf?.env.SECRET ?? randomBytes(32).toString('hex'), DATA_DIR: dataDir, DATABASE_URL: database };
   const started = performance.now();
   const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: checkout,
     env: {
       ...process.env,
       NODE_ENV: 'production',
