@@ -32,10 +32,10 @@ const ROUTE_TEMPLATES: Readonly<Record<string, string>> = {
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
-/** How long userinfo may answer with a client's registration as this instance last read it (clientFor). */
-export const USERINFO_CLIENT_TTL_MS = 5_000;
-/** How many clients userinfo keeps (operators register a handful; a bound all the same). */
-const MAX_USERINFO_CLIENTS = 1_000;
+/** How long userinfo may answer with a client's registration or a grant as this instance last read it (readForUserinfo). */
+export const USERINFO_READ_TTL_MS = 5_000;
+/** How many clients and grants userinfo keeps: a bound on memory, not a tuning knob. */
+const MAX_USERINFO_READS = 10_000;
 
 /**
  * The OpenID Provider itself: an oidc-provider instance built from the
@@ -54,8 +54,8 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
   private fingerprint = '';
   private timer: NodeJS.Timeout | undefined;
   private readonly adapter: (model: string) => Adapter;
-  /** Clients as userinfo last read them, by id (clientFor). */
-  private readonly userinfoClients = new Map<string, { metadata: Record<string, unknown>; readAt: number }>();
+  /** Clients and grants as userinfo last read them, by model and id (readForUserinfo). */
+  private readonly userinfoReads = new Map<string, { found: object; readAt: number }>();
 
   constructor(
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
@@ -68,7 +68,8 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
     private readonly transactions: TransactionRunner,
   ) {
     const clientAdapter: Adapter = {
-      find: (clientId: string) => this.clientFor(clientId) as ReturnType<Adapter['find']>,
+      find: (clientId: string) =>
+        this.readForUserinfo('Client', clientId, () => clients.providerMetadataOf(clientId)) as ReturnType<Adapter['find']>,
       upsert: () => Promise.reject(new Error('clients are registered by operators, not by the provider')),
       findByUid: () => Promise.resolve(undefined),
       findByUserCode: () => Promise.resolve(undefined),
@@ -77,30 +78,48 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
       revokeByGrantId: () => Promise.resolve(),
     };
     const adapter = storeAdapterFactory(store, (model) => (model === 'Client' ? clientAdapter : undefined));
-    this.adapter = (model) => outageAware(adapter(model));
+    const grants = adapter('Grant');
+    const grantAdapter: Adapter = {
+      upsert: (id, payload, expiresIn) => grants.upsert(id, payload, expiresIn).finally(() => this.forgetForUserinfo('Grant', id)),
+      find: (id) => this.readForUserinfo('Grant', id, async () => (await grants.find(id)) ?? undefined) as ReturnType<Adapter['find']>,
+      findByUid: (uid) => grants.findByUid(uid),
+      findByUserCode: (userCode) => grants.findByUserCode(userCode),
+      consume: (id) => grants.consume(id),
+      destroy: (id) => grants.destroy(id).finally(() => this.forgetForUserinfo('Grant', id)),
+      revokeByGrantId: (grantId) => grants.revokeByGrantId(grantId),
+    };
+    this.adapter = (model) => outageAware(model === 'Grant' ? grantAdapter : adapter(model));
   }
 
   /**
-   * A client's registration as the provider reads it: from the database on
-   * every request, except for userinfo, which may use what this instance
-   * read for the same client less than USERINFO_CLIENT_TTL_MS ago. Userinfo
-   * neither authenticates the client nor sends anything to its addresses,
-   * and the access token it answers for is read every time: a deleted
-   * client's tokens are gone with it, so they are refused at once all the
-   * same. Every other route (the token endpoint checking a secret, the
-   * authorization endpoint checking a redirect URI) reads it afresh.
+   * A client's registration or a grant as the provider reads it: from the
+   * database on every request, except for userinfo, which may use what this
+   * instance read less than USERINFO_READ_TTL_MS ago. Userinfo neither
+   * authenticates the client nor sends anything to its addresses, and the
+   * access token it answers for is read every time: a deleted client's
+   * tokens and a revoked grant's tokens are gone with them, so they are
+   * refused at once all the same; a grant another instance widened shows its
+   * new scopes within those seconds. Every other route (the token endpoint
+   * checking a secret, the authorization endpoint checking a redirect URI, a
+   * refresh checking its grant) reads afresh.
    */
-  private async clientFor(clientId: string): Promise<Record<string, unknown> | undefined> {
+  private async readForUserinfo(model: string, id: string, read: () => Promise<object | undefined>): Promise<object | undefined> {
     const ctx = Provider.ctx as KoaContextWithOIDC | undefined;
-    if (ctx?.oidc?.route !== 'userinfo') return this.clients.providerMetadataOf(clientId);
+    if (ctx?.oidc?.route !== 'userinfo') return read();
+    const key = `${model}:${id}`;
     const now = Date.now();
-    const recent = this.userinfoClients.get(clientId);
-    if (recent && now - recent.readAt < USERINFO_CLIENT_TTL_MS) return recent.metadata;
-    const metadata = await this.clients.providerMetadataOf(clientId);
-    if (this.userinfoClients.size >= MAX_USERINFO_CLIENTS) this.userinfoClients.clear();
-    if (metadata) this.userinfoClients.set(clientId, { metadata, readAt: now });
-    else this.userinfoClients.delete(clientId);
-    return metadata;
+    const recent = this.userinfoReads.get(key);
+    if (recent && now - recent.readAt < USERINFO_READ_TTL_MS) return recent.found;
+    const found = await read();
+    if (this.userinfoReads.size >= MAX_USERINFO_READS) this.userinfoReads.clear();
+    if (found) this.userinfoReads.set(key, { found, readAt: now });
+    else this.userinfoReads.delete(key);
+    return found;
+  }
+
+  /** What this instance writes or destroys, its own userinfo answers see at once. */
+  private forgetForUserinfo(model: string, id: string): void {
+    this.userinfoReads.delete(`${model}:${id}`);
   }
 
   async onModuleInit(): Promise<void> {
