@@ -278,15 +278,15 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(served.status()).toBe(200);
     expect(served.headers()['content-type']).toBe('image/svg+xml');
     // No address given: nothing has the focus, the first Tab goes to the email field.
-    expect(await focused(page)).toBe('body');
+    await expect.poll(() => focused(page)).toBe('body');
     await look(page, 'sign-in');
 
     // The first Tab reaches the email field; a wrong password comes back with a summary that has the focus.
     await page.keyboard.press('Tab');
-    expect(await focused(page)).toBe('email');
+    await expect.poll(() => focused(page)).toBe('email');
     await page.keyboard.type(user.email);
     await page.keyboard.press('Tab');
-    expect(await focused(page)).toBe('password');
+    await expect.poll(() => focused(page)).toBe('password');
     await page.keyboard.type('not the password');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/login$/);
@@ -294,7 +294,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     const summary = page.getByRole('alert');
     expect(await summary.getByRole('heading').innerText()).toBe('There is a problem');
     expect(await summary.getByRole('link').innerText()).toBe('Email or password is not correct');
-    expect(await focused(page)).toBe('error-summary');
+    await expect.poll(() => focused(page)).toBe('error-summary');
     // Above the field too, with a prefix for screen readers only.
     expect(await page.locator('#email-error').innerText()).toMatch(/Email or password is not correct$/);
     expect(await page.locator('#email-error .visually-hidden').textContent()).toBe('Error:');
@@ -309,12 +309,12 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
 
     // From the summary: Tab to its link, Enter puts the focus in the field it names; on to the password, and Enter signs in.
     await page.keyboard.press('Tab');
-    expect(await focused(page)).toBe('#email');
+    await expect.poll(() => focused(page)).toBe('#email');
     await page.keyboard.press('Enter');
     expect(new URL(page.url()).hash).toBe('#email');
-    expect(await focused(page)).toBe('email');
+    await expect.poll(() => focused(page)).toBe('email');
     await page.keyboard.press('Tab');
-    expect(await focused(page)).toBe('password');
+    await expect.poll(() => focused(page)).toBe('password');
     await page.keyboard.type(user.password);
     await page.keyboard.press('Enter');
     const outcome = await backAtApp(page, flow);
@@ -340,7 +340,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(await code.getAttribute('autocomplete')).toBe('one-time-code');
     expect(await code.getAttribute('inputmode')).toBe('numeric');
     // The one field of the page has the focus: the code can be typed at once.
-    expect(await focused(page)).toBe('code');
+    await expect.poll(() => focused(page)).toBe('code');
     // No passkey on this account: nothing offers one.
     expect(await page.getByRole('button', { name: /passkey/ }).count()).toBe(0);
     await look(page, 'second-step');
@@ -353,7 +353,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     await page.waitForURL(/\/second-step$/);
     expect(await page.title()).toBe('Error: Two-step verification – one_auth');
     expect(await page.getByRole('alert').getByRole('link').innerText()).toBe('The code is not correct');
-    expect(await focused(page)).toBe('error-summary');
+    await expect.poll(() => focused(page)).toBe('error-summary');
     expect(await code.getAttribute('aria-describedby')).toBe('code-hint code-error');
     expect(await code.getAttribute('aria-invalid')).toBe('true');
     await look(page, 'second-step-wrong-code');
@@ -413,7 +413,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     expect(await page.getByRole('alert').allInnerTexts()).toEqual([await problem.innerText()]);
     // The keyboard is where it was: Enter tries again.
     expect(await button.isEnabled()).toBe(true);
-    expect(await focused(page)).toBe('button button-secondary');
+    await expect.poll(() => focused(page)).toBe('button button-secondary');
     expect(await heading(page)).toBe('Sign in');
     // As far from what follows as the other blocks of the page are from theirs.
     const below =
@@ -519,7 +519,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium (43, 
     const flow = await begin(wiki, { login_hint: user.email });
     await page.goto(flow.url);
     expect(await page.getByLabel('Email address').inputValue()).toBe(user.email);
-    expect(await focused(page)).toBe('password');
+    await expect.poll(() => focused(page)).toBe('password');
     await page.keyboard.type(user.password);
     await page.keyboard.press('Enter');
     expect(idToken(await backAtApp(page, flow), flow).amr).toEqual(['pwd']);

@@ -146,7 +146,10 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium: anot
 
   async function newPage(options: { javaScriptEnabled?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ viewport: { width: 390, height: 900 }, ...options });
-    return { context, page: await context.newPage() };
+    const page = await context.newPage();
+    // A step that never happens fails where it is, not as the whole test's timeout.
+    page.setDefaultTimeout(15_000);
+    return { context, page };
   }
 
   /** The app's sign-in, up to one_auth's sign-in page. */
@@ -225,7 +228,8 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the login pages in Chromium: anot
     await page.keyboard.press('Enter');
     await page.waitForURL('**/sign-up/password');
     await shoot(page, 'sign-up-password');
-    // The password field has the focus: typed straight in.
+    // The password field has the focus (autofocus, applied once the page has rendered): typed straight in.
+    await expect.poll(() => page.getByLabel('Password').evaluate((field) => field === field.ownerDocument.activeElement)).toBe(true);
     await page.keyboard.type('password123');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('.field-error').textContent()).toContain('Password is too common, please choose another');
