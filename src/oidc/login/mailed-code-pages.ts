@@ -11,7 +11,7 @@ import {
   layout,
 } from './layout.js';
 import type { CodePurpose } from './mailed-code-steps.js';
-import { cancelForm, type InteractionPage } from './sign-in-pages.js';
+import { cancelForm, type InteractionPage, recoveryCodeField } from './sign-in-pages.js';
 
 /*
  * The pages of a sign-up and of a password reset, one question each in the
@@ -166,20 +166,7 @@ function secondFactorFields(problems: FieldProblem[]): SafeHtml {
     </div>
     <details class="details" ${problems.some((p) => p.field === 'recovery-code') ? ' open' : ''}>
       <summary>Use a recovery code instead</summary>
-      <div class="${fieldClass(problems, 'recovery-code')}">
-        <label for="recovery-code">Recovery code</label>
-        ${fieldError(problems, 'recovery-code')}
-        <input
-          class="input"
-          id="recovery-code"
-          name="recovery_code"
-          type="text"
-          autocomplete="one-time-code"
-          spellcheck="false"
-          autocapitalize="none"
-          ${fieldDescription(problems, 'recovery-code')}
-        />
-      </div>
+      ${recoveryCodeField(problems)}
     </details>`;
 }
 

@@ -170,24 +170,28 @@ export function secondStepPage(
       <details class="details" ${problems.some((p) => p.field === 'recovery-code') ? ' open' : ''}>
         <summary>Use a recovery code instead</summary>
         <form method="post" action="${page.base}/second-step" novalidate>
-          ${csrfField(page.csrf)}
-          <div class="${fieldClass(problems, 'recovery-code')}">
-            <label for="recovery-code">Recovery code</label>
-            ${fieldError(problems, 'recovery-code')}
-            <input
-              class="input"
-              id="recovery-code"
-              name="recovery_code"
-              type="text"
-              autocomplete="one-time-code"
-              spellcheck="false"
-              autocapitalize="none"
-              ${fieldDescription(problems, 'recovery-code')}
-            />
-          </div>
+          ${csrfField(page.csrf)} ${recoveryCodeField(problems)}
           <button type="submit" class="button button-secondary">Continue</button>
         </form>
       </details>
       ${passkey ? passkeyForm(page, 'Use a passkey instead') : null} ${cancelForm(page)} `,
   );
+}
+
+/** The recovery code's field: the second step's and the reset's alternative to the authenticator app's code. */
+export function recoveryCodeField(problems: FieldProblem[]): SafeHtml {
+  return html`<div class="${fieldClass(problems, 'recovery-code')}">
+    <label for="recovery-code">Recovery code</label>
+    ${fieldError(problems, 'recovery-code')}
+    <input
+      class="input"
+      id="recovery-code"
+      name="recovery_code"
+      type="text"
+      autocomplete="one-time-code"
+      spellcheck="false"
+      autocapitalize="none"
+      ${fieldDescription(problems, 'recovery-code')}
+    />
+  </div>`;
 }
