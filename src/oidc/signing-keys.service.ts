@@ -54,10 +54,18 @@ export class SigningKeys {
     const { keys, newest } = await this.load();
     let set = keySetAt(keys, now);
     if (set) return set;
+    const made = new Map<SigningAlg, number>();
     for (const alg of SIGNING_ALGS) {
-      if (!keys.some((key) => key.alg === alg && key.activatesAt <= now)) await this.add(alg, (newest.get(alg) ?? 0) + 1, now);
+      if (keys.some((key) => key.alg === alg && key.activatesAt <= now)) continue;
+      made.set(alg, (newest.get(alg) ?? 0) + 1);
+      await this.add(alg, made.get(alg)!, now);
     }
-    set = keySetAt((await this.load()).keys, now);
+    // Another instance may have made a generation first, with its own start
+    // time (a little later than ours, or on a clock a little ahead): the
+    // generation signs at once all the same, so it is read as of its time.
+    const after = (await this.load()).keys;
+    const madeAt = after.filter((key) => made.get(key.alg) === key.generation).map((key) => key.activatesAt);
+    set = keySetAt(after, Math.max(now, ...madeAt));
     if (!set) throw new Error('no signing key could be made');
     return set;
   }
