@@ -12,6 +12,8 @@ import { createRequestLogger } from './logging/http-logger.js';
 import { createLogger } from './logging/logger.js';
 import { Metrics } from './metrics/metrics.js';
 import { oidcMount } from './oidc/oidc-mount.js';
+import { OidcProviderHost } from './oidc/oidc-provider.host.js';
+import { answerUserinfoAhead } from './oidc/userinfo-ahead.js';
 import { createExpressApp, finishExpressApp, requestPipeline } from './platform/express.platform.js';
 import { answerTokenChecksFirst } from './platform/token-check-first.js';
 import { setupSwagger } from './swagger.js';
@@ -23,6 +25,12 @@ export interface AppOptions {
    * compare the answers with those of Nest's route alone.
    */
   tokenCheckAhead?: boolean;
+  /**
+   * Whether userinfo is answered ahead of Express and the provider's
+   * pipeline when its token checks out (oidc/userinfo-ahead.ts); on unless
+   * a test turns it off to compare the answers with the provider's alone.
+   */
+  userinfoAhead?: boolean;
 }
 
 /**
@@ -35,7 +43,7 @@ export interface AppOptions {
 export async function createApp(
   config: AppConfig,
   logDestination?: DestinationStream,
-  { tokenCheckAhead = true }: AppOptions = {},
+  { tokenCheckAhead = true, userinfoAhead = true }: AppOptions = {},
 ): Promise<INestApplication> {
   const logger = createLogger(config, logDestination);
   const app = await createExpressApp(config, logger);
@@ -44,7 +52,10 @@ export async function createApp(
   configureApp(app, config);
   await app.init();
   finishExpressApp(app);
-  if (tokenCheckAhead) answerTokenChecksFirst(app.getHttpServer() as Server, { tokens: app.get(AccessTokensService), recorder });
+  const server = app.getHttpServer() as Server;
+  if (userinfoAhead) answerUserinfoAhead(server, { host: app.get(OidcProviderHost), recorder, mountPath: config.oidc.mountPath });
+  // Outermost, so that the token check, the most frequent request by far, meets nothing before it.
+  if (tokenCheckAhead) answerTokenChecksFirst(server, { tokens: app.get(AccessTokensService), recorder });
   return app;
 }
 

@@ -1,6 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import Provider, { type Adapter, type KoaContextWithOIDC } from 'oidc-provider';
+import filterClaims from 'oidc-provider/lib/helpers/filter_claims.js';
 import { appConfig, type AppConfigType } from '../config/app.config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { OidcClientsService } from '../oidc-clients/oidc-clients.service.js';
@@ -56,6 +58,8 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
   private readonly adapter: (model: string) => Adapter;
   /** Clients and grants as userinfo last read them, by model and id (readForUserinfo). */
   private readonly userinfoReads = new Map<string, { found: object; readAt: number }>();
+  /** Set while userinfo is answered ahead of the provider's pipeline (answerUserinfo): its reads count as userinfo's. */
+  private readonly answeringUserinfo = new AsyncLocalStorage<true>();
 
   constructor(
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
@@ -101,11 +105,12 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
    * refused at once all the same; a grant another instance widened shows its
    * new scopes within those seconds. Every other route (the token endpoint
    * checking a secret, the authorization endpoint checking a redirect URI, a
-   * refresh checking its grant) reads afresh.
+   * refresh checking its grant) reads afresh. Userinfo answered ahead of
+   * the provider's pipeline (answerUserinfo) reads as userinfo does.
    */
   private async readForUserinfo(model: string, id: string, read: () => Promise<object | undefined>): Promise<object | undefined> {
     const ctx = Provider.ctx as KoaContextWithOIDC | undefined;
-    if (ctx?.oidc?.route !== 'userinfo') return read();
+    if (ctx?.oidc?.route !== 'userinfo' && !this.answeringUserinfo.getStore()) return read();
     const key = `${model}:${id}`;
     const now = Date.now();
     const recent = this.userinfoReads.get(key);
@@ -144,6 +149,40 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
   handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (!this.handler) throw new Error('the OpenID Provider is not built yet');
     return this.handler(request, response);
+  }
+
+  /**
+   * Userinfo's claims for an access token, as the provider's own userinfo
+   * action makes them (oidc-provider/lib/actions/userinfo.js), through the
+   * provider's models and its Claims mask: the token (read on every call),
+   * its client, its account and its grant, each checked as the action
+   * checks them, then the claims of the scopes the grant still allows, with
+   * a pairwise `sub` for a pairwise client. Undefined for anything but the
+   * plain success (no token, a refusal, a token bound to a certificate or a
+   * key, a client that wants its userinfo signed): the provider's pipeline
+   * answers those, with its own error. Called by userinfo-ahead.ts.
+   */
+  answerUserinfo(value: string): Promise<Record<string, unknown> | undefined> {
+    const provider = this.current;
+    return this.answeringUserinfo.run(true, async () => {
+      const token = await provider.AccessToken.find(value);
+      if (!token || token.aud !== undefined || token['x5t#S256'] || token.jkt || !token.scopes.has('openid')) return undefined;
+      const client = await provider.Client.find(token.clientId!);
+      if (!client || client.userinfoSignedResponseAlg || client.userinfoEncryptedResponseAlg) return undefined;
+      const account = await this.accounts.find(token.accountId);
+      if (!account) return undefined;
+      const grant = await provider.Grant.find(token.grantId!, { ignoreExpiration: true });
+      if (!grant || grant.isExpired || grant.clientId !== token.clientId || grant.accountId !== token.accountId) return undefined;
+      const claims = filterClaims(token.claims, 'userinfo', grant);
+      const rejected = grant.getRejectedOIDCClaims();
+      const scope = grant.getOIDCScopeFiltered(new Set(token.scope!.split(' ')));
+      const available = { ...(await account.claims('userinfo', scope, claims, rejected)), sub: account.accountId };
+      const mask = new provider.Claims(available, { client });
+      mask.scope(scope);
+      mask.mask(claims);
+      mask.rejected(rejected);
+      return mask.result();
+    });
   }
 
   /** Builds a new provider when the keys to publish or sign with changed. */

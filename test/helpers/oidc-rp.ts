@@ -5,6 +5,7 @@ import { OidcClientsService } from '../../src/oidc-clients/oidc-clients.service.
 import { BrowserSession } from './browser-session.js';
 import { noteSecret } from './secrets.js';
 import { type PageAnswers, walkLoginPages } from './login-pages.js';
+import type { AppOptions } from '../../src/app.setup.js';
 import { startTestApp, type TestApp } from './test-app.js';
 
 /*
@@ -40,10 +41,10 @@ export function freePort(): Promise<number> {
 }
 
 /** The service as startTestApp starts it, listening on 127.0.0.1, its issuer under that origin. */
-export async function startOidcTestApp(env: Record<string, string> = {}): Promise<OidcTestApp> {
+export async function startOidcTestApp(env: Record<string, string> = {}, options: AppOptions = {}): Promise<OidcTestApp> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const t = await startTestApp({ PUBLIC_URL: origin, ...env });
+  const t = await startTestApp({ PUBLIC_URL: origin, ...env }, options);
   await t.app.listen(port, '127.0.0.1');
   return { ...t, origin, issuer: `${origin}/one_auth/oidc` };
 }
