@@ -16,6 +16,6 @@ export function incompleteFigures(results) {
     const result = service.scenarios[scenario.key];
     if (result && scenario.checks) for (const [name, completed, errors] of scenario.checks(result)) check(name, completed, errors);
   }
-  if (service.uploadMemory) check('20×5 MB uploads', service.uploadMemory.completed, service.uploadMemory.errors);
+  if (service.uploadMemory) check('20 concurrent 2.8 MB uploads', service.uploadMemory.completed, service.uploadMemory.errors);
   return failures;
 }

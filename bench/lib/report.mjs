@@ -33,7 +33,7 @@ export function tableLines({ limits: { L2 }, service }) {
   const memory = service.uploadMemory;
   if (memory) {
     rows.push([
-      `start→ready ${service.startupMs} ms, idle RSS ${service.idleRssMb} MB, 20×5 MB uploads: peak ${memory.peakMb} MB, after ${memory.afterMb} MB (before ${memory.beforeMb})`,
+      `start→ready ${service.startupMs} ms, idle RSS ${service.idleRssMb} MB, 20 concurrent 2.8 MB uploads: peak ${memory.peakMb} MB, after ${memory.afterMb} MB (before ${memory.beforeMb})`,
       ...Array(6).fill(''),
     ]);
   }
