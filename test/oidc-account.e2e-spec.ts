@@ -110,6 +110,19 @@ describe('the account decides at the provider (47, 48, 50)', () => {
   it('delivers a back-channel logout to a receiver that was down, from the outbox, with the same jti (48)', async () => {
     const user = await person();
     const { tokens } = await signIn(config, { ...user.answers }, offline);
+    // An earlier test's logout may still be on its way: the refusals below are for this one.
+    await expect
+      .poll(
+        async () => {
+          const [owed] = (await t.dataSource.query(
+            "SELECT COUNT(*) AS owed FROM oidc_logout_deliveries WHERE client_id = ? AND status <> 'delivered'",
+            [registered.clientId],
+          )) as { owed: number | string }[];
+          return Number(owed.owed);
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(0);
     const logouts = logoutsFrom(receiver.received.length);
     receiver.failNext = 2;
     // Signing out everywhere (11) ends the provider's sessions too; the request does not wait for the app.

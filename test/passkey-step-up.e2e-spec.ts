@@ -66,7 +66,8 @@ describe('adding a passkey needs more than a token (28)', () => {
       expect((await options(user, { password: 5 }).expect(400)).body.message).toBe('password must be a string');
       expect((await options(user, { password: 'not the password' }).expect(422)).body).toEqual(WRONG_PASSWORD);
       expect(await challengesOf(user.email)).toBe(0);
-      expect(await eventTypes(user)).toContain('sign_in_failed');
+      // A failed sign-in is recorded just after its answer (recordLater): polled until written.
+      await expect.poll(() => eventTypes(user), { timeout: 5000 }).toContain('sign_in_failed');
 
       const given = await options(user, { password: user.password }).expect(200);
       expect(await challengesOf(user.email)).toBe(1);

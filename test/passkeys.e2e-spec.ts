@@ -329,7 +329,8 @@ describe('passkeys', () => {
       await signIn(authenticator.get(await signInOptions(), key)).expect(200);
       await t.http.delete(`${API}/passkeys/${list.body.passkeys[0].id}`).set('Authorization', bearer(user)).expect(200);
       await signIn(authenticator.get(await signInOptions(), key)).expect(401);
-      expect(await eventTypes(user)).toContain('sign_in_failed');
+      // A failed sign-in is recorded just after its answer (recordLater): polled until written.
+      await expect.poll(() => eventTypes(user), { timeout: 5000 }).toContain('sign_in_failed');
     });
 
     it('lets exactly one of concurrent uses of one response through', async () => {

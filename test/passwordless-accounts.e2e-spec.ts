@@ -135,7 +135,8 @@ describe('accounts without a password', () => {
       expect(refused.body).toEqual({ message: 'Email or password is not correct' });
       expect(refused.headers['www-authenticate']).toBe('Basic realm="one_auth", charset="UTF-8"');
       await t.http.delete(`${API}/user`).auth(user.email, user.token).expect(401);
-      expect(await eventTypes(user.token)).toContain('sign_in_failed');
+      // A failed sign-in is recorded just after its answer (recordLater): polled until written.
+      await expect.poll(() => eventTypes(user.token), { timeout: 5000 }).toContain('sign_in_failed');
       await t.http.delete(`${API}/user`).expect(401);
       await t.http.delete(`${API}/user`).auth(user.email, user.password).expect(200);
     });

@@ -172,7 +172,8 @@ describe('two-step login with an authenticator app and recovery codes (4â€², 23â
       expect((await t.http.put(TOTP).auth(user.email, user.token).send({ code: 123456 }).expect(400)).body.message).toBe(
         'code must be a string',
       );
-      expect((await eventTypes(user.email, user.token))[0]).toBe('sign_in_failed');
+      // A failed sign-in is recorded just after its answer (recordLater): polled until written.
+      await expect.poll(async () => (await eventTypes(user.email, user.token))[0], { timeout: 5000 }).toBe('sign_in_failed');
     });
 
     it('answers 422 for a code with no secret pending, and for one pending longer than 10 minutes', async () => {
