@@ -8,8 +8,8 @@ import { routeTemplateOf } from './route-template.js';
  * What the service keeps of every request, whoever answers it: an id (a
  * sane one the client sent, or a new one), and once the answer is done one
  * timing in the metrics and one request line. Express's pipeline
- * (platform/express.platform.ts) and the token check answered ahead of it
- * (platform/token-check-first.ts) both go through here, so a request's
+ * (platform/express.platform.ts) and the answers ahead of it
+ * (http/answer-ahead.ts: the token check's and userinfo's) all go through here, so a request's
  * record cannot depend on which of them answered it.
  */
 export class RequestRecorder {

@@ -1,5 +1,5 @@
-import { Logger } from '@nestjs/common';
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { wrapPlatformListener, writeJsonAhead } from '../http/answer-ahead.js';
 import { carriesBody } from '../http/body-type.js';
 import type { RequestRecorder } from '../http/request-recorder.js';
 import { isDraining } from '../platform/graceful-shutdown.js';
@@ -54,11 +54,7 @@ function plainUserinfoToken(request: IncomingMessage, path: string): string | un
  * on and off and finds the same answers, request lines and metrics.
  */
 export function answerUserinfoAhead(server: Server, { host, recorder, mountPath }: UserinfoAheadDeps): void {
-  const platform = server.listeners('request') as RequestListener[];
-  if (platform.length !== 1) throw new Error(`expected the platform's one request listener, found ${platform.length}`);
-  const [handle] = platform;
   const path = `${mountPath}/me`;
-  const logger = new Logger('HTTP');
   // As the platform's answer has them: the security headers, with the issuer path's own policy
   // in their place (oidc-mount.ts); then the provider's: its CORS headers for a request without
   // an Origin (lib/shared/cors.js; DPoP is off, so only WWW-Authenticate is exposed), its no-store.
@@ -70,33 +66,23 @@ export function answerUserinfoAhead(server: Server, { host, recorder, mountPath 
   fixedHeaders.push('Vary', 'Origin', 'Access-Control-Allow-Origin', '*', 'Access-Control-Expose-Headers', 'WWW-Authenticate');
   fixedHeaders.push('cache-control', 'no-store');
 
-  const answer = (request: IncomingMessage, response: ServerResponse, started: number, claims: Record<string, unknown>) => {
-    let requestId = '-';
-    try {
-      requestId = recorder.idOf(request);
-      const body = JSON.stringify(claims);
-      const headers = ['X-Request-Id', requestId, ...fixedHeaders];
-      headers.push('Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)));
-      response.writeHead(200, headers).end(body);
-      recorder.record(request, requestId, path, 200, started);
-    } catch (error) {
-      if (!response.headersSent) {
-        for (const name of response.getHeaderNames()) response.removeHeader(name);
-        return handle(request, response);
-      }
-      const { name, message } = error instanceof Error ? error : new Error(String(error));
-      logger.error(`request ${requestId} failed after its answer: ${name}: ${message}`);
-    }
-  };
-
-  server.removeListener('request', handle);
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+  wrapPlatformListener(server, (handle) => (request: IncomingMessage, response: ServerResponse) => {
     const token = plainUserinfoToken(request, path);
     if (token === undefined) return handle(request, response);
     const started = performance.now();
+    const leaveToPlatform = () => handle(request, response);
     host.answerUserinfo(token).then(
-      (claims) => (claims ? answer(request, response, started, claims) : handle(request, response)),
-      () => handle(request, response),
+      (claims) =>
+        claims
+          ? writeJsonAhead(request, response, {
+              recorder,
+              route: path,
+              started,
+              build: (requestId) => ({ headers: ['X-Request-Id', requestId, ...fixedHeaders], body: JSON.stringify(claims) }),
+              unsent: leaveToPlatform,
+            })
+          : leaveToPlatform(),
+      leaveToPlatform,
     );
   });
 }

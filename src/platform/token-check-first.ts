@@ -1,10 +1,10 @@
-import { Logger } from '@nestjs/common';
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AccessTokensService, TokenPrincipal } from '../auth/access-tokens.service.js';
 import { parseAuthorization } from '../auth/authorization-header.js';
 import { carryTokenCheckOutcome, TOKEN_REFUSED, type TokenCheckOutcome } from '../auth/token-check-outcome.js';
 import { verifyTokenCredentials } from '../auth/token-credentials.js';
 import { VALIDATIONS_ROUTE, validationAnswer } from '../auth/validations.route.js';
+import { asError, wrapPlatformListener, writeJsonAhead } from '../http/answer-ahead.js';
 import { carriesBody } from '../http/body-type.js';
 import { NO_STORE_HEADERS } from '../http/cache-policy.js';
 import type { RequestRecorder } from '../http/request-recorder.js';
@@ -60,55 +60,36 @@ function isTokenCheck(request: IncomingMessage): boolean {
  * compares two builds with it.
  */
 export function answerTokenChecksFirst(server: Server, deps: TokenCheckFirstDeps): void {
-  const platform = server.listeners('request') as RequestListener[];
-  if (platform.length !== 1) throw new Error(`expected the platform's one request listener, found ${platform.length}`);
-  const [handle] = platform;
   const { tokens, recorder } = deps;
-  const logger = new Logger('HTTP');
+  wrapPlatformListener(server, (handle) => {
+    const leaveToPlatform = (request: IncomingMessage, response: ServerResponse, outcome: TokenCheckOutcome) => {
+      carryTokenCheckOutcome(request, outcome);
+      handle(request, response);
+    };
 
-  const leaveToPlatform = (request: IncomingMessage, response: ServerResponse, outcome: TokenCheckOutcome) => {
-    carryTokenCheckOutcome(request, outcome);
-    handle(request, response);
-  };
+    // Names and order are Express's, so the answer is the one Nest's route gives, byte for byte but for Date.
+    const answer = (request: IncomingMessage, response: ServerResponse, started: number, principal: TokenPrincipal) =>
+      writeJsonAhead(request, response, {
+        recorder,
+        route: VALIDATIONS_ROUTE,
+        started,
+        build: (requestId) => {
+          const headers = ['X-Request-Id', requestId, ...SECURITY_HEADERS, ...NO_STORE_HEADERS];
+          const body = JSON.stringify(validationAnswer((name, value) => headers.push(name, value), principal));
+          return { headers, body };
+        },
+        unsent: (error) => leaveToPlatform(request, response, { error }),
+      });
 
-  // All the headers in one writeHead, as a list: set one by one, each went into the response's
-  // header object, whose shapes vary with the header order (slow property adds). Names and order
-  // are Express's, so the answer is the one Nest's route gives, byte for byte but for Date.
-  const answer = (request: IncomingMessage, response: ServerResponse, started: number, principal: TokenPrincipal) => {
-    let requestId = '-';
-    try {
-      requestId = recorder.idOf(request);
-      const headers = ['X-Request-Id', requestId, ...SECURITY_HEADERS, ...NO_STORE_HEADERS];
-      const body = JSON.stringify(validationAnswer((name, value) => headers.push(name, value), principal));
-      headers.push('Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)));
-      response.writeHead(200, headers).end(body);
-      recorder.record(request, requestId, VALIDATIONS_ROUTE, 200, started);
-    } catch (error) {
-      if (!response.headersSent) {
-        // writeHead may have taken some headers before it threw: Express starts from none.
-        for (const name of response.getHeaderNames()) response.removeHeader(name);
-        return leaveToPlatform(request, response, { error: asError(error) });
-      }
-      // Answered already (the recording failed): nothing left to tell the client.
-      const { name, message } = asError(error);
-      logger.error(`request ${requestId} failed after its answer: ${name}: ${message}`);
-    }
-  };
-
-  server.removeListener('request', handle);
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    if (!isTokenCheck(request)) return handle(request, response);
-    const started = performance.now();
-    const credentials = parseAuthorization(request.headers.authorization);
-    if (!credentials) return leaveToPlatform(request, response, TOKEN_REFUSED);
-    verifyTokenCredentials(tokens, credentials).then(
-      (principal) => (principal ? answer(request, response, started, principal) : leaveToPlatform(request, response, TOKEN_REFUSED)),
-      (error: unknown) => leaveToPlatform(request, response, { error: asError(error) }),
-    );
+    return (request: IncomingMessage, response: ServerResponse) => {
+      if (!isTokenCheck(request)) return handle(request, response);
+      const started = performance.now();
+      const credentials = parseAuthorization(request.headers.authorization);
+      if (!credentials) return leaveToPlatform(request, response, TOKEN_REFUSED);
+      verifyTokenCredentials(tokens, credentials).then(
+        (principal) => (principal ? answer(request, response, started, principal) : leaveToPlatform(request, response, TOKEN_REFUSED)),
+        (error: unknown) => leaveToPlatform(request, response, { error: asError(error) }),
+      );
+    };
   });
-}
-
-/** Passport passes on errors, and the filter logs them, by name and message: whatever was thrown becomes an Error. */
-function asError(thrown: unknown): Error {
-  return thrown instanceof Error ? thrown : new Error(String(thrown));
 }
