@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKey } from './helpers/api-keys.js';
+import { disableAccount } from './helpers/api-keys.js';
 import { BrowserSession, fieldValue, formAction, type PageResponse } from './helpers/browser-session.js';
 import { pageKind, textOf, walkLoginPages } from './helpers/login-pages.js';
 import {
@@ -101,13 +101,7 @@ describe('the login pages (49)', () => {
   it('answers a wrong password, an unknown address and a disabled account alike, and signs nobody in', async () => {
     const user = await person();
     const disabled = await person();
-    const { key } = await createKey(t.app, 'users:write');
-    const [{ id }] = (await t.dataSource.query('SELECT id FROM users WHERE email = ?', [disabled.email])) as { id: number }[];
-    await t.http
-      .put(`/one_auth/admin/api/users/${id}/status`)
-      .set('Authorization', `Bearer ${key}`)
-      .send({ status: 'disabled' })
-      .expect(200);
+    await disableAccount(t, disabled.email);
     const answers: string[] = [];
     for (const [email, password] of [
       [user.email, 'not the password'],

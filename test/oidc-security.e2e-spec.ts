@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderRemoval } from '../src/identities/provider-removal.service.js';
 import { OidcProviderHost } from '../src/oidc/oidc-provider.host.js';
-import { createKey } from './helpers/api-keys.js';
+import { disableAccount } from './helpers/api-keys.js';
 import { BrowserSession, decodeHtml, fieldValue, formAction, type PageResponse } from './helpers/browser-session.js';
 import { pageKind, textOf } from './helpers/login-pages.js';
 import {
@@ -432,13 +432,7 @@ describe('the login pages under attack (49)', () => {
   it('answers an unknown address, a disabled, a never activated and a two-step account alike, as a wrong password', async () => {
     const baseline = await person();
     const disabled = await person();
-    const { key } = await createKey(t.app, 'users:write');
-    const [{ id }] = (await t.dataSource.query('SELECT id FROM users WHERE email = ?', [disabled.email])) as { id: number }[];
-    await t.http
-      .put(`/one_auth/admin/api/users/${id}/status`)
-      .set('Authorization', `Bearer ${key}`)
-      .send({ status: 'disabled' })
-      .expect(200);
+    await disableAccount(t, disabled.email);
     const pending = uniqueEmail('pending');
     await t.http.post('/one_auth/api/user').send({ email: pending }).expect(201);
     const twoStep = await enableTwoStep(t, await createActiveUser(t));

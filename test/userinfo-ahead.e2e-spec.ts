@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { comparableLine, requestCounts } from '../bench/token-check-matrix.mjs';
 import { Metrics } from '../src/metrics/metrics.js';
 import { OidcProviderHost } from '../src/oidc/oidc-provider.host.js';
-import { createKey } from './helpers/api-keys.js';
+import { disableAccount } from './helpers/api-keys.js';
 import { BrowserSession } from './helpers/browser-session.js';
 import { client, type OidcTestApp, registerClient, relyingParty, signIn, startOidcTestApp } from './helpers/oidc-rp.js';
 import { outputMark, outputSince } from './helpers/output-capture.js';
@@ -76,13 +76,7 @@ describe('userinfo answered ahead of the provider', () => {
     await client.tokenRevocation(publicApp, tokens.revoked);
     const other = await createActiveUser(ahead);
     tokens.disabled = await tokenFor(publicApp, 'openid email', { email: other.email, password: other.password }, new BrowserSession());
-    const { key } = await createKey(ahead.app, 'users:write');
-    const [{ id }] = (await ahead.dataSource.query('SELECT id FROM users WHERE email = ?', [other.email])) as { id: number }[];
-    await ahead.http
-      .put(`/one_auth/admin/api/users/${id}/status`)
-      .set('Authorization', `Bearer ${key}`)
-      .send({ status: 'disabled' })
-      .expect(200);
+    await disableAccount(ahead, other.email);
   });
   afterAll(async () => {
     process.off('unhandledRejection', noteUnhandled);
